@@ -1,0 +1,24 @@
+"""The one house decorator every kernel is compiled with.
+
+``cache=True`` keeps compiled machine code on disk between processes, ``nogil=True`` lets
+callers run kernels from threads, and ``error_model="numpy"`` makes a division by zero give
+``inf``/``nan`` instead of raising inside the kernel (kernels never raise on user data).
+``fastmath`` stays off: kernels compare against ``inf`` and must see ``nan``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JIT_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+def jit(func: F) -> F:
+    """Compile ``func`` in nopython mode with the house options."""
+    compiled: F = numba.njit(**JIT_OPTIONS)(func)
+    return compiled

@@ -1,0 +1,168 @@
+"""All input checking for the public API.
+
+Each converter takes any array-like, returns a C-contiguous array of the dtype the kernels
+expect (float64 for prices and quantities, int64 for ids) and raises :class:`InputError`
+whose message names the function, the argument, the first offending index and how many
+entries are bad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_NUMERIC_KINDS = "biuf"
+
+
+def _index_repr(index: tuple[int, ...]) -> str:
+    return ", ".join(str(i) for i in index)
+
+
+def first_bad(fn: str, name: str, values: np.ndarray, bad: np.ndarray, what: str) -> None:
+    """Raise :class:`InputError` at the first ``True`` of ``bad`` (same shape as ``values``)."""
+    count = int(np.count_nonzero(bad))
+    if count == 0:
+        return
+    flat = int(np.flatnonzero(bad.ravel())[0])
+    index = tuple(int(i) for i in np.unravel_index(flat, bad.shape))
+    value = values[index].item() if values.ndim else values.item()
+    plural = "entry" if count == 1 else "entries"
+    raise InputError(
+        f"{fn}: {name}[{_index_repr(index)}] is {value!r}; {what} ({count} bad {plural})",
+        argument=name,
+        index=index[0] if len(index) == 1 else index,
+        value=value,
+    )
+
+
+def as_numeric(x: Any, name: str, fn: str, ndim: int) -> np.ndarray:
+    """Convert ``x`` to a numeric array of exactly ``ndim`` dimensions (dtype unchanged)."""
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):
+        x = x.to_numpy()
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{fn}: {name} is not array-like ({exc})", argument=name) from None
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{fn}: {name} must hold numbers, got dtype object with non-numeric entries",
+                argument=name,
+            ) from None
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise InputError(
+            f"{fn}: {name} must hold numbers (bool, int or float), got dtype {arr.dtype}",
+            argument=name,
+        )
+    if arr.ndim != ndim:
+        raise InputError(
+            f"{fn}: {name} must be {ndim}-D, got {arr.ndim}-D array of shape {arr.shape}",
+            argument=name,
+        )
+    return arr
+
+
+def as_float(
+    x: Any,
+    name: str,
+    fn: str,
+    *,
+    ndim: int = 1,
+    allow_posinf: bool = False,
+    allow_neginf: bool = False,
+) -> FloatArray:
+    """A C-contiguous float64 array; NaN is always an error, infinities only when allowed."""
+    arr = np.ascontiguousarray(as_numeric(x, name, fn, ndim), dtype=np.float64)
+    if arr.size:
+        first_bad(fn, name, arr, np.isnan(arr), "NaN is not allowed")
+        if not allow_posinf:
+            first_bad(fn, name, arr, np.isposinf(arr), "+inf is not allowed")
+        if not allow_neginf:
+            first_bad(fn, name, arr, np.isneginf(arr), "-inf is not allowed")
+    return arr
+
+
+def as_quantity(x: Any, name: str, fn: str, *, whole: bool = False, ndim: int = 1) -> FloatArray:
+    """Finite, non-negative quantities as float64; ``whole=True`` also requires integers."""
+    arr = as_float(x, name, fn, ndim=ndim)
+    if arr.size:
+        first_bad(fn, name, arr, arr < 0, "quantities must be >= 0")
+        if whole:
+            first_bad(
+                fn, name, arr, arr != np.floor(arr), "this mechanism trades whole units only"
+            )
+    return arr
+
+
+def as_int(x: Any, name: str, fn: str, *, ndim: int = 1) -> IntArray:
+    """Integer ids as int64; floats are accepted only when they hold whole numbers."""
+    arr = as_numeric(x, name, fn, ndim)
+    if arr.dtype.kind == "f":
+        if arr.size:
+            first_bad(fn, name, arr, ~np.isfinite(arr), "ids must be finite integers")
+            first_bad(fn, name, arr, arr != np.floor(arr), "ids must be integers")
+            first_bad(fn, name, arr, np.abs(arr) > 2**62, "ids must fit in int64")
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        first_bad(fn, name, arr, arr > np.iinfo(np.int64).max, "ids must fit in int64")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def same_length(fn: str, arrays: Sequence[tuple[str, np.ndarray]]) -> int:
+    """Check that all 1-D ``arrays`` have the length of the first one; return it."""
+    first_name, first = arrays[0]
+    n = len(first)
+    for name, arr in arrays[1:]:
+        if len(arr) != n:
+            raise InputError(
+                f"{fn}: {name} has length {len(arr)} but {first_name} has length {n}",
+                argument=name,
+            )
+    return n
+
+
+def choice(fn: str, name: str, value: Any, choices: Iterable[str]) -> str:
+    """Check that ``value`` is one of ``choices``; the message lists the valid ones."""
+    options = list(choices)
+    if not isinstance(value, str) or value not in options:
+        raise InputError(
+            f"{fn}: unknown {name} {value!r}; expected one of {', '.join(map(repr, options))}",
+            argument=name,
+            value=value,
+        )
+    return value
+
+
+def in_unit_interval(fn: str, name: str, value: Any) -> float:
+    """A real number in [0, 1]."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{fn}: {name} must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise InputError(
+            f"{fn}: {name} must be in [0, 1], got {value!r}", argument=name, value=value
+        )
+    return v
+
+
+def as_rng(rng: Any, fn: str) -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from ``None``, an int seed or a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise InputError(
+        f"{fn}: rng must be None, an int seed or a numpy.random.Generator, got {type(rng)}",
+        argument="rng",
+    )
