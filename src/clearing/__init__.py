@@ -5,6 +5,8 @@ The public surface is what ``__all__`` lists; everything in a ``_module`` is pri
 
 from __future__ import annotations
 
+from ._auction_results import AuctionResult, BatchAuctionResult, Reason
+from .auction import MECHANISMS, double_auction, double_auction_batch
 from .errors import (
     ClearingError,
     DuplicateSettlement,
@@ -19,6 +21,9 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "MECHANISMS",
+    "AuctionResult",
+    "BatchAuctionResult",
     "ClearingError",
     "DuplicateSettlement",
     "InfeasibleError",
@@ -26,6 +31,9 @@ __all__ = [
     "InsufficientFunds",
     "LedgerError",
     "PolicyError",
+    "Reason",
     "UnbalancedPosting",
     "__version__",
+    "double_auction",
+    "double_auction_batch",
 ]
