@@ -1,0 +1,242 @@
+"""Dense linear sum assignment: Jonker-Volgenant shortest augmenting paths.
+
+``lap_dense(C, x, y, u, v)`` minimises ``sum C[i, x[i]]`` over assignments of every row to a
+distinct column of a dense ``n x m`` cost matrix with ``n <= m`` (callers transpose tall
+problems). ``+inf`` marks a forbidden pair. On return ``x[i]`` is the column of row ``i``,
+``y[j]`` the row of column ``j`` (``-1`` if none), and ``u``, ``v`` are optimal duals:
+``u[i] + v[j] <= C[i, j]`` with equality on assigned pairs, ``v <= 0`` and ``v[j] == 0`` on
+unassigned columns (so the duals are optimal for the rectangular problem too).
+
+The phases follow Jonker and Volgenant (1987):
+
+1. column reduction and reduction transfer (square problems only: with ``n < m`` the duals of
+   unassigned columns must stay at 0, so the search starts from ``v = 0``);
+2. two passes of augmenting row reduction, which settle most rows cheaply;
+3. a Dijkstra search with reduced costs from each row still free, as in scipy's
+   ``rectangular_lsap.cpp`` (Crouse 2016), preferring an unassigned column on ties.
+
+Status: 0 optimal, 1 infeasible (no assignment of finite cost).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+
+OK = 0
+INFEASIBLE = 1
+
+
+@jit
+def _column_reduction(C, x, y, v, free):
+    """Square problems: v = column minima, rows take their minimum columns; return n free."""
+    n = C.shape[0]
+    m = C.shape[1]
+    imin = np.zeros(m, np.int64)
+    for j in range(m):
+        v[j] = C[0, j]
+    for i in range(1, n):
+        for j in range(m):
+            c = C[i, j]
+            if c < v[j]:
+                v[j] = c
+                imin[j] = i
+    for j in range(m):
+        if v[j] == np.inf:
+            return -1
+    matches = np.zeros(n, np.int64)
+    for j in range(m - 1, -1, -1):
+        i = imin[j]
+        matches[i] += 1
+        if matches[i] == 1:
+            x[i] = j
+            y[j] = i
+        elif v[j] < v[x[i]]:
+            j1 = x[i]
+            x[i] = j
+            y[j] = i
+            y[j1] = -1
+        else:
+            y[j] = -1
+    nfree = 0
+    for i in range(n):
+        if matches[i] == 0:
+            free[nfree] = i
+            nfree += 1
+        elif matches[i] == 1:
+            j1 = x[i]
+            best = np.inf
+            for j in range(m):
+                if j != j1:
+                    h = C[i, j] - v[j]
+                    if h < best:
+                        best = h
+            if best < np.inf:
+                v[j1] -= best
+    return nfree
+
+
+@jit
+def _augmenting_row_reduction(C, x, y, v, free, nfree):
+    """One pass of augmenting row reduction over ``free[:nfree]``; return the rows left free.
+
+    Invariant kept: every assigned row's column minimises ``C[i, j] - v[j]`` over ``j``.
+    """
+    m = C.shape[1]
+    k = 0
+    prev = nfree
+    nfree = 0
+    guard = 0
+    limit = 8 * (prev + m) + 64
+    while k < prev:
+        i = free[k]
+        k += 1
+        umin = np.inf
+        usub = np.inf
+        j1 = -1
+        j2 = -1
+        for j in range(m):
+            h = C[i, j] - v[j]
+            if h < usub:
+                if h >= umin:
+                    usub = h
+                    j2 = j
+                else:
+                    usub = umin
+                    umin = h
+                    j2 = j1
+                    j1 = j
+        if j1 < 0:  # only forbidden pairs: the search phase reports infeasibility
+            free[nfree] = i
+            nfree += 1
+            continue
+        i0 = y[j1]
+        guard += 1
+        strict = umin < usub and usub < np.inf and guard < limit
+        if strict:
+            v[j1] -= usub - umin
+        elif i0 >= 0 and j2 >= 0 and usub == umin:
+            j1 = j2
+            i0 = y[j2]
+        x[i] = j1
+        y[j1] = i
+        if i0 >= 0:
+            x[i0] = -1
+            if strict:
+                k -= 1
+                free[k] = i0
+            else:
+                free[nfree] = i0
+                nfree += 1
+    return nfree
+
+
+@jit
+def _augment(C, x, y, u, v, f, d, pred, cols, scanned_rows):
+    """Shortest augmenting path from free row ``f``; update duals; return status."""
+    n = C.shape[0]
+    m = C.shape[1]
+    for j in range(m):
+        cols[j] = j
+        d[j] = np.inf
+    nrem = m
+    nscan = 0
+    i = f
+    min_val = 0.0
+    sink = -1
+    while sink < 0:
+        scanned_rows[nscan] = i
+        nscan += 1
+        lowest = np.inf
+        best = -1
+        ui = u[i]
+        for k in range(nrem):
+            j = cols[k]
+            r = min_val + C[i, j] - ui - v[j]
+            if r < d[j]:
+                pred[j] = i
+                d[j] = r
+            dj = d[j]
+            if dj < lowest or (dj == lowest and y[j] < 0):
+                lowest = dj
+                best = k
+        if lowest == np.inf or best < 0:
+            return INFEASIBLE
+        min_val = lowest
+        j = cols[best]
+        nrem -= 1
+        cols[best] = cols[nrem]
+        cols[nrem] = j
+        if y[j] < 0:
+            sink = j
+        else:
+            i = y[j]
+    # dual update: rows and columns scanned in this search
+    u[f] += min_val
+    for k in range(1, nscan):
+        r = scanned_rows[k]
+        u[r] += min_val - d[x[r]]
+    for k in range(nrem, m):
+        j = cols[k]
+        if j != sink:
+            v[j] -= min_val - d[j]
+    # augment
+    j = sink
+    while True:
+        i = pred[j]
+        y[j] = i
+        j_next = x[i]
+        x[i] = j
+        if i == f:
+            break
+        j = j_next
+    return OK
+
+
+@jit
+def lap_dense(C, x, y, u, v):
+    """Solve the dense rectangular problem (``n <= m``); see the module docstring."""
+    n = C.shape[0]
+    m = C.shape[1]
+    for i in range(n):
+        x[i] = -1
+        u[i] = 0.0
+    for j in range(m):
+        y[j] = -1
+        v[j] = 0.0
+    if n == 0:
+        return OK
+    free = np.empty(n, np.int64)
+    if n == m:
+        nfree = _column_reduction(C, x, y, v, free)
+        if nfree < 0:
+            return INFEASIBLE
+    else:
+        nfree = n
+        for i in range(n):
+            free[i] = i
+    for _ in range(2):
+        if nfree == 0:
+            break
+        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree)
+    # row duals of assigned rows: the reduced cost of their column is their row minimum
+    for i in range(n):
+        if x[i] >= 0:
+            u[i] = C[i, x[i]] - v[x[i]]
+    d = np.empty(m, np.float64)
+    pred = np.empty(m, np.int64)
+    cols = np.empty(m, np.int64)
+    scanned = np.empty(n, np.int64)
+    for k in range(nfree):
+        f = free[k]
+        umin = np.inf
+        for j in range(m):
+            h = C[f, j] - v[j]
+            if h < umin:
+                umin = h
+        u[f] = umin if umin < np.inf else 0.0
+        status = _augment(C, x, y, u, v, f, d, pred, cols, scanned)
+        if status != OK:
+            return status
+    return OK
