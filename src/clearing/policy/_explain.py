@@ -1,0 +1,155 @@
+"""Reason codes for unserved units, and the sentences that explain them.
+
+Each unmatched row of :attr:`clearing.Clearing.unmatched` carries a reason code (a short,
+stable string) and a message a person can read, naming the rule (by its location in the
+policy, e.g. ``services.legal.price_cap``) or the competing orders responsible. Messages are
+formatted lazily, on first access to the ``message`` column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["REASONS", "explain"]
+
+# code: (name, request-side sentence, offer-side sentence)
+# Placeholders: {id} {party} {service} {qty} {own} {price} {rule} {limit} {other}
+_TABLE: dict[int, tuple[str, str, str]] = {
+    1: (
+        "forbidden",
+        "{rule} forbids team {party} from buying {service}",
+        "{rule} forbids provider {party} from serving {service}",
+    ),
+    2: (
+        "mandatory_provider",
+        "{rule} reserves {service} for provider {other}",
+        "{rule} reserves {service} for provider {other}; {party} may not serve it",
+    ),
+    3: (
+        "external_not_allowed",
+        "{rule} = false: outside vendors may not serve {service}",
+        "{rule} = false: {party} is an outside vendor and {service} is internal only",
+    ),
+    4: ("min_quality", "{rule}", "rating {own:g} of {party} is below {rule} = {limit:g}"),
+    5: (
+        "price_cap",
+        "{rule}",
+        "ask {own:g} is above {rule} = {limit:g}; no trade may happen above the cap",
+    ),
+    6: (
+        "price_floor",
+        "max_price {own:g} is below {rule} = {limit:g}; no trade may happen below the floor",
+        "{rule}",
+    ),
+    7: ("no_eligible_offer", "no offer for {service} is open to team {party}: {other}", "{rule}"),
+    8: ("no_offer", "nobody offers {service}", "{rule}"),
+    9: ("no_demand", "{rule}", "no request for {service} this period"),
+    10: (
+        "budget",
+        "{qty:g} unit(s) cut by the budget of team {party} ({limit:g}): requests are funded "
+        "in priority then input order at their worst-case price ({own:g} per unit)",
+        "{rule}",
+    ),
+    11: (
+        "concentration_cap",
+        "provider {other} reached {rule} = {limit:g} of the {service} volume; "
+        "this request's later units were cut (priority then input order, last first)",
+        "{rule} = {limit:g}: provider {party} may hold at most that share of the {service} volume",
+    ),
+    12: (
+        "priced_out",
+        "priced out: {service} {req_price}; this request bids {own:g} per unit and "
+        "higher bids (then priority, then input order) are served first",
+        "priced out: {service} {off_price}; this ask is {own:g} per unit and cheaper "
+        "asks (then priority, then input order) are served first",
+    ),
+    13: (
+        "trade_reduction",
+        "trade reduction ({other}): the marginal unit is withheld to keep the mechanism truthful",
+        "trade reduction ({other}): the marginal unit is withheld to keep the mechanism truthful",
+    ),
+    14: (
+        "lottery",
+        "{rule}",
+        "lottery ({other}): one ask unit is dropped at random to balance the budget",
+    ),
+    15: (
+        "price_setter",
+        "price setter ({other}): this order set the price and does not trade",
+        "price setter ({other}): this order set the price and does not trade",
+    ),
+    16: (
+        "rationed",
+        "rationed ({other}): the long side is cut by equal reduction",
+        "rationed ({other}): the long side is cut by equal reduction",
+    ),
+    17: (
+        "outcompeted",
+        "every eligible provider's capacity went to requests with a higher surplus "
+        "(value minus ask); best surplus here was {own:.6g} per unit",
+        "requests preferred other providers (higher value minus ask); this ask is {own:g}",
+    ),
+    18: (
+        "no_eligible_request",
+        "{rule}",
+        "no request for {service} may be served by {party}: {other}",
+    ),
+}
+
+REASONS: dict[int, str] = {code: row[0] for code, row in _TABLE.items()}
+CODE: dict[str, int] = {name: code for code, name in REASONS.items()}
+
+
+def reason_names(codes: np.ndarray) -> np.ndarray:
+    """The reason name of each code, as an object array."""
+    lookup = np.empty(max(REASONS) + 1, dtype=object)
+    for code, name in REASONS.items():
+        lookup[code] = name
+    return np.asarray(lookup[codes], dtype=object)
+
+
+def explain(
+    side: np.ndarray,
+    code: np.ndarray,
+    ids: np.ndarray,
+    party: np.ndarray,
+    service: np.ndarray,
+    qty: np.ndarray,
+    own: np.ndarray,
+    price: np.ndarray,
+    limit: np.ndarray,
+    rule: np.ndarray,
+    other: np.ndarray,
+) -> Callable[[], np.ndarray]:
+    """A thunk formatting one message per row (``side`` 0 = request, 1 = offer)."""
+
+    def build() -> np.ndarray:
+        out = np.empty(len(code), dtype=object)
+        for i in range(len(code)):
+            template = _TABLE[int(code[i])][1 + int(side[i])]
+            fields: dict[str, Any] = {
+                "id": ids[i],
+                "party": party[i],
+                "service": service[i],
+                "qty": float(qty[i]),
+                "own": float(own[i]),
+                "price": float(price[i]),
+                "limit": float(limit[i]),
+                "rule": rule[i],
+                "other": other[i],
+            }
+            p = float(price[i])
+            fields["req_price"] = (
+                f"cleared at {p:.6g} per unit" if p == p else "had no ask at or below this bid"
+            )
+            fields["off_price"] = (
+                f"cleared at {p:.6g} per unit" if p == p else "had no bid at or above this ask"
+            )
+            who = "request" if side[i] == 0 else "offer"
+            out[i] = f"{who} {ids[i]}: {template.format(**fields)}"
+        return out
+
+    return build
