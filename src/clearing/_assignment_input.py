@@ -1,0 +1,201 @@
+"""Input checking for :mod:`clearing.assignment`: surplus matrices from value, cost, forbidden.
+
+The surplus of request ``i`` at provider ``j`` is ``value[i, j] - cost[i, j]`` (or
+``- cost[j]``). A pair is *allowed* unless it is forbidden (mask, ``-inf`` value, ``+inf``
+cost, or absent from a sparse ``value``), and *eligible* when it is allowed and its surplus is
+positive: only eligible pairs are ever served. Kernels receive eligible surpluses only (dense:
+``-inf`` elsewhere; CSR: eligible entries only) and a per-request reason code used for
+requests that stay unserved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._assignment_results import Int8Array, UnmatchedReason
+from ._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
+from .errors import InputError
+
+
+def is_sparse(x: Any) -> bool:
+    """True for scipy.sparse arrays and matrices (without importing scipy.sparse eagerly)."""
+    return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
+
+def _reasons(allowed_any: Any, positive_any: Any) -> Int8Array:
+    reason = np.full(allowed_any.shape, int(UnmatchedReason.LOST_TO_COMPETITION), np.int8)
+    reason[~positive_any] = int(UnmatchedReason.NEGATIVE_SURPLUS)
+    reason[~allowed_any] = int(UnmatchedReason.NO_ELIGIBLE_PROVIDER)
+    return reason
+
+
+def _as_mask(forbidden: Any, shape: tuple[int, ...], fn: str) -> Any:
+    if is_sparse(forbidden):
+        forbidden = forbidden.toarray()
+    arr = as_numeric(forbidden, "forbidden", fn, len(shape))
+    if arr.shape != shape:
+        raise InputError(
+            f"{fn}: forbidden has shape {arr.shape}, expected {shape}", argument="forbidden"
+        )
+    if arr.dtype.kind != "b":
+        fl = as_float(arr, "forbidden", fn, ndim=len(shape))
+        first_bad(fn, "forbidden", fl, (fl != 0) & (fl != 1), "a mask holds booleans or 0/1")
+    return arr.astype(bool)
+
+
+def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
+    """Cost broadcast to ``shape``; 1-D costs are per provider (the last axis)."""
+    if cost is None:
+        return np.zeros(shape[-1], np.float64)
+    if is_sparse(cost):
+        raise InputError(
+            f"{fn}: cost must be dense (per provider or per pair); fold a sparse cost into value",
+            argument="cost",
+        )
+    nd = np.ndim(cost)
+    if nd < 1 or nd > len(shape):
+        raise InputError(
+            f"{fn}: cost must be 1-D (per provider) up to {len(shape)}-D, got {nd}-D",
+            argument="cost",
+        )
+    c = as_float(cost, "cost", fn, ndim=nd, allow_posinf=True)
+    if c.shape != shape[len(shape) - nd :]:
+        raise InputError(
+            f"{fn}: cost has shape {c.shape}, expected {shape[len(shape) - nd :]}",
+            argument="cost",
+        )
+    return c
+
+
+def dense_surplus(
+    value: Any, cost: Any, forbidden: Any, fn: str, ndim: int = 2
+) -> tuple[FloatArray, Int8Array]:
+    """Eligible surplus (``-inf`` elsewhere) and per-request reason codes."""
+    v = as_float(value, "value", fn, ndim=ndim, allow_neginf=True)
+    c = _cost_dense(cost, v.shape, fn)
+    allowed = np.isfinite(v) & np.isfinite(c)
+    if forbidden is not None:
+        allowed &= ~_as_mask(forbidden, v.shape, fn)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w = v - c
+    first_bad(fn, "value", v, allowed & ~np.isfinite(w), "value - cost overflows float64")
+    eligible = allowed & (w > 0)
+    reason = _reasons(allowed.any(axis=-1), eligible.any(axis=-1))
+    w[~eligible] = -np.inf
+    return np.ascontiguousarray(w), reason
+
+
+@dataclass
+class SparseSurplus:
+    """Eligible entries of a surplus matrix in CSR form."""
+
+    indptr: IntArray
+    indices: IntArray
+    surplus: FloatArray
+    shape: tuple[int, int]
+    reason: Int8Array
+
+
+def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurplus:
+    """CSR eligible surplus from a scipy.sparse ``value`` (absent entries are forbidden)."""
+    csr = value.tocsr(copy=True)
+    if csr.ndim != 2:
+        raise InputError(f"{fn}: value must be 2-D", argument="value")
+    csr.sum_duplicates()
+    csr.sort_indices()
+    n, m = (int(s) for s in csr.shape)
+    dt = csr.data.dtype
+    if dt.kind not in "biuf":
+        raise InputError(
+            f"{fn}: value must hold numbers (bool, int or float), got dtype {dt}",
+            argument="value",
+        )
+    indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(csr.indices, dtype=np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    data = np.asarray(csr.data, dtype=np.float64)
+    for what, bad in (("NaN is not allowed", np.isnan(data)), ("+inf is not allowed", np.isposinf(data))):
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{fn}: value[{rows[k]}, {indices[k]}] is {data[k]!r}; {what} "
+                f"({int(bad.sum())} bad entries)",
+                argument="value",
+                index=(int(rows[k]), int(indices[k])),
+                value=float(data[k]),
+            )
+    if cost is None:
+        c = np.zeros(data.shape[0])
+    else:
+        cd = _cost_dense(cost, (n, m), fn)
+        c = cd[indices] if cd.ndim == 1 else cd[rows, indices]
+    allowed = np.isfinite(data) & np.isfinite(c)
+    if forbidden is not None:
+        if is_sparse(forbidden):
+            f = forbidden.tocsr()
+            if f.shape != (n, m):
+                raise InputError(
+                    f"{fn}: forbidden has shape {f.shape}, expected {(n, m)}",
+                    argument="forbidden",
+                )
+            mask = np.asarray(f[rows, indices]).ravel().astype(bool)
+        else:
+            mask = _as_mask(forbidden, (n, m), fn)[rows, indices]
+        allowed &= ~mask
+    with np.errstate(over="ignore", invalid="ignore"):
+        w = data - c
+    if (allowed & ~np.isfinite(w)).any():
+        k = int(np.flatnonzero(allowed & ~np.isfinite(w))[0])
+        raise InputError(
+            f"{fn}: value[{rows[k]}, {indices[k]}] - cost overflows float64",
+            argument="value",
+            index=(int(rows[k]), int(indices[k])),
+        )
+    eligible = allowed & (w > 0)
+    allowed_any = np.zeros(n, bool)
+    allowed_any[rows[allowed]] = True
+    positive_any = np.zeros(n, bool)
+    positive_any[rows[eligible]] = True
+    counts = np.bincount(rows[eligible], minlength=n)
+    new_ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=new_ptr[1:])
+    return SparseSurplus(
+        indptr=new_ptr,
+        indices=np.ascontiguousarray(indices[eligible]),
+        surplus=np.ascontiguousarray(w[eligible]),
+        shape=(n, m),
+        reason=_reasons(allowed_any, positive_any),
+    )
+
+
+def dense_to_csr(w: FloatArray, reason: Int8Array) -> SparseSurplus:
+    """Eligible entries (finite) of a dense surplus matrix in CSR form."""
+    n, m = w.shape
+    rows, cols = np.nonzero(np.isfinite(w))
+    counts = np.bincount(rows, minlength=n)
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return SparseSurplus(
+        indptr=indptr,
+        indices=cols.astype(np.int64),
+        surplus=np.ascontiguousarray(w[rows, cols]),
+        shape=(int(n), int(m)),
+        reason=reason,
+    )
+
+
+def units(x: Any, name: str, length: int, fn: str) -> IntArray:
+    """Non-negative whole units as int64 with the given length."""
+    arr = as_float(x, name, fn, ndim=1)
+    if arr.size:
+        first_bad(fn, name, arr, arr < 0, "units must be >= 0")
+        first_bad(fn, name, arr, arr != np.floor(arr), "units must be whole numbers")
+        first_bad(fn, name, arr, arr > 2.0**53, "units must be below 2**53")
+    if arr.shape[0] != length:
+        raise InputError(
+            f"{fn}: {name} has length {arr.shape[0]}, expected {length}", argument=name
+        )
+    return arr.astype(np.int64)

@@ -1,0 +1,388 @@
+"""Assignment and transportation with competitive prices.
+
+* :func:`linear_sum_assignment` -- a drop-in for :func:`scipy.optimize.linear_sum_assignment`.
+* :func:`assign` -- the market form: requests (rows) are matched to providers (columns) to
+  maximise total surplus ``value - cost``; a request may stay unmatched (outside option 0).
+  Returns the matching, optimal duals, and the minimum and maximum competitive prices.
+* :func:`transport` -- many-to-many with integer demand per request and capacity per provider.
+* :func:`assign_batch` -- many same-shape :func:`assign` problems in one compiled call.
+
+Prices are per provider and are a mark-up over cost: request ``i`` served by provider ``j``
+pays ``cost[i, j] + price[j]``. At competitive prices every served request gets a provider
+maximising ``value - cost - price`` with a non-negative result, unserved requests gain
+nothing anywhere, and providers with spare capacity have price 0. The least such prices equal
+the VCG payments (Leonard 1983; Demange, Gale and Sotomayor 1986); both ends are computed from
+the optimal duals by shortest paths (see :mod:`clearing._kernels.prices`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._assignment_input import (
+    SparseSurplus,
+    dense_surplus,
+    dense_to_csr,
+    is_sparse,
+    sparse_surplus,
+    units,
+)
+from ._assignment_results import (
+    AssignmentBatchResult,
+    AssignmentResult,
+    TransportResult,
+    UnmatchedReason,
+)
+from ._kernels.assign import assign_dense_batch
+from ._kernels.lap import lap_dense
+from ._kernels.prices import prices_csr
+from ._kernels.transport import transport_csr
+from ._status import raise_for_status
+from ._validate import FloatArray, IntArray, as_float, choice, first_bad
+from .errors import InfeasibleError, InputError
+
+__all__ = [
+    "AssignmentBatchResult",
+    "AssignmentResult",
+    "TransportResult",
+    "UnmatchedReason",
+    "assign",
+    "assign_batch",
+    "linear_sum_assignment",
+    "transport",
+]
+
+_PRICES = ("min", "max", "both", None)
+
+
+def _prices_option(prices: Any, fn: str) -> tuple[bool, bool]:
+    if prices is not None:
+        choice(fn, "prices", prices, [p for p in _PRICES if p is not None])
+    return prices in ("min", "both"), prices in ("max", "both")
+
+
+def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[IntArray, IntArray]:
+    """Solve the linear sum assignment problem (scipy's contract).
+
+    Parameters
+    ----------
+    cost_matrix : array_like, shape (n, m)
+        Cost of assigning row ``i`` to column ``j``. ``+inf`` (``-inf`` with
+        ``maximize=True``) forbids a pair; NaN is an error.
+    maximize : bool, default False
+        Maximise the total instead of minimising it.
+
+    Returns
+    -------
+    row_ind, col_ind : ndarray of int64
+        ``min(n, m)`` pairs, ``row_ind`` ascending; the optimum is
+        ``cost_matrix[row_ind, col_ind].sum()``.
+
+    Raises
+    ------
+    InputError
+        Not a 2-D numeric matrix, NaN, or an infinity of the wrong sign (a ``ValueError``).
+    InfeasibleError
+        No assignment of finite cost exists (a ``ValueError``, as in scipy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clearing import linear_sum_assignment
+    >>> cost = np.array([[4, 1, 3], [2, 0, 5], [3, 2, 2]])
+    >>> row_ind, col_ind = linear_sum_assignment(cost)
+    >>> col_ind.tolist(), int(cost[row_ind, col_ind].sum())
+    ([1, 0, 2], 5)
+    """
+    fn = "linear_sum_assignment"
+    c = as_float(cost_matrix, "cost_matrix", fn, ndim=2, allow_posinf=True, allow_neginf=True)
+    if not isinstance(maximize, bool | np.bool_):
+        raise InputError(f"{fn}: maximize must be a bool, got {maximize!r}", argument="maximize")
+    if maximize:
+        first_bad(fn, "cost_matrix", c, np.isposinf(c), "+inf is not allowed with maximize=True")
+        c = -c
+    else:
+        first_bad(fn, "cost_matrix", c, np.isneginf(c), "-inf is not allowed when minimising")
+    n, m = c.shape
+    if n == 0 or m == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    tall = n > m
+    a = np.ascontiguousarray(c.T) if tall else c
+    x = np.empty(a.shape[0], np.int64)
+    y = np.empty(a.shape[1], np.int64)
+    u = np.empty(a.shape[0], np.float64)
+    v = np.empty(a.shape[1], np.float64)
+    if lap_dense(a, x, y, u, v) != 0:
+        raise InfeasibleError(f"{fn}: cost matrix is infeasible", argument="cost_matrix")
+    if not tall:
+        return np.arange(n, dtype=np.int64), x
+    order = np.argsort(x, kind="stable").astype(np.int64)
+    return x[order], order
+
+
+def _unmatched(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
+    unmatched = np.flatnonzero(x < 0).astype(np.int64)
+    return unmatched, np.ascontiguousarray(reason[unmatched], dtype=np.int8)
+
+
+def assign(
+    value: Any, cost: Any = None, *, forbidden: Any = None, prices: str | None = "min"
+) -> AssignmentResult:
+    """Match requests to providers to maximise total surplus, with competitive prices.
+
+    Parameters
+    ----------
+    value : array_like or scipy.sparse array/matrix, shape (n_requests, n_providers)
+        What request ``i`` gains from provider ``j``. ``-inf`` forbids a pair; in a sparse
+        matrix, absent entries are forbidden (stored zeros are allowed).
+    cost : array_like, shape (n_providers,) or (n_requests, n_providers), optional
+        What serving costs; ``+inf`` forbids a pair. Default 0.
+    forbidden : array_like of bool, shape (n_requests, n_providers), optional
+        ``True`` marks pairs that must not be matched (dense or sparse).
+    prices : {"min", "max", "both", None}, default "min"
+        Which competitive price vectors to compute.
+
+    Returns
+    -------
+    AssignmentResult
+        Pairs are served only where ``value - cost > 0``; the welfare is the optimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clearing import assign
+    >>> value = np.array([[10.0, 6.0], [8.0, 7.0], [3.0, 1.0]])
+    >>> res = assign(value, cost=[2.0, 1.0], prices="both")
+    >>> res.row_ind.tolist(), res.col_ind.tolist(), res.welfare
+    ([0, 1], [0, 1], 14.0)
+    >>> res.min_prices.tolist(), res.max_prices.tolist()
+    ([1.0, 0.0], [8.0, 6.0])
+    """
+    fn = "assign"
+    want_min, want_max = _prices_option(prices, fn)
+    if is_sparse(value):
+        return _assign_sparse(sparse_surplus(value, cost, forbidden, fn), want_min, want_max)
+    w, reason = dense_surplus(value, cost, forbidden, fn)
+    batch = _batch(w[None], want_max, fn)
+    res = batch.result(0)
+    return AssignmentResult(
+        row_ind=res.row_ind,
+        col_ind=res.col_ind,
+        welfare=res.welfare,
+        row_duals=res.row_duals,
+        col_duals=res.col_duals,
+        min_prices=res.col_duals.copy() if want_min else None,
+        max_prices=res.max_prices if want_max else None,
+        utility=res.utility,
+        unmatched=res.unmatched,
+        unmatched_reason=np.ascontiguousarray(reason[res.unmatched]),
+        shape=res.shape,
+    )
+
+
+def _batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
+    nb, n, m = w.shape
+    x = np.empty((nb, n), np.int64)
+    welfare = np.zeros(nb, np.float64)
+    pmin = np.zeros((nb, m), np.float64)
+    pmax = np.zeros((nb, m), np.float64)
+    row_dual = np.zeros((nb, n), np.float64)
+    if n and m:
+        raise_for_status(assign_dense_batch(w, want_max, x, welfare, pmin, pmax, row_dual), fn)
+    else:
+        x.fill(-1)
+    return AssignmentBatchResult(
+        match=x,
+        welfare=welfare,
+        row_duals=row_dual,
+        col_duals=pmin,
+        min_prices=pmin.copy(),
+        max_prices=pmax if want_max else None,
+        utility=row_dual.copy(),
+        reason=np.zeros((nb, n), np.int8),
+    )
+
+
+def _solve_csr(
+    s: SparseSurplus, demand: IntArray, capacity: IntArray, want_max: bool, fn: str
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
+    """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
+    n, m = s.shape
+    nnz = s.indices.shape[0]
+    flow = np.zeros(nnz, np.int64)
+    unserved = demand.copy()
+    u = np.zeros(n, np.float64)
+    v = np.zeros(m, np.float64)
+    cost = np.ascontiguousarray(-s.surplus)
+    raise_for_status(
+        transport_csr(s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v), fn
+    )
+    load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
+    saturated = (load == capacity) & (load > 0)
+    pmin = np.zeros(m, np.float64)
+    pmax = np.zeros(m, np.float64)
+    prices_csr(
+        s.indptr, s.indices, s.surplus, flow, unserved, saturated, -v, True, want_max, pmin, pmax
+    )
+    # per-unit utility of each request at the minimum prices
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
+    gain = np.where(flow > 0, s.surplus - pmin[s.indices], -np.inf)
+    row_dual = np.full(n, -np.inf)
+    np.maximum.at(row_dual, rows, gain)
+    row_dual = np.where(np.isfinite(row_dual) & (unserved == 0), np.maximum(row_dual, 0.0), 0.0)
+    welfare = float(np.dot(s.surplus, flow.astype(np.float64)))
+    return flow, unserved, load, row_dual, pmin, pmax, welfare
+
+
+def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
+    n, m = s.shape
+    demand = np.ones(n, np.int64)
+    capacity = np.ones(m, np.int64)
+    flow, unserved, _, row_dual, pmin, pmax, welfare = _solve_csr(
+        s, demand, capacity, want_max, "assign"
+    )
+    x = np.full(n, -1, np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
+    hit = flow > 0
+    x[rows[hit]] = s.indices[hit]
+    matched = np.flatnonzero(x >= 0).astype(np.int64)
+    unmatched, reason = _unmatched(x, s.reason)
+    return AssignmentResult(
+        row_ind=matched,
+        col_ind=x[matched],
+        welfare=welfare,
+        row_duals=row_dual,
+        col_duals=pmin,
+        min_prices=pmin.copy() if want_min else None,
+        max_prices=pmax if want_max else None,
+        utility=row_dual.copy(),
+        unmatched=unmatched,
+        unmatched_reason=reason,
+        shape=(n, m),
+    )
+
+
+def transport(
+    value: Any,
+    cost: Any = None,
+    *,
+    demand: Any,
+    capacity: Any,
+    forbidden: Any = None,
+    prices: str | None = "min",
+) -> TransportResult:
+    """Serve integer demand from capacitated providers to maximise total surplus.
+
+    Parameters
+    ----------
+    value : array_like or scipy.sparse array/matrix, shape (n_requests, n_providers)
+        Value per unit of request ``i`` served by provider ``j`` (``-inf`` or absent from a
+        sparse matrix: forbidden).
+    cost : array_like, shape (n_providers,) or (n_requests, n_providers), optional
+        Cost per unit; ``+inf`` forbids a pair. Default 0.
+    demand : array_like of int, shape (n_requests,)
+        Units wanted by each request (whole numbers >= 0).
+    capacity : array_like of int, shape (n_providers,)
+        Units each provider can serve (whole numbers >= 0).
+    forbidden : array_like of bool, optional
+        ``True`` marks pairs that must not trade.
+    prices : {"min", "max", "both", None}, default "min"
+        Which competitive per-unit price vectors to compute.
+
+    Returns
+    -------
+    TransportResult
+        An optimal integral flow (a pair may carry several units), prices and duals.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clearing import transport
+    >>> value = np.array([[5.0, 3.0], [4.0, 4.0], [2.0, 1.0]])
+    >>> res = transport(value, demand=[2, 1, 3], capacity=[2, 2])
+    >>> res.flow.tolist(), res.welfare, res.unserved.tolist()
+    ([[2, 0], [0, 1], [0, 1]], 15.0, [0, 0, 2])
+    """
+    fn = "transport"
+    want_min, want_max = _prices_option(prices, fn)
+    sparse = is_sparse(value)
+    if sparse:
+        s = sparse_surplus(value, cost, forbidden, fn)
+    else:
+        w, reason = dense_surplus(value, cost, forbidden, fn)
+        s = dense_to_csr(w, reason)
+    n, m = s.shape
+    d = units(demand, "demand", n, fn)
+    k = units(capacity, "capacity", m, fn)
+    flow, unserved, load, row_dual, pmin, pmax, welfare = _solve_csr(s, d, k, want_max, fn)
+    if sparse:
+        from scipy.sparse import csr_array
+
+        flow_out: Any = csr_array((flow, s.indices, s.indptr), shape=(n, m))
+    else:
+        flow_out = np.zeros((n, m), np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
+        flow_out[rows, s.indices] = flow
+    short = np.where(unserved > 0, 0, 1)
+    unmatched, reason_out = _unmatched(short - 1, s.reason)
+    return TransportResult(
+        flow=flow_out,
+        welfare=welfare,
+        served=d - unserved,
+        unserved=unserved,
+        row_duals=row_dual,
+        col_duals=pmin,
+        min_prices=pmin.copy() if want_min else None,
+        max_prices=pmax if want_max else None,
+        unmatched=unmatched,
+        unmatched_reason=reason_out,
+        load=load,
+    )
+
+
+def assign_batch(
+    values: Any, cost: Any = None, *, forbidden: Any = None, prices: str | None = "min"
+) -> AssignmentBatchResult:
+    """Solve many same-shape :func:`assign` problems in one compiled call.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_problems, n_requests, n_providers)
+        One value matrix per problem.
+    cost : array_like, optional
+        Broadcast against ``values``: shape ``(n_providers,)``, ``(n_requests,
+        n_providers)`` or ``(n_problems, n_requests, n_providers)``.
+    forbidden : array_like of bool, shape (n_problems, n_requests, n_providers), optional
+    prices : {"min", "max", "both", None}, default "min"
+
+    Returns
+    -------
+    AssignmentBatchResult
+        ``result(b)`` equals ``assign(values[b], ...)`` field by field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clearing import assign_batch
+    >>> values = np.random.default_rng(0).random((1000, 8, 8))
+    >>> batch = assign_batch(values, prices=None)
+    >>> batch.match.shape, bool((batch.match >= 0).all())
+    ((1000, 8), True)
+    """
+    fn = "assign_batch"
+    want_min, want_max = _prices_option(prices, fn)
+    w, reason = dense_surplus(values, cost, forbidden, fn, ndim=3)
+    res = _batch(w, want_max, fn)
+    matched = res.match >= 0
+    return AssignmentBatchResult(
+        match=res.match,
+        welfare=res.welfare,
+        row_duals=res.row_duals,
+        col_duals=res.col_duals,
+        min_prices=res.col_duals.copy() if want_min else None,
+        max_prices=res.max_prices if want_max else None,
+        utility=res.utility,
+        reason=np.where(matched, np.int8(UnmatchedReason.MATCHED), reason).astype(np.int8),
+    )

@@ -1,0 +1,132 @@
+"""clearing.linear_sum_assignment against scipy and brute force; scipy's error contract."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+import scipy.optimize
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clearing import InfeasibleError, InputError, linear_sum_assignment
+from tests.reference.assignment import brute_lsap
+
+
+def _check_pairs(cost: np.ndarray, r: np.ndarray, c: np.ndarray) -> None:
+    n, m = cost.shape
+    assert r.dtype == np.int64 and c.dtype == np.int64
+    assert len(r) == len(c) == min(n, m)
+    assert (np.diff(r) > 0).all()
+    assert len(set(c.tolist())) == len(c)
+
+
+def _random_cost(rng: np.random.Generator, n: int, m: int, kind: str) -> np.ndarray:
+    if kind == "ties":
+        cost = rng.integers(0, 3, (n, m)).astype(float)
+    elif kind == "int":
+        cost = rng.integers(-50, 50, (n, m)).astype(float)
+    else:
+        cost = rng.random((n, m))
+    if kind == "forbidden":
+        cost[rng.random((n, m)) < 0.4] = np.inf
+    return cost
+
+
+@pytest.mark.parametrize("kind", ["float", "ties", "int", "forbidden"])
+@pytest.mark.parametrize("shape", [(30, 30), (20, 45), (45, 20), (1, 9), (9, 1), (64, 64)])
+@pytest.mark.parametrize("maximize", [False, True])
+def test_matches_scipy(kind: str, shape: tuple[int, int], maximize: bool) -> None:
+    rng = np.random.default_rng(zlib.crc32(repr((kind, shape, maximize)).encode()))
+    for _ in range(5):
+        cost = _random_cost(rng, *shape, kind)
+        if maximize:
+            cost = -cost
+        try:
+            r0, c0 = scipy.optimize.linear_sum_assignment(cost, maximize=maximize)
+        except ValueError:
+            with pytest.raises(ValueError, match="infeasible"):
+                linear_sum_assignment(cost, maximize=maximize)
+            continue
+        r, c = linear_sum_assignment(cost, maximize=maximize)
+        _check_pairs(cost, r, c)
+        assert cost[r, c].sum() == pytest.approx(cost[r0, c0].sum(), abs=1e-9)
+
+
+def test_brute_force_every_shape_up_to_7() -> None:
+    rng = np.random.default_rng(7)
+    for n in range(8):
+        for m in range(8):
+            for kind in ("float", "ties", "forbidden"):
+                cost = _random_cost(rng, n, m, kind)
+                ref = brute_lsap(cost)
+                if ref is None:
+                    with pytest.raises(InfeasibleError):
+                        linear_sum_assignment(cost)
+                    continue
+                r, c = linear_sum_assignment(cost)
+                _check_pairs(cost, r, c)
+                assert cost[r, c].sum() == pytest.approx(ref, abs=1e-9)
+
+
+@given(
+    st.integers(1, 6),
+    st.integers(1, 6),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["float", "ties", "forbidden"]),
+)
+def test_property_brute_force(n: int, m: int, seed: int, kind: str) -> None:
+    cost = _random_cost(np.random.default_rng(seed), n, m, kind)
+    ref = brute_lsap(-cost, maximize=True)
+    try:
+        r, c = linear_sum_assignment(np.where(np.isinf(cost), -np.inf, -cost), maximize=True)
+    except InfeasibleError:
+        assert ref is None
+        return
+    assert ref is not None
+    assert -cost[r, c].sum() == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0), (0, 3)])
+def test_empty(shape: tuple[int, int]) -> None:
+    r, c = linear_sum_assignment(np.zeros(shape))
+    assert r.shape == c.shape == (0,) and r.dtype == np.int64
+
+
+def test_infeasible_like_scipy() -> None:
+    cost = np.array([[np.inf, np.inf], [1.0, 2.0]])
+    with pytest.raises(ValueError, match="infeasible"):
+        scipy.optimize.linear_sum_assignment(cost)
+    with pytest.raises(ValueError, match="infeasible"):
+        linear_sum_assignment(cost)
+    with pytest.raises(InfeasibleError):
+        linear_sum_assignment(np.array([[1.0, np.inf], [2.0, np.inf]]))
+    with pytest.raises(InfeasibleError):
+        linear_sum_assignment(-cost, maximize=True)
+
+
+def test_int_and_bool_input() -> None:
+    r, c = linear_sum_assignment([[1, 0], [0, 1]])
+    assert c.tolist() == [1, 0]
+    r, c = linear_sum_assignment(np.eye(3, dtype=bool), maximize=True)
+    assert c.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("cost", "maximize", "match"),
+    [
+        ([[1.0, np.nan]], False, r"cost_matrix\[0, 1\] is nan"),
+        ([[1.0, -np.inf]], False, r"-inf"),
+        ([[1.0, np.inf]], True, r"\+inf"),
+        ([1.0, 2.0], False, "2-D"),
+        (np.zeros((2, 2, 2)), False, "2-D"),
+        ([["a", "b"]], False, "numbers"),
+        (np.array([[1 + 1j]]), False, "numbers"),
+        ([[1.0]], "yes", "maximize"),
+    ],
+)
+def test_bad_input(cost: object, maximize: object, match: str) -> None:
+    with pytest.raises(InputError, match=match) as info:
+        linear_sum_assignment(cost, maximize=maximize)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError)
