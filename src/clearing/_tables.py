@@ -252,6 +252,8 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
         rank[order] = np.arange(len(order))
         return Labels(np.ascontiguousarray(rank[codes], dtype=np.int64), labels[order])
     arr = np.asarray(values)
+    if arr.size == 0:
+        return Labels(np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
     if arr.dtype.kind == "O":
         ok = np.array(
             [isinstance(v, str | int | np.integer) and not isinstance(v, bool) for v in arr],
