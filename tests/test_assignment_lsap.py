@@ -107,9 +107,9 @@ def test_infeasible_like_scipy() -> None:
 
 
 def test_int_and_bool_input() -> None:
-    r, c = linear_sum_assignment([[1, 0], [0, 1]])
+    _, c = linear_sum_assignment([[1, 0], [0, 1]])
     assert c.tolist() == [1, 0]
-    r, c = linear_sum_assignment(np.eye(3, dtype=bool), maximize=True)
+    _r, c = linear_sum_assignment(np.eye(3, dtype=bool), maximize=True)
     assert c.tolist() == [0, 1, 2]
 
 

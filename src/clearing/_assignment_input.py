@@ -71,17 +71,17 @@ def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
 
 
 def dense_surplus(
-    value: Any, cost: Any, forbidden: Any, fn: str, ndim: int = 2
+    value: Any, cost: Any, forbidden: Any, fn: str, ndim: int = 2, name: str = "value"
 ) -> tuple[FloatArray, Int8Array]:
     """Eligible surplus (``-inf`` elsewhere) and per-request reason codes."""
-    v = as_float(value, "value", fn, ndim=ndim, allow_neginf=True)
+    v = as_float(value, name, fn, ndim=ndim, allow_neginf=True)
     c = _cost_dense(cost, v.shape, fn)
     allowed = np.isfinite(v) & np.isfinite(c)
     if forbidden is not None:
         allowed &= ~_as_mask(forbidden, v.shape, fn)
     with np.errstate(over="ignore", invalid="ignore"):
         w = v - c
-    first_bad(fn, "value", v, allowed & ~np.isfinite(w), "value - cost overflows float64")
+    first_bad(fn, name, v, allowed & ~np.isfinite(w), "value - cost overflows float64")
     eligible = allowed & (w > 0)
     reason = _reasons(allowed.any(axis=-1), eligible.any(axis=-1))
     w[~eligible] = -np.inf
@@ -117,12 +117,16 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
     indices = np.ascontiguousarray(csr.indices, dtype=np.int64)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     data = np.asarray(csr.data, dtype=np.float64)
-    for what, bad in (("NaN is not allowed", np.isnan(data)), ("+inf is not allowed", np.isposinf(data))):
+    for what, bad in (
+        ("NaN is not allowed", np.isnan(data)),
+        ("+inf is not allowed", np.isposinf(data)),
+    ):
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
+            count = int(bad.sum())
             raise InputError(
-                f"{fn}: value[{rows[k]}, {indices[k]}] is {data[k]!r}; {what} "
-                f"({int(bad.sum())} bad entries)",
+                f"{fn}: value[{rows[k]}, {indices[k]}] is {float(data[k])!r}; {what} "
+                f"({count} bad {'entry' if count == 1 else 'entries'})",
                 argument="value",
                 index=(int(rows[k]), int(indices[k])),
                 value=float(data[k]),

@@ -215,4 +215,3 @@ class AssignmentBatchResult(ResultBase):
                 "utility": self.utility.ravel(),
             }
         )
-

@@ -114,7 +114,7 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     y = np.empty(a.shape[1], np.int64)
     u = np.empty(a.shape[0], np.float64)
     v = np.empty(a.shape[1], np.float64)
-    if lap_dense(a, x, y, u, v) != 0:
+    if lap_dense(a, x, y, u, v) != 0:  # type: ignore[no-untyped-call]
         raise InfeasibleError(f"{fn}: cost matrix is infeasible", argument="cost_matrix")
     if not tall:
         return np.arange(n, dtype=np.int64), x
@@ -190,7 +190,10 @@ def _batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
     pmax = np.zeros((nb, m), np.float64)
     row_dual = np.zeros((nb, n), np.float64)
     if n and m:
-        raise_for_status(assign_dense_batch(w, want_max, x, welfare, pmin, pmax, row_dual), fn)
+        status = assign_dense_batch(  # type: ignore[no-untyped-call]
+            w, want_max, x, welfare, pmin, pmax, row_dual
+        )
+        raise_for_status(status, fn)
     else:
         x.fill(-1)
     return AssignmentBatchResult(
@@ -216,14 +219,15 @@ def _solve_csr(
     u = np.zeros(n, np.float64)
     v = np.zeros(m, np.float64)
     cost = np.ascontiguousarray(-s.surplus)
-    raise_for_status(
-        transport_csr(s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v), fn
+    status = transport_csr(  # type: ignore[no-untyped-call]
+        s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v
     )
+    raise_for_status(status, fn)
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
     saturated = (load == capacity) & (load > 0)
     pmin = np.zeros(m, np.float64)
     pmax = np.zeros(m, np.float64)
-    prices_csr(
+    prices_csr(  # type: ignore[no-untyped-call]
         s.indptr, s.indices, s.surplus, flow, unserved, saturated, -v, True, want_max, pmin, pmax
     )
     # per-unit utility of each request at the minimum prices
@@ -240,7 +244,7 @@ def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignme
     n, m = s.shape
     demand = np.ones(n, np.int64)
     capacity = np.ones(m, np.int64)
-    flow, unserved, _, row_dual, pmin, pmax, welfare = _solve_csr(
+    flow, _unserved, _, row_dual, pmin, pmax, welfare = _solve_csr(
         s, demand, capacity, want_max, "assign"
     )
     x = np.full(n, -1, np.int64)
@@ -261,6 +265,20 @@ def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignme
         unmatched=unmatched,
         unmatched_reason=reason,
         shape=(n, m),
+    )
+
+
+def _drop_columns(s: SparseSurplus, keep_cols: Any) -> SparseSurplus:
+    rows = np.repeat(np.arange(s.shape[0], dtype=np.int64), np.diff(s.indptr))
+    keep = keep_cols[s.indices]
+    indptr = np.zeros(s.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=s.shape[0]), out=indptr[1:])
+    return SparseSurplus(
+        indptr=indptr,
+        indices=np.ascontiguousarray(s.indices[keep]),
+        surplus=np.ascontiguousarray(s.surplus[keep]),
+        shape=s.shape,
+        reason=s.reason,
     )
 
 
@@ -316,6 +334,8 @@ def transport(
     n, m = s.shape
     d = units(demand, "demand", n, fn)
     k = units(capacity, "capacity", m, fn)
+    if (k == 0).any():  # a provider without capacity is absent: it constrains no price
+        s = _drop_columns(s, k > 0)
     flow, unserved, load, row_dual, pmin, pmax, welfare = _solve_csr(s, d, k, want_max, fn)
     if sparse:
         from scipy.sparse import csr_array
@@ -373,7 +393,7 @@ def assign_batch(
     """
     fn = "assign_batch"
     want_min, want_max = _prices_option(prices, fn)
-    w, reason = dense_surplus(values, cost, forbidden, fn, ndim=3)
+    w, reason = dense_surplus(values, cost, forbidden, fn, ndim=3, name="values")
     res = _batch(w, want_max, fn)
     matched = res.match >= 0
     return AssignmentBatchResult(

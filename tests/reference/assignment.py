@@ -17,7 +17,7 @@ Surplus matrices here use ``-inf`` for pairs that may not be served (forbidden o
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,7 @@ def brute_market(w: np.ndarray) -> float:
     w = np.asarray(w, float)
     n, m = w.shape
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(i: int, used: int) -> float:
         if i == n:
             return 0.0
@@ -118,7 +118,7 @@ def price_bounds_lp(
     ``demand @ u + capacity @ p == welfare``; minimise / maximise ``sum(p)``.
     """
     n, m = w.shape
-    idx = np.argwhere(np.isfinite(w))
+    idx = np.argwhere(np.isfinite(w) & (np.asarray(capacity)[None, :] > 0))
     a_ub = np.zeros((len(idx), n + m))
     b_ub = np.zeros(len(idx))
     for k, (i, j) in enumerate(idx):
@@ -156,14 +156,15 @@ def check_competitive(
 
     Every served unit goes to a provider maximising ``w - p`` with a non-negative result;
     requests with unserved demand have ``w - p <= 0`` everywhere; providers with spare
-    capacity have price 0; prices are non-negative.
+    capacity have price 0; prices are non-negative. Providers without capacity are absent.
     """
-    n, m = w.shape
+    n, _m = w.shape
     scale = tol * max(1.0, float(np.abs(w[np.isfinite(w)]).max(initial=0.0)))
     assert (p >= -scale).all()
     load = flow.sum(axis=0)
     assert (p[load < capacity] <= scale).all(), "a provider with spare capacity has a price"
-    gain = np.where(np.isfinite(w), w - p[None, :], NEG)
+    usable = np.isfinite(w) & (np.asarray(capacity)[None, :] > 0)
+    gain = np.where(usable, w - p[None, :], NEG)
     best = np.maximum(gain.max(axis=1, initial=NEG), 0.0)
     for i in range(n):
         served = flow[i].sum()

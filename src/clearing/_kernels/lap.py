@@ -135,7 +135,6 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree):
 @jit
 def _augment(C, x, y, u, v, f, d, pred, cols, scanned_rows):
     """Shortest augmenting path from free row ``f``; update duals; return status."""
-    n = C.shape[0]
     m = C.shape[1]
     for j in range(m):
         cols[j] = j

@@ -1,0 +1,88 @@
+"""assign_batch equals a loop of assign; kernels give identical results with the JIT off."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from clearing import InputError, assign, assign_batch
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("shape", [(50, 6, 6), (30, 3, 7), (30, 7, 2), (4, 1, 1)])
+@pytest.mark.parametrize("prices", ["both", None])
+def test_batch_equals_loop(shape: tuple[int, int, int], prices: str | None) -> None:
+    rng = np.random.default_rng(sum(shape))
+    values = rng.integers(0, 6, shape).astype(float)
+    forbidden = rng.random(shape) < 0.2
+    cost = rng.integers(0, 3, shape[2]).astype(float)
+    batch = assign_batch(values, cost, forbidden=forbidden, prices=prices)
+    assert len(batch) == shape[0]
+    for b in range(shape[0]):
+        one = assign(values[b], cost, forbidden=forbidden[b], prices=prices)
+        got = batch.result(b)
+        for name, want in one.to_dict().items():
+            have = getattr(got, name)
+            if isinstance(want, np.ndarray):
+                np.testing.assert_array_equal(have, want, err_msg=name)
+            else:
+                assert have == want, name
+
+
+def test_batch_shapes_and_bad_input() -> None:
+    batch = assign_batch(np.zeros((0, 3, 3)))
+    assert batch.match.shape == (0, 3) and batch.welfare.shape == (0,)
+    batch = assign_batch(np.ones((2, 0, 3)))
+    assert batch.match.shape == (2, 0)
+    assert assign_batch(np.ones((2, 2, 2))).to_pandas().shape == (4, 4)
+    with pytest.raises(InputError, match="3-D"):
+        assign_batch(np.ones((2, 2)))
+    with pytest.raises(InputError, match="cost has shape"):
+        assign_batch(np.ones((2, 2, 2)), cost=np.ones(3))
+    with pytest.raises(InputError, match=r"values\[1, 0, 1\] is nan"):
+        bad = np.ones((2, 2, 2))
+        bad[1, 0, 1] = np.nan
+        assign_batch(bad)
+
+
+SCRIPT = r"""
+import json, numpy as np, scipy.sparse as sp
+from clearing import assign, assign_batch, linear_sum_assignment, transport
+rng = np.random.default_rng(5)
+v = rng.integers(0, 9, (9, 7)).astype(float); v[rng.random((9, 7)) < 0.2] = -np.inf
+out = {}
+a = assign(v, prices="both")
+out["assign"] = [a.col_ind.tolist(), a.min_prices.tolist(), a.max_prices.tolist(), a.welfare]
+s = assign(sp.csr_array(np.where(np.isfinite(v), v, 0)), prices="both")
+out["sparse"] = [s.col_ind.tolist(), s.min_prices.tolist(), s.max_prices.tolist()]
+t = transport(v, demand=rng.integers(0, 3, 9), capacity=rng.integers(0, 4, 7), prices="both")
+out["transport"] = [t.flow.tolist(), t.min_prices.tolist(), t.max_prices.tolist()]
+b = assign_batch(rng.random((3, 4, 5)), prices="both")
+out["batch"] = [b.match.tolist(), b.max_prices.tolist()]
+out["lsap"] = [x.tolist() for x in linear_sum_assignment(rng.random((6, 6)))]
+print(json.dumps(out))
+"""
+
+
+def _run(disable_jit: bool) -> dict[str, object]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["NUMBA_DISABLE_JIT"] = "1" if disable_jit else "0"
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_jit_on_and_off_identical() -> None:
+    here: dict[str, object] = {}
+    exec(compile(SCRIPT.replace("print(json.dumps(out))", ""), "<script>", "exec"), here)
+    assert _run(disable_jit=True) == json.loads(json.dumps(here["out"]))

@@ -1,0 +1,206 @@
+"""clearing.assign: optimality, duals, competitive prices, VCG, sparse input, reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clearing import AssignmentResult, InputError, UnmatchedReason, assign
+from tests.reference.assignment import (
+    brute_market,
+    check_competitive,
+    eligible_surplus,
+    flow_from_pairs,
+    max_prices_by_removal,
+    vcg_min_prices,
+)
+
+
+def _instance(seed: int, n: int, m: int, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    if kind == "ties":
+        value = rng.integers(0, 4, (n, m)).astype(float)
+        cost = rng.integers(0, 2, m).astype(float)
+    else:
+        value = rng.normal(1.0, 1.0, (n, m))
+        cost = rng.random(m)
+    forbidden = rng.random((n, m)) < (0.3 if kind == "forbidden" else 0.0)
+    return value, cost, forbidden
+
+
+def _check(res: AssignmentResult, w: np.ndarray) -> None:
+    n, m = w.shape
+    r, c = res.row_ind, res.col_ind
+    assert res.shape == (n, m)
+    assert (np.diff(r) > 0).all() and len(set(c.tolist())) == len(c)
+    assert np.isfinite(w[r, c]).all() and (w[r, c] > 0).all()
+    assert res.welfare == pytest.approx(w[r, c].sum(), abs=1e-9)
+    assert sorted(r.tolist() + res.unmatched.tolist()) == list(range(n))
+    tol = 1e-7 * max(1.0, np.abs(w[np.isfinite(w)]).max(initial=0.0))
+    # complementary slackness of the duals
+    u, p = res.row_duals, res.col_duals
+    assert (u >= -tol).all() and (p >= -tol).all()
+    fin = np.isfinite(w)
+    assert ((u[:, None] + p[None, :])[fin] >= w[fin] - tol).all()
+    assert np.allclose(u[r] + p[c], w[r, c], atol=tol)
+    assert np.allclose(u[res.unmatched], 0.0, atol=tol)
+    unmatched_cols = np.setdiff1d(np.arange(m), c)
+    assert np.allclose(p[unmatched_cols], 0.0, atol=tol)
+    assert u.sum() + p.sum() == pytest.approx(res.welfare, abs=1e-7 * max(1.0, res.welfare))
+    np.testing.assert_allclose(res.utility, u)
+
+
+@pytest.mark.parametrize("kind", ["float", "ties", "forbidden"])
+def test_brute_force_every_shape_up_to_7(kind: str) -> None:
+    for n in range(8):
+        for m in range(8):
+            value, cost, forbidden = _instance(97 * n + m, n, m, kind)
+            res = assign(value, cost, forbidden=forbidden, prices="both")
+            w = eligible_surplus(value, cost, forbidden)
+            assert res.welfare == pytest.approx(brute_market(w), abs=1e-9)
+            _check(res, w)
+
+
+@given(
+    st.integers(1, 6),
+    st.integers(1, 6),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["float", "ties", "forbidden"]),
+)
+@settings(max_examples=40)
+def test_prices_equal_vcg_and_marginal_products(n: int, m: int, seed: int, kind: str) -> None:
+    value, cost, forbidden = _instance(seed, n, m, kind)
+    res = assign(value, cost, forbidden=forbidden, prices="both")
+    w = eligible_surplus(value, cost, forbidden)
+    assert res.min_prices is not None and res.max_prices is not None
+    np.testing.assert_allclose(
+        res.min_prices, vcg_min_prices(w, res.row_ind, res.col_ind), atol=1e-9
+    )
+    np.testing.assert_allclose(res.max_prices, max_prices_by_removal(w, res.col_ind), atol=1e-9)
+    assert (res.min_prices <= res.max_prices + 1e-12).all()
+    flow = flow_from_pairs((n, m), res.row_ind, res.col_ind)
+    for p in (res.min_prices, res.max_prices):
+        check_competitive(w, flow, np.ones(n, np.int64), np.ones(m, np.int64), p)
+
+
+@pytest.mark.parametrize("shape", [(60, 60), (40, 90), (90, 40), (200, 200)])
+def test_larger_against_scipy_and_competitive(shape: tuple[int, int]) -> None:
+    import scipy.optimize
+
+    n, m = shape
+    value, cost, forbidden = _instance(n * 1000 + m, n, m, "forbidden")
+    res = assign(value, cost, forbidden=forbidden, prices="both")
+    w = eligible_surplus(value, cost, forbidden)
+    # scipy on the padded problem: every request may also take a private outside option
+    big = np.full((n, m + n), -1e9)
+    big[:, :m] = np.where(np.isfinite(w), w, -1e9)
+    big[np.arange(n), m + np.arange(n)] = 0.0
+    r0, c0 = scipy.optimize.linear_sum_assignment(big, maximize=True)
+    assert res.welfare == pytest.approx(big[r0, c0].sum(), abs=1e-8)
+    _check(res, w)
+    flow = flow_from_pairs(shape, res.row_ind, res.col_ind)
+    assert res.min_prices is not None and res.max_prices is not None
+    for p in (res.min_prices, res.max_prices):
+        check_competitive(w, flow, np.ones(n, np.int64), np.ones(m, np.int64), p)
+    assert (res.min_prices <= res.max_prices + 1e-12).all()
+
+
+@pytest.mark.parametrize("fmt", ["csr_array", "csc_array", "csr_matrix", "csc_matrix"])
+def test_sparse_equals_dense(fmt: str) -> None:
+    rng = np.random.default_rng(3)
+    n, m = 40, 30
+    dense = rng.random((n, m)) * 2 - 0.5
+    mask = rng.random((n, m)) < 0.25
+    value = getattr(sp, fmt)(np.where(mask, dense, 0.0))
+    value_dense = np.where(mask, dense, -np.inf)
+    cost = rng.random(m) * 0.3
+    a = assign(value, cost, prices="both")
+    b = assign(value_dense, cost, prices="both")
+    assert a.welfare == pytest.approx(b.welfare, abs=1e-9)
+    assert a.min_prices is not None and b.min_prices is not None
+    assert a.max_prices is not None and b.max_prices is not None
+    np.testing.assert_allclose(a.min_prices, b.min_prices, atol=1e-9)
+    np.testing.assert_allclose(a.max_prices, b.max_prices, atol=1e-9)
+    np.testing.assert_array_equal(a.unmatched_reason, b.unmatched_reason)
+    _check(a, eligible_surplus(value_dense, cost))
+
+
+def test_sparse_explicit_zero_is_allowed_and_forbidden_mask() -> None:
+    value = sp.csr_array((np.array([0.0, 5.0]), np.array([0, 1]), np.array([0, 1, 2])), (2, 2))
+    res = assign(value, cost=[-1.0, 1.0])
+    assert res.row_ind.tolist() == [0, 1] and res.col_ind.tolist() == [0, 1]
+    res = assign(value, cost=[-1.0, 1.0], forbidden=sp.csr_array(np.array([[1, 0], [0, 0]])))
+    assert res.row_ind.tolist() == [1]
+    assert res.unmatched_reason.tolist() == [UnmatchedReason.NO_ELIGIBLE_PROVIDER]
+
+
+def test_reasons_and_per_pair_cost() -> None:
+    value = np.array([[5.0, 4.0], [6.0, 1.0], [1.0, 1.0], [-np.inf, -np.inf], [9.0, 2.0]])
+    cost = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 3.0], [0.0, 0.0], [np.inf, 0.0]])
+    res = assign(value, cost)
+    assert res.row_ind.tolist() == [0, 1] and res.col_ind.tolist() == [1, 0]
+    reasons = dict(zip(res.unmatched.tolist(), res.unmatched_reason.tolist(), strict=True))
+    assert reasons == {
+        2: UnmatchedReason.NEGATIVE_SURPLUS,
+        3: UnmatchedReason.NO_ELIGIBLE_PROVIDER,
+        4: UnmatchedReason.LOST_TO_COMPETITION,
+    }
+    assert res.welfare == 8.0
+
+
+def test_prices_option_and_frames() -> None:
+    value = np.array([[3.0, 1.0], [2.0, 2.0]])
+    res = assign(value, prices=None)
+    assert res.min_prices is None and res.max_prices is None
+    res = assign(value, prices="max")
+    assert res.min_prices is None and res.max_prices is not None
+    res = assign(value)
+    assert res.min_prices is not None and res.max_prices is None
+    with pytest.raises(ValueError):
+        res.row_ind[0] = 1
+    df = res.to_pandas()
+    assert list(df.columns) == ["request", "provider", "utility", "min_price", "reason"]
+    assert df["provider"].tolist() == [0, 1]
+    d = res.to_dict()
+    d["row_ind"][0] = 5
+    assert res.row_ind[0] == 0
+    assert "AssignmentResult(" in repr(res)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0)])
+def test_empty(shape: tuple[int, int]) -> None:
+    res = assign(np.zeros(shape), prices="both")
+    assert res.row_ind.size == 0 and res.welfare == 0.0
+    assert res.unmatched.tolist() == list(range(shape[0]))
+    assert res.max_prices is not None and res.max_prices.shape == (shape[1],)
+    sres = assign(sp.csr_array(shape), prices="both")
+    assert sres.row_ind.size == 0 and sres.unmatched.tolist() == list(range(shape[0]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"value": [[1.0, np.nan]]}, r"value\[0, 1\] is nan"),
+        ({"value": [[np.inf]]}, r"\+inf"),
+        ({"value": [1.0, 2.0]}, "value must be 2-D"),
+        ({"value": [["x"]]}, "numbers"),
+        ({"value": np.array([[1j]])}, "numbers"),
+        ({"value": [[1.0]], "cost": [1.0, 2.0]}, "cost has shape"),
+        ({"value": [[1.0]], "cost": [[-np.inf]]}, r"cost\[0, 0\]"),
+        ({"value": [[1.0]], "cost": [[np.nan]]}, "cost"),
+        ({"value": [[1.0]], "cost": 3.0}, "cost must be"),
+        ({"value": [[1.0]], "forbidden": [[2]]}, "forbidden"),
+        ({"value": [[1.0]], "forbidden": [[True, False]]}, "forbidden has shape"),
+        ({"value": [[1.0]], "prices": "mid"}, "prices"),
+        ({"value": sp.csr_array(np.array([[np.nan, 1.0]]))}, r"value\[0, 0\] is nan"),
+        ({"value": sp.csr_array(np.array([[1.0]])), "cost": sp.csr_array([[1.0]])}, "dense"),
+        ({"value": [[1e308]], "cost": [-1e308]}, "overflows"),
+    ],
+)
+def test_bad_input(kwargs: dict[str, object], match: str) -> None:
+    value = kwargs.pop("value")
+    with pytest.raises(InputError, match=match):
+        assign(value, **kwargs)  # type: ignore[arg-type]

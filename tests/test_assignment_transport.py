@@ -1,0 +1,143 @@
+"""clearing.transport against the LP optimum (HiGHS), integrality and competitive prices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clearing import InputError, TransportResult, UnmatchedReason, assign, transport
+from tests.reference.assignment import (
+    check_competitive,
+    eligible_surplus,
+    price_bounds_lp,
+    transport_lp,
+)
+
+
+def _instance(seed: int, n: int, m: int, ties: bool) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    value = rng.integers(0, 5, (n, m)).astype(float) if ties else rng.normal(1, 1, (n, m))
+    value[rng.random((n, m)) < 0.2] = -np.inf
+    cost = rng.random(m) * 0.5
+    demand = rng.integers(0, 4, n)
+    capacity = rng.integers(0, 5, m)
+    return value, cost, demand, capacity
+
+
+def _check(res: TransportResult, w: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> None:
+    flow = res.flow if isinstance(res.flow, np.ndarray) else res.flow.toarray()
+    assert flow.dtype == np.int64 and (flow >= 0).all()
+    assert (flow[~np.isfinite(w)] == 0).all()
+    assert (flow.sum(axis=1) <= demand).all() and (flow.sum(axis=0) <= capacity).all()
+    np.testing.assert_array_equal(res.served, flow.sum(axis=1))
+    np.testing.assert_array_equal(res.served + res.unserved, demand)
+    np.testing.assert_array_equal(res.load, flow.sum(axis=0))
+    np.testing.assert_array_equal(res.unmatched, np.flatnonzero(res.unserved))
+    assert res.welfare == pytest.approx(float((np.where(flow > 0, w, 0) * flow).sum()), abs=1e-9)
+    assert res.welfare == pytest.approx(transport_lp(w, demand, capacity), abs=1e-7)
+    for p in (res.min_prices, res.max_prices):
+        assert p is not None
+        check_competitive(w, flow, demand, capacity, p)
+    assert res.min_prices is not None and res.max_prices is not None
+    assert (res.min_prices <= res.max_prices + 1e-12).all()
+    # request-optimal duals are an optimal dual solution
+    dual = demand @ res.row_duals + capacity @ res.col_duals
+    assert dual == pytest.approx(res.welfare, abs=1e-7 * max(1.0, res.welfare))
+
+
+@given(
+    st.integers(0, 7),
+    st.integers(0, 6),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+@settings(max_examples=40)
+def test_equals_linprog_with_price_bounds(n: int, m: int, seed: int, ties: bool) -> None:
+    value, cost, demand, capacity = _instance(seed, n, m, ties)
+    res = transport(value, cost, demand=demand, capacity=capacity, prices="both")
+    w = eligible_surplus(value, cost)
+    _check(res, w, demand, capacity)
+    if n and m:
+        lo, hi = price_bounds_lp(w, demand, capacity, res.welfare)
+        assert res.min_prices is not None and res.max_prices is not None
+        np.testing.assert_allclose(res.min_prices, lo, atol=1e-6)
+        np.testing.assert_allclose(res.max_prices, hi, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(200, 10), (50, 50), (10, 120)])
+def test_larger_instances(shape: tuple[int, int]) -> None:
+    n, m = shape
+    rng = np.random.default_rng(n + 7 * m)
+    value = rng.random((n, m))
+    value[rng.random((n, m)) < 0.3] = -np.inf
+    demand = rng.integers(0, 6, n)
+    capacity = rng.integers(0, 30, m)
+    res = transport(value, np.full(m, 0.2), demand=demand, capacity=capacity, prices="both")
+    _check(res, eligible_surplus(value, np.full(m, 0.2)), demand, capacity)
+
+
+def test_unit_demand_equals_assign() -> None:
+    rng = np.random.default_rng(11)
+    value = rng.normal(1, 1, (30, 20))
+    res = transport(value, demand=np.ones(30), capacity=np.ones(20), prices="both")
+    ref = assign(value, prices="both")
+    assert res.welfare == pytest.approx(ref.welfare, abs=1e-9)
+    assert res.min_prices is not None and ref.min_prices is not None
+    np.testing.assert_allclose(res.min_prices, ref.min_prices, atol=1e-9)
+    assert res.max_prices is not None and ref.max_prices is not None
+    np.testing.assert_allclose(res.max_prices, ref.max_prices, atol=1e-9)
+
+
+def test_sparse_flow_and_frame() -> None:
+    value = sp.csr_array(np.array([[5.0, 0.0, 3.0], [0.0, 4.0, 4.0]]))
+    res = transport(value, demand=[3, 2], capacity=[2, 1, 5])
+    assert sp.issparse(res.flow)
+    assert res.flow.toarray().tolist() == [[2, 0, 1], [0, 1, 1]]
+    df = res.to_pandas()
+    assert df[["request", "provider", "units"]].values.tolist() == [
+        [0, 0, 2],
+        [0, 2, 1],
+        [1, 1, 1],
+        [1, 2, 1],
+    ]
+    dense = transport(value.toarray(), demand=[3, 2], capacity=[2, 1, 5])
+    assert dense.to_pandas().equals(df)
+
+
+def test_reasons() -> None:
+    value = np.array([[5.0, -np.inf], [-np.inf, -np.inf], [1.0, -np.inf], [4.0, -np.inf]])
+    res = transport(value, cost=[2.0, 0.0], demand=[1, 1, 1, 1], capacity=[1, 1])
+    assert res.unmatched.tolist() == [1, 2, 3]
+    assert res.unmatched_reason.tolist() == [
+        UnmatchedReason.NO_ELIGIBLE_PROVIDER,
+        UnmatchedReason.NEGATIVE_SURPLUS,
+        UnmatchedReason.LOST_TO_COMPETITION,
+    ]
+
+
+def test_empty_and_zero_units() -> None:
+    res = transport(np.zeros((0, 2)), demand=[], capacity=[1, 1])
+    assert res.flow.shape == (0, 2) and res.welfare == 0.0
+    res = transport(np.ones((2, 2)), demand=[0, 0], capacity=[0, 3])
+    assert res.flow.sum() == 0 and res.unmatched.size == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"demand": [1, -1], "capacity": [1]}, r"demand\[1\] is -1.0"),
+        ({"demand": [1, 1.5], "capacity": [1]}, "whole"),
+        ({"demand": [1, np.nan], "capacity": [1]}, "NaN"),
+        ({"demand": [1], "capacity": [1]}, "demand has length 1, expected 2"),
+        ({"demand": [1, 1], "capacity": [1, 2]}, "capacity has length 2"),
+        ({"demand": [[1, 1]], "capacity": [1]}, "1-D"),
+        ({"demand": ["a", "b"], "capacity": [1]}, "numbers"),
+        ({"demand": [1, 1], "capacity": [np.inf]}, r"\+inf"),
+    ],
+)
+def test_bad_input(kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        transport(np.ones((2, 1)), **kwargs)  # type: ignore[arg-type]
