@@ -49,33 +49,54 @@ def test_empty_policy_equals_direct_core_calls(org):
             np.asarray(requests["quantity"], float)[r_da],
             np.asarray(offers["ask"], float)[o_da],
             np.asarray(offers["capacity"], float)[o_da],
-            bid_market=r_svc[r_da], ask_market=o_svc[o_da], mechanism=mechanism,
-            bid_priority=np.asarray(requests["priority"], float)[r_da], rng=3,
+            bid_market=r_svc[r_da],
+            ask_market=o_svc[o_da],
+            mechanism=mechanism,
+            bid_priority=np.asarray(requests["priority"], float)[r_da],
+            rng=3,
         )
         ri, oi = np.flatnonzero(r_da), np.flatnonzero(o_da)
-        for b, a, q, p, sp in zip(res.trade_bid, res.trade_ask, res.trade_quantity,
-                                  res.trade_buyer_price, res.trade_seller_price, strict=True):
+        for b, a, q, p, sp in zip(
+            res.trade_bid,
+            res.trade_ask,
+            res.trade_quantity,
+            res.trade_buyer_price,
+            res.trade_seller_price,
+            strict=True,
+        ):
             expected.append((f"r{ri[b]}", f"o{oi[a]}", q, p, sp))
     for s in sorted(weighted):
-        ri = np.flatnonzero((r_svc == services.index(s))
-                            & (np.asarray(requests["quantity"]) > 0))
-        oi = np.flatnonzero((o_svc == services.index(s))
-                            & (np.asarray(offers["capacity"]) > 0))
+        ri = np.flatnonzero((r_svc == services.index(s)) & (np.asarray(requests["quantity"]) > 0))
+        oi = np.flatnonzero((o_svc == services.index(s)) & (np.asarray(offers["capacity"]) > 0))
         if not (len(ri) and len(oi)):
             continue
         q = np.nan_to_num(np.asarray(offers["quality"], float)[oi])
-        value = (np.asarray(requests["max_price"], float)[ri][:, None]
-                 - qw[ri][:, None] * (5.0 - q)[None, :])
+        value = (
+            np.asarray(requests["max_price"], float)[ri][:, None]
+            - qw[ri][:, None] * (5.0 - q)[None, :]
+        )
         ask = np.asarray(offers["ask"], float)[oi]
-        res = transport(value, ask, demand=np.asarray(requests["quantity"])[ri].astype(int),
-                        capacity=np.asarray(offers["capacity"])[oi].astype(int))
+        res = transport(
+            value,
+            ask,
+            demand=np.asarray(requests["quantity"])[ri].astype(int),
+            capacity=np.asarray(offers["capacity"])[oi].astype(int),
+        )
         for i, j in zip(*np.nonzero(res.flow), strict=True):
             p = ask[j] + res.min_prices[j]
             expected.append((f"r{ri[i]}", f"o{oi[j]}", float(res.flow[i, j]), p, p))
     expected.sort(key=lambda t: (int(t[0][1:]), int(t[1][1:])))
     a = result.allocations
-    got = list(zip(a["request_id"], a["offer_id"], a["quantity"], a["unit_price"],
-                   a["provider_price"], strict=True))
+    got = list(
+        zip(
+            a["request_id"],
+            a["offer_id"],
+            a["quantity"],
+            a["unit_price"],
+            a["provider_price"],
+            strict=True,
+        )
+    )
     assert [(r, o) for r, o, *_ in got] == [(r, o) for r, o, *_ in expected]
     for g, e in zip(got, expected, strict=True):
         assert g[2:] == pytest.approx(e[2:], rel=0, abs=0)

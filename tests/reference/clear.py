@@ -39,8 +39,7 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         "quantity": [draw(qty) for _ in range(nr)],
         "max_price": [draw(prices) for _ in range(nr)],
         "priority": [float(draw(st.integers(0, 2))) for _ in range(nr)],
-        "quality_weight": [float(draw(st.integers(1, 3))) if weighted[s] else 0.0
-                           for s in r_svc],
+        "quality_weight": [float(draw(st.integers(1, 3))) if weighted[s] else 0.0 for s in r_svc],
     }
     offers = {
         "offer_id": [f"o{i}" for i in range(no)],
@@ -52,8 +51,10 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         "external": [draw(st.booleans()) for _ in range(no)],
     }
     present = sorted(set(r_svc) | set(offers["service"]))
-    offered = {s: sorted({p for p, t in zip(offers["provider"], offers["service"],
-                                            strict=True) if t == s}) for s in present}
+    offered = {
+        s: sorted({p for p, t in zip(offers["provider"], offers["service"], strict=True) if t == s})
+        for s in present
+    }
     svc_rules: dict[str, dict[str, Any]] = {}
     for s in present:
         if not draw(st.booleans()):
@@ -77,15 +78,24 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
     forbidden = []
     for _ in range(draw(st.integers(0, 2))):
         kind = draw(st.sampled_from(["tp", "sp", "ts", "p"]))
-        rule = {"team": draw(st.sampled_from(teams)), "provider": draw(st.sampled_from(providers)),
-                "service": draw(st.sampled_from(present or services))}
-        keep = {"tp": ("team", "provider"), "sp": ("service", "provider"),
-                "ts": ("team", "service"), "p": ("provider",)}[kind]
+        rule = {
+            "team": draw(st.sampled_from(teams)),
+            "provider": draw(st.sampled_from(providers)),
+            "service": draw(st.sampled_from(present or services)),
+        }
+        keep = {
+            "tp": ("team", "provider"),
+            "sp": ("service", "provider"),
+            "ts": ("team", "service"),
+            "p": ("provider",),
+        }[kind]
         rule = {k: v for k, v in rule.items() if k in keep}
-        mandatory = {(s, r["mandatory_provider"]) for s, r in svc_rules.items()
-                     if "mandatory_provider" in r}
+        mandatory = {
+            (s, r["mandatory_provider"]) for s, r in svc_rules.items() if "mandatory_provider" in r
+        }
         if "team" not in rule and any(
-                rule.get("provider") == p and rule.get("service", s) == s for s, p in mandatory):
+            rule.get("provider") == p and rule.get("service", s) == s for s, p in mandatory
+        ):
             continue
         forbidden.append(rule)
     budgets = {t: float(draw(st.integers(0, 60))) for t in teams if draw(st.booleans())}
@@ -97,25 +107,28 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         if draw(st.booleans()):
             rule["above_cap"] = 5.0
         negotiate.append(rule)
-    policy = Policy(services=svc_rules, forbidden=forbidden, budgets=budgets,
-                    negotiate=negotiate)
+    policy = Policy(services=svc_rules, forbidden=forbidden, budgets=budgets, negotiate=negotiate)
     mechanism = draw(st.sampled_from(MECHANISMS))
     return requests, offers, policy, mechanism
 
 
 def _allowed(policy: Policy, team: str, provider: str, service: str) -> bool:
     for f in policy.forbidden:
-        if all(v is None or v == w for v, w in ((f.team, team), (f.provider, provider),
-                                                 (f.service, service))):
+        if all(
+            v is None or v == w
+            for v, w in ((f.team, team), (f.provider, provider), (f.service, service))
+        ):
             return False
     return True
 
 
-def check_clearing(requests: dict[str, list[Any]], offers: dict[str, list[Any]],
-                   policy: Policy, result: Any) -> None:
+def check_clearing(
+    requests: dict[str, list[Any]], offers: dict[str, list[Any]], policy: Policy, result: Any
+) -> None:
     """Assert every guarantee of clear(), row by row."""
-    req = {rid: {k: requests[k][i] for k in requests}
-           for i, rid in enumerate(requests["request_id"])}
+    req = {
+        rid: {k: requests[k][i] for k in requests} for i, rid in enumerate(requests["request_id"])
+    }
     off = {oid: {k: offers[k][i] for k in offers} for i, oid in enumerate(offers["offer_id"])}
     a = result.allocations
     served: dict[Any, float] = defaultdict(float)
@@ -148,8 +161,7 @@ def check_clearing(requests: dict[str, list[Any]], offers: dict[str, list[Any]],
                 q = 0.0 if np.isnan(o["quality"]) else o["quality"]
                 assert q >= rules.min_quality
             f = rules.failure
-            terms = (0.0, 0.0, 0.0) if f is None else (f.refund_share, f.penalty,
-                                                        f.rating_change)
+            terms = (0.0, 0.0, 0.0) if f is None else (f.refund_share, f.penalty, f.rating_change)
             assert (row["refund_share"], row["penalty"], row["rating_change"]) == terms
         assert math.isclose(row["amount"], row["quantity"] * price, rel_tol=1e-12, abs_tol=1e-12)
         served[row["request_id"]] += row["quantity"]
