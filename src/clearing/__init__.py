@@ -6,6 +6,17 @@ The public surface is what ``__all__`` lists; everything in a ``_module`` is pri
 from __future__ import annotations
 
 from ._auction_results import AuctionResult, BatchAuctionResult, Reason
+from ._orderbook_reports import (
+    BatchReport,
+    BookDepth,
+    BookSnapshot,
+    ExecutionReport,
+    Fill,
+    OrderReason,
+    OrderState,
+    RestingOrders,
+    UncrossResult,
+)
 from .assignment import (
     AssignmentBatchResult,
     AssignmentResult,
@@ -27,6 +38,7 @@ from .errors import (
     PolicyError,
     UnbalancedPosting,
 )
+from .orderbook import OrderBook
 
 __version__ = "0.1.0"
 
@@ -36,16 +48,26 @@ __all__ = [
     "AssignmentResult",
     "AuctionResult",
     "BatchAuctionResult",
+    "BatchReport",
+    "BookDepth",
+    "BookSnapshot",
     "ClearingError",
     "DuplicateSettlement",
+    "ExecutionReport",
+    "Fill",
     "InfeasibleError",
     "InputError",
     "InsufficientFunds",
     "LedgerError",
+    "OrderBook",
+    "OrderReason",
+    "OrderState",
     "PolicyError",
     "Reason",
+    "RestingOrders",
     "TransportResult",
     "UnbalancedPosting",
+    "UncrossResult",
     "UnmatchedReason",
     "__version__",
     "assign",

@@ -1,0 +1,534 @@
+"""Continuous double auction (limit order book) kernels.
+
+The whole book lives in a handful of numpy arrays owned by :class:`clearing.OrderBook`:
+
+``B`` int64, shape ``(NROWS, cap)``: one column per order slot (rows ``O_*``) and, in the same
+columns, the price levels of both sides (rows ``LV_*``; level ``j`` of side ``s`` is column
+``j``). Levels of a side are kept sorted ascending by ``key`` (``price`` for bids, ``-price``
+for asks), so the best level of either side is the last one and most insertions and removals
+touch the end of the array. Each level holds a FIFO doubly linked list of order slots.
+
+``F`` float64, shape ``(cap,)``: remaining quantity per order slot.
+``H`` int64, shape ``(hcap, 2)``: open-addressing hash table (linear probing, backward-shift
+deletion) from order id to slot; ``hcap`` is a power of two >= 2 * cap, key ``-1`` = empty.
+``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
+``FI``/``FF``: the report buffer, one row per fill or per resting order removed by self-trade
+prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
+
+Every event goes through :func:`process_event`; :func:`event` (one event per Python call) and
+:func:`run_batch` (arrays of events) both call it, so there is one matching loop. When a slot
+or report row might be missing, :func:`process_event` changes nothing and returns
+``NEED_SPACE``; the caller grows the arrays and calls again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+
+# order rows of B
+O_ID = 0
+O_OWNER = 1
+O_PRICE = 2
+O_PREV = 3
+O_NEXT = 4
+O_SIDE = 5
+O_ARRIVAL = 6
+# level rows of B: side s uses LV_KEY + 3 * s, LV_HEAD + 3 * s, LV_TAIL + 3 * s
+LV_KEY = 7
+LV_HEAD = 8
+LV_TAIL = 9
+NROWS = 13
+
+# M: integer meta
+M_NLV = 0  # M[M_NLV + side]: number of levels on a side
+M_FREE = 2  # head of the free-slot list (linked through O_NEXT), -1 when full
+M_NEXTID = 3  # next automatic order id (1 + largest id accepted so far)
+M_ARRIVAL = 4  # arrival counter (time priority)
+M_SEQ = 5  # fill sequence counter
+M_NFILL = 6  # rows used in the report buffer
+M_STP = 7  # self-trade prevention mode
+M_LIVE = 8  # M[M_LIVE + side]: resting orders on a side
+M_CALL = 10  # 1 while collecting orders for a call auction (no matching)
+M_SIZE = 11
+
+# MF: float running totals
+MF_SUBMITTED = 0
+MF_TRADED = 1  # traded volume (each fill counted once)
+MF_CANCELLED = 2
+MF_EXPIRED = 3
+MF_SIZE = 4
+
+# report buffer columns of FI
+R_EVENT = 0
+R_SEQ = 1
+R_TAKER = 2
+R_MAKER = 3
+R_PRICE = 4
+R_KIND = 5  # 0 fill, 1 resting order cancelled by self-trade prevention
+R_NCOLS = 6
+
+# event kinds, sides, time in force, self-trade prevention modes
+LIMIT = 0
+MARKET = 1
+CANCEL = 2
+REDUCE = 3
+BUY = 0
+SELL = 1
+GTC = 0
+IOC = 1
+FOK = 2
+STP_NONE = 0
+STP_CANCEL_TAKER = 1
+STP_CANCEL_RESTING = 2
+
+# order states and reasons
+NEED_SPACE = -1
+RESTING = 0
+FILLED = 1
+CANCELLED = 2
+EXPIRED = 3
+REJECTED = 4
+NONE = 0
+DUPLICATE_ID = 1
+UNKNOWN_ID = 2
+BAD_QUANTITY = 3
+BAD_EVENT = 4
+SELF_TRADE = 5
+NOT_FILLABLE = 6
+UNCROSS = 7
+CALL_PHASE = 8
+
+
+@jit
+def init_state(B, F, H, M, MF, stp):
+    """Empty book in freshly allocated arrays."""
+    cap = B.shape[1]
+    B[:, :] = -1
+    F[:] = 0.0
+    H[:, :] = -1
+    M[:] = 0
+    MF[:] = 0.0
+    for j in range(cap - 1):
+        B[O_NEXT, j] = j + 1
+    M[M_FREE] = 0 if cap > 0 else -1
+    M[M_STP] = stp
+
+
+@jit
+def add_free_slots(B, old_cap):
+    """Chain the new slots ``old_cap..cap-1`` of a grown ``B``; return the new free head."""
+    cap = B.shape[1]
+    for j in range(old_cap, cap - 1):
+        B[O_NEXT, j] = j + 1
+    B[O_NEXT, cap - 1] = -1
+    return old_cap
+
+
+@jit
+def _home(key, mask):
+    return (key ^ (key >> 16) ^ (key >> 32)) & mask
+
+
+@jit
+def hash_find(H, key):
+    """Slot stored for ``key``, or -1."""
+    mask = H.shape[0] - 1
+    i = _home(key, mask)
+    while True:
+        k = H[i, 0]
+        if k == key:
+            return H[i, 1]
+        if k == -1:
+            return -1
+        i = (i + 1) & mask
+
+
+@jit
+def hash_insert(H, key, slot):
+    mask = H.shape[0] - 1
+    i = _home(key, mask)
+    while H[i, 0] != -1:
+        i = (i + 1) & mask
+    H[i, 0] = key
+    H[i, 1] = slot
+
+
+@jit
+def hash_delete(H, key):
+    mask = H.shape[0] - 1
+    i = _home(key, mask)
+    while H[i, 0] != key:
+        if H[i, 0] == -1:
+            return
+        i = (i + 1) & mask
+    j = i
+    while True:
+        j = (j + 1) & mask
+        k = H[j, 0]
+        if k == -1:
+            break
+        home = _home(k, mask)
+        stays = i < home <= j if i <= j else home > i or home <= j
+        if not stays:
+            H[i, 0] = k
+            H[i, 1] = H[j, 1]
+            i = j
+    H[i, 0] = -1
+    H[i, 1] = -1
+
+
+@jit
+def rehash(H_old, H_new):
+    """Copy every entry of ``H_old`` into the empty, larger ``H_new``."""
+    for i in range(H_old.shape[0]):
+        k = H_old[i, 0]
+        if k != -1:
+            hash_insert(H_new, k, H_old[i, 1])
+
+
+@jit
+def _level_pos(B, n, krow, key):
+    """First level index whose key is >= ``key`` (``n`` when none)."""
+    lo = 0
+    hi = n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if B[krow, mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@jit
+def _unlink(B, F, H, M, slot):
+    """Take a resting order out of its level, the hash table and the live set."""
+    side = B[O_SIDE, slot]
+    base = LV_KEY + 3 * side
+    prv = B[O_PREV, slot]
+    nxt = B[O_NEXT, slot]
+    n = M[M_NLV + side]
+    key = B[O_PRICE, slot] if side == BUY else -B[O_PRICE, slot]
+    lvl = n - 1 if n > 0 and B[base, n - 1] == key else _level_pos(B, n, base, key)
+    if prv == -1:
+        B[base + 1, lvl] = nxt
+    else:
+        B[O_NEXT, prv] = nxt
+    if nxt == -1:
+        B[base + 2, lvl] = prv
+    else:
+        B[O_PREV, nxt] = prv
+    if B[base + 1, lvl] == -1:  # level now empty: shift the better levels down
+        for j in range(lvl, n - 1):
+            B[base, j] = B[base, j + 1]
+            B[base + 1, j] = B[base + 1, j + 1]
+            B[base + 2, j] = B[base + 2, j + 1]
+        M[M_NLV + side] = n - 1
+    hash_delete(H, B[O_ID, slot])
+    F[slot] = 0.0
+    B[O_ID, slot] = -1
+    B[O_PREV, slot] = -1
+    B[O_NEXT, slot] = M[M_FREE]
+    M[M_FREE] = slot
+    M[M_LIVE + side] -= 1
+
+
+@jit
+def _rest(B, F, H, M, side, price, qty, oid, owner):
+    """Append a new order at the tail of its price level."""
+    slot = M[M_FREE]
+    M[M_FREE] = B[O_NEXT, slot]
+    base = LV_KEY + 3 * side
+    n = M[M_NLV + side]
+    key = price if side == BUY else -price
+    lvl = n - 1 if n > 0 and B[base, n - 1] == key else _level_pos(B, n, base, key)
+    if lvl == n or B[base, lvl] != key:  # new level at lvl
+        for j in range(n, lvl, -1):
+            B[base, j] = B[base, j - 1]
+            B[base + 1, j] = B[base + 1, j - 1]
+            B[base + 2, j] = B[base + 2, j - 1]
+        B[base, lvl] = key
+        B[base + 1, lvl] = -1
+        B[base + 2, lvl] = -1
+        M[M_NLV + side] = n + 1
+    tail = B[base + 2, lvl]
+    B[O_ID, slot] = oid
+    B[O_OWNER, slot] = owner
+    B[O_PRICE, slot] = price
+    B[O_SIDE, slot] = side
+    B[O_ARRIVAL, slot] = M[M_ARRIVAL]
+    M[M_ARRIVAL] += 1
+    B[O_PREV, slot] = tail
+    B[O_NEXT, slot] = -1
+    if tail == -1:
+        B[base + 1, lvl] = slot
+    else:
+        B[O_NEXT, tail] = slot
+    B[base + 2, lvl] = slot
+    F[slot] = qty
+    hash_insert(H, oid, slot)
+    M[M_LIVE + side] += 1
+
+
+@jit
+def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
+    """Quantity a taker could fill now (stops counting once ``qty`` is reached)."""
+    opp = 1 - side
+    base = LV_KEY + 3 * opp
+    avail = 0.0
+    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
+        key = B[base, lvl]
+        lp = key if opp == BUY else -key
+        if not is_market and (lp > price if side == BUY else lp < price):
+            break
+        slot = B[base + 1, lvl]
+        while slot != -1:
+            if owner >= 0 and B[O_OWNER, slot] == owner:
+                if stp == STP_CANCEL_TAKER:
+                    return avail
+                if stp == STP_CANCEL_RESTING:
+                    slot = B[O_NEXT, slot]
+                    continue
+            avail += F[slot]
+            if avail >= qty:
+                return avail
+            slot = B[O_NEXT, slot]
+    return avail
+
+
+@jit
+def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
+    r = M[M_NFILL]
+    FI[r, R_EVENT] = ev
+    FI[r, R_SEQ] = M[M_SEQ]
+    FI[r, R_TAKER] = taker
+    FI[r, R_MAKER] = maker
+    FI[r, R_PRICE] = price
+    FI[r, R_KIND] = kind
+    FF[r] = qty
+    M[M_SEQ] += 1
+    M[M_NFILL] = r + 1
+
+
+@jit
+def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner, tif):
+    """Apply one event; return ``(state, reason, filled, remaining, order_id)``.
+
+    ``filled`` is what the event's order traded in this event, ``remaining`` its quantity
+    still resting afterwards. Nothing changes when the state is ``REJECTED`` or
+    ``NEED_SPACE``.
+    """
+    if kind in (CANCEL, REDUCE):
+        slot = hash_find(H, oid) if oid >= 0 else -1
+        if kind == REDUCE and not qty > 0.0:
+            return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
+        if slot == -1:
+            return REJECTED, UNKNOWN_ID, 0.0, 0.0, oid
+        left = F[slot]
+        if kind == REDUCE and qty < left:
+            F[slot] = left - qty
+            MF[MF_CANCELLED] += qty
+            return RESTING, NONE, 0.0, left - qty, oid
+        MF[MF_CANCELLED] += left
+        _unlink(B, F, H, M, slot)
+        return CANCELLED, NONE, 0.0, 0.0, oid
+    if (kind != LIMIT and kind != MARKET) or (side != BUY and side != SELL):
+        return REJECTED, BAD_EVENT, 0.0, 0.0, oid
+    if not (qty > 0.0 and qty < np.inf):
+        return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
+    if tif != GTC and tif != IOC and tif != FOK:
+        return REJECTED, BAD_EVENT, 0.0, 0.0, oid
+    if oid >= 0 and hash_find(H, oid) != -1:
+        return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
+    opp = 1 - side
+    if M[M_FREE] == -1 or FI.shape[0] - M[M_NFILL] < M[M_LIVE + opp] + 1:
+        return NEED_SPACE, NONE, 0.0, 0.0, oid
+    is_market = kind == MARKET
+    if M[M_CALL] == 1 and (is_market or tif != GTC):
+        return REJECTED, CALL_PHASE, 0.0, 0.0, oid
+    if oid < 0:
+        oid = M[M_NEXTID]
+    if oid >= M[M_NEXTID]:
+        M[M_NEXTID] = oid + 1
+    MF[MF_SUBMITTED] += qty
+    if M[M_CALL] == 1:
+        _rest(B, F, H, M, side, price, qty, oid, owner)
+        return RESTING, NONE, 0.0, qty, oid
+    stp = M[M_STP] if owner >= 0 else STP_NONE
+    if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
+        MF[MF_EXPIRED] += qty
+        return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
+    base = LV_KEY + 3 * opp
+    rem = qty
+    stopped = False
+    while rem > 0.0:
+        n = M[M_NLV + opp]
+        if n == 0:
+            break
+        key = B[base, n - 1]
+        lp = key if opp == BUY else -key
+        if not is_market and (lp > price if side == BUY else lp < price):
+            break
+        slot = B[base + 1, n - 1]
+        while slot != -1 and rem > 0.0:
+            nxt = B[O_NEXT, slot]
+            if stp != STP_NONE and B[O_OWNER, slot] == owner:
+                if stp == STP_CANCEL_TAKER:
+                    stopped = True
+                    break
+                _record(M, FI, FF, ev, oid, B[O_ID, slot], lp, F[slot], 1)
+                MF[MF_CANCELLED] += F[slot]
+                _unlink(B, F, H, M, slot)
+                slot = nxt
+                continue
+            avail = F[slot]
+            q = rem if rem < avail else avail
+            _record(M, FI, FF, ev, oid, B[O_ID, slot], lp, q, 0)
+            rem -= q
+            MF[MF_TRADED] += q
+            if q == avail:
+                _unlink(B, F, H, M, slot)
+            else:
+                F[slot] = avail - q
+            slot = nxt
+        if stopped:
+            break
+    filled = qty - rem
+    if rem == 0.0:
+        return FILLED, NONE, filled, 0.0, oid
+    if stopped:
+        MF[MF_CANCELLED] += rem
+        return CANCELLED, SELF_TRADE, filled, 0.0, oid
+    if is_market or tif != GTC:
+        MF[MF_EXPIRED] += rem
+        return EXPIRED, NONE, filled, 0.0, oid
+    _rest(B, F, H, M, side, price, rem, oid, owner)
+    return RESTING, NONE, filled, rem, oid
+
+
+@jit
+def event(B, F, H, M, MF, FI, FF, kind, side, price, qty, oid, owner, tif):
+    """One event per Python call: reports go to the start of the report buffer.
+
+    Returns ``(state, reason, filled, remaining, order_id, n_reports)``.
+    """
+    M[M_NFILL] = 0
+    st, rs, fl, rm, o = process_event(
+        B, F, H, M, MF, FI, FF, 0, kind, side, price, qty, oid, owner, tif
+    )
+    return st, rs, fl, rm, o, M[M_NFILL]
+
+
+@jit
+def run_batch(
+    B,
+    F,
+    H,
+    M,
+    MF,
+    FI,
+    FF,
+    kinds,
+    sides,
+    prices,
+    qtys,
+    oids,
+    owners,
+    tifs,
+    start,
+    out_state,
+    out_reason,
+    out_filled,
+    out_remaining,
+    out_oid,
+):
+    """Process events ``start..n-1`` in order; return the index of the first event not
+    processed (``n`` when done, earlier when the arrays must grow first)."""
+    n = kinds.shape[0]
+    for e in range(start, n):
+        st, rs, fl, rm, o = process_event(
+            B,
+            F,
+            H,
+            M,
+            MF,
+            FI,
+            FF,
+            e,
+            kinds[e],
+            sides[e],
+            prices[e],
+            qtys[e],
+            oids[e],
+            owners[e],
+            tifs[e],
+        )
+        if st == NEED_SPACE:
+            return e
+        out_state[e] = st
+        out_reason[e] = rs
+        out_filled[e] = fl
+        out_remaining[e] = rm
+        out_oid[e] = o
+    return n
+
+
+@jit
+def resting_orders(B, F, M, side, out_id, out_price, out_qty, out_owner, out_arrival):
+    """Resting orders of ``side`` in priority order (best level first, FIFO within)."""
+    base = LV_KEY + 3 * side
+    r = 0
+    for lvl in range(M[M_NLV + side] - 1, -1, -1):
+        slot = B[base + 1, lvl]
+        while slot != -1:
+            out_id[r] = B[O_ID, slot]
+            out_price[r] = B[O_PRICE, slot]
+            out_qty[r] = F[slot]
+            out_owner[r] = B[O_OWNER, slot]
+            out_arrival[r] = B[O_ARRIVAL, slot]
+            r += 1
+            slot = B[O_NEXT, slot]
+    return r
+
+
+@jit
+def depth(B, F, M, side, levels, out_price, out_qty, out_count):
+    """Aggregated quantity and order count of the best ``levels`` levels of ``side``."""
+    base = LV_KEY + 3 * side
+    n = M[M_NLV + side]
+    m = min(levels, n)
+    for r in range(m):
+        lvl = n - 1 - r
+        out_price[r] = B[O_PRICE, B[base + 1, lvl]]
+        total = 0.0
+        count = 0
+        slot = B[base + 1, lvl]
+        while slot != -1:
+            total += F[slot]
+            count += 1
+            slot = B[O_NEXT, slot]
+        out_qty[r] = total
+        out_count[r] = count
+    return m
+
+
+@jit
+def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
+    """Apply call-market fills: take ``qtys[i]`` off order ``oids[i]`` (traded volume);
+    when ``cancel_rest[i]`` also cancel what is left. ``out_left[i]`` gets the quantity
+    still resting (0 if removed). Every id must be resting."""
+    for i in range(oids.shape[0]):
+        slot = hash_find(H, oids[i])
+        left = F[slot] - qtys[i]
+        if left < 0.0:
+            left = 0.0
+        if cancel_rest[i] and left > 0.0:
+            MF[MF_CANCELLED] += left
+            left = 0.0
+        if left == 0.0:
+            _unlink(B, F, H, M, slot)
+        else:
+            F[slot] = left
+        out_left[i] = left

@@ -1,0 +1,583 @@
+"""Continuous double auction: a limit order book with price-time priority.
+
+The book's state lives in numpy arrays; every event goes through one jitted function
+(:func:`clearing._kernels.orderbook.process_event`), whether it comes from a single Python call
+(:meth:`OrderBook.limit`, :meth:`~OrderBook.market`, :meth:`~OrderBook.cancel`,
+:meth:`~OrderBook.reduce`) or from arrays of events (:meth:`OrderBook.submit_batch`), so both
+paths give identical fills.
+
+Rules
+-----
+* **Priority**: better price first; at equal price, earlier arrival first. A trade happens at
+  the resting (maker) order's price.
+* **Tick grid**: prices must be whole multiples of ``tick_size`` (a relative tolerance of 1e-9
+  absorbs binary rounding, so ``0.3`` is on a ``0.1`` grid); otherwise :class:`InputError`,
+  unless the book was built with ``round_prices=True``, which rounds to the nearest tick.
+* **Time in force**: ``"GTC"`` rests what does not trade at once; ``"IOC"`` trades what it can
+  and expires the rest; ``"FOK"`` trades completely at once or expires without trading and
+  without touching the book. Market orders behave like IOC orders without a price limit.
+* **Self-trade prevention** (orders with an ``owner``; orders without one never match the
+  rule): ``"cancel_taker"`` (default) - when the incoming order would meet a resting order of
+  the same owner, the incoming order's remainder is cancelled (reason ``SELF_TRADE``); fills
+  before that point stand. ``"cancel_resting"`` - the resting order of the same owner is
+  cancelled (listed in ``self_trade_cancelled`` of the report) and matching continues. ``"none"`` -
+  owners may trade with themselves. A FOK order counts only what it could fill under the rule.
+* **Order ids**: non-negative integers below 2**62; ``None`` assigns ``1 + the largest id
+  accepted so far``. An id is a duplicate while an order with that id rests on the book;
+  once that order is gone the id may be used again.
+* **Errors**: malformed arguments (side not ``"buy"``/``"sell"``, price NaN/infinite/off
+  the grid, quantity not finite and > 0, unknown ``tif``, ids that are not integers) raise
+  :class:`InputError`. A duplicate id and a cancel or reduce of an id that is not resting
+  return a report with state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. In
+  both cases the book is unchanged.
+
+Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
+tuples with the maker's price and a sequence number that counts every fill of the book.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import _orderbook_ops as _ops
+from ._kernels import orderbook as _k
+from ._orderbook_reports import (
+    _REASONS,
+    _STATES,
+    BatchReport,
+    BookDepth,
+    BookSnapshot,
+    ExecutionReport,
+    Fill,
+    RestingOrders,
+    UncrossResult,
+)
+from .errors import InputError
+
+__all__ = ["OrderBook"]
+
+_INF = math.inf
+_MAXT = 2**62
+_SIDES: dict[Any, int] = {"buy": _k.BUY, "sell": _k.SELL, 1: _k.BUY, -1: _k.SELL}
+_TIFS: dict[Any, int] = {"GTC": _k.GTC, "IOC": _k.IOC, "FOK": _k.FOK}
+_STP = {
+    "none": _k.STP_NONE,
+    "cancel_taker": _k.STP_CANCEL_TAKER,
+    "cancel_resting": _k.STP_CANCEL_RESTING,
+}
+_EVENT = _k.event
+_NEW = tuple.__new__
+_NO_REPORTS: tuple[Any, ...] = ()
+
+
+class OrderBook:
+    """A continuous limit order book for one market (one service).
+
+    Parameters
+    ----------
+    tick_size : float, default 0.01
+        Price grid step (finite, > 0).
+    self_trade_prevention : {"cancel_taker", "cancel_resting", "none"}, keyword-only
+        What happens when two orders of the same ``owner`` would trade (see the module rules).
+    round_prices : bool, keyword-only
+        Round off-grid prices to the nearest tick instead of raising :class:`InputError`.
+    capacity : int, keyword-only
+        Initial number of order slots; storage doubles whenever it is full.
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=0.5)
+    >>> book.limit("sell", 101.0, 5, order_id=1).state.name
+    'RESTING'
+    >>> r = book.limit("buy", 101.5, 3, order_id=2)
+    >>> r.state.name, r.filled, r.fills[0].price
+    ('FILLED', 3.0, 101.0)
+    >>> book.best_ask, book.best_bid
+    (101.0, None)
+    >>> book.cancel(1).state.name
+    'CANCELLED'
+    """
+
+    __slots__ = (
+        "_F",
+        "_FF",
+        "_FI",
+        "_H",
+        "_I",
+        "_M",
+        "_MF",
+        "_div",
+        "_round",
+        "_scale",
+        "_stp",
+        "_tick",
+    )
+
+    def __init__(
+        self,
+        tick_size: float = 0.01,
+        *,
+        self_trade_prevention: str = "cancel_taker",
+        round_prices: bool = False,
+        capacity: int = 1024,
+    ) -> None:
+        fn = "OrderBook"
+        try:
+            tick = float(tick_size)
+        except (TypeError, ValueError):
+            raise InputError(f"{fn}: tick_size must be a number, got {tick_size!r}") from None
+        if not 0.0 < tick < _INF:
+            raise InputError(
+                f"{fn}: tick_size must be finite and > 0, got {tick_size!r}",
+                argument="tick_size",
+                value=tick_size,
+            )
+        if self_trade_prevention not in _STP:
+            raise InputError(
+                f"{fn}: unknown self_trade_prevention {self_trade_prevention!r}; expected one "
+                f"of {', '.join(map(repr, _STP))}",
+                argument="self_trade_prevention",
+                value=self_trade_prevention,
+            )
+        if not isinstance(capacity, int | np.integer) or capacity < 1:
+            raise InputError(f"{fn}: capacity must be an int >= 1, got {capacity!r}")
+        self._tick = tick
+        inv = 1.0 / tick
+        # For decimal ticks (0.01, 0.5, 5) 1/tick is an integer: ticks / scale is then the
+        # correctly rounded decimal price.
+        self._div = abs(inv - round(inv)) <= 1e-9 * inv and round(inv) >= 1
+        self._scale = float(round(inv)) if self._div else inv
+        self._round = bool(round_prices)
+        self._stp = self_trade_prevention
+        cap = 1 << max(int(capacity) - 1, 1).bit_length()
+        self._alloc(cap)
+        _k.init_state(self._I, self._F, self._H, self._M, self._MF, _STP[self._stp])
+        self._FI = np.zeros((1024, _k.R_NCOLS), dtype=np.int64)
+        self._FF = np.zeros(1024)
+
+    def _alloc(self, cap: int) -> None:
+        self._I = np.empty((_k.NROWS, cap), dtype=np.int64)
+        self._F = np.zeros(cap)
+        self._H = np.empty((2 * cap, 2), dtype=np.int64)
+        self._M = np.zeros(_k.M_SIZE, dtype=np.int64)
+        self._MF = np.zeros(_k.MF_SIZE)
+
+    # ---------------------------------------------------------------- conversions
+    def _to_price(self, ticks: int) -> float:
+        return ticks / self._scale if self._div else ticks * self._tick
+
+    def _ticks(self, fn: str, price: Any) -> int:
+        """Slow, explicit price check with a precise message (the fast path failed)."""
+        if isinstance(price, bool | str | bytes) or not isinstance(
+            price, int | float | np.integer | np.floating
+        ):
+            raise InputError(f"{fn}: price must be a real number, got {price!r}", argument="price")
+        p = float(price)
+        if not math.isfinite(p):
+            raise InputError(f"{fn}: price is {p!r}; prices must be finite", argument="price")
+        t = p * self._scale if self._div else p / self._tick
+        r = round(t)
+        if abs(t - r) > 1e-9 * (1.0 + abs(t)) and not self._round:
+            raise InputError(
+                f"{fn}: price {p!r} is not a multiple of tick_size {self._tick!r} "
+                "(build the book with round_prices=True to round)",
+                argument="price",
+                value=price,
+            )
+        if not -_MAXT < r < _MAXT:
+            raise InputError(f"{fn}: price {p!r} is out of range", argument="price")
+        return r
+
+    @staticmethod
+    def _check(fn: str, side: Any, quantity: Any, tif: Any) -> None:
+        if side not in _SIDES or isinstance(side, bool):
+            raise InputError(
+                f"{fn}: side must be 'buy' or 'sell' (or +1/-1), got {side!r}", argument="side"
+            )
+        if isinstance(quantity, str | bytes | bool) or not isinstance(
+            quantity, int | float | np.integer | np.floating
+        ):
+            raise InputError(f"{fn}: quantity must be a number, got {quantity!r}")
+        q = float(quantity)
+        if not 0.0 < q < _INF:
+            raise InputError(
+                f"{fn}: quantity is {q!r}; quantities must be finite and > 0",
+                argument="quantity",
+                value=quantity,
+            )
+        if tif not in _TIFS:
+            raise InputError(f"{fn}: unknown tif {tif!r}; expected 'GTC', 'IOC' or 'FOK'")
+
+    @staticmethod
+    def _id(fn: str, name: str, value: Any, allow_none: bool) -> int:
+        if value is None and allow_none:
+            return -1
+        if (
+            isinstance(value, int | np.integer)
+            and not isinstance(value, bool)
+            and 0 <= value < _MAXT
+        ):
+            return int(value)
+        raise InputError(
+            f"{fn}: {name} must be an integer in [0, 2**62), got {value!r}",
+            argument=name,
+            value=value,
+        )
+
+    # ---------------------------------------------------------------- events
+    def limit(
+        self,
+        side: Any,
+        price: Any,
+        quantity: Any,
+        order_id: int | None = None,
+        owner: int | None = None,
+        tif: str = "GTC",
+    ) -> ExecutionReport:
+        """Submit a limit order; return its :class:`ExecutionReport`.
+
+        ``side`` is ``"buy"``/``"sell"`` (or +1/-1), ``tif`` one of ``"GTC"``, ``"IOC"``,
+        ``"FOK"``. See the module rules for ids, owners and errors.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.limit("buy", 10, 2, order_id=7, owner=3)
+        ExecutionReport(order_id=7, state=<OrderState.RESTING: 0>, reason=<OrderReason.NONE: 0>, filled=0.0, remaining=2.0, fills=(), self_trade_cancelled=())
+        """  # noqa: E501
+        try:
+            s = _SIDES[side]
+            t = price * self._scale if self._div else price / self._tick
+            p = round(t)
+            q = float(quantity)
+            f = _TIFS[tif]
+        except (KeyError, TypeError, ValueError, OverflowError):
+            self._check("OrderBook.limit", side, quantity, tif)
+            self._ticks("OrderBook.limit", price)
+            raise  # pragma: no cover - _check/_ticks raise first
+        if (
+            (abs(t - p) > 1e-9 * (1.0 + abs(t)) and not self._round)
+            or not 0.0 < q < _INF
+            or not -_MAXT < p < _MAXT
+            or side is True
+        ):
+            self._check("OrderBook.limit", side, quantity, tif)
+            self._ticks("OrderBook.limit", price)
+        if order_id is None:
+            oid = -1
+        elif type(order_id) is int and 0 <= order_id < _MAXT:
+            oid = order_id
+        else:
+            oid = self._id("OrderBook.limit", "order_id", order_id, False)
+        if owner is None:
+            own = -1
+        elif type(owner) is int and 0 <= owner < _MAXT:
+            own = owner
+        else:
+            own = self._id("OrderBook.limit", "owner", owner, False)
+        r = _EVENT(
+            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
+            _k.LIMIT, s, p, q, oid, own, f,
+        )  # fmt: skip
+        if r[0] < 0:
+            r = self._retry(_k.LIMIT, s, p, q, oid, own, f)
+        if r[5] == 0:
+            return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+        return self._report(r)
+
+    def market(
+        self, side: Any, quantity: Any, order_id: int | None = None, owner: int | None = None
+    ) -> ExecutionReport:
+        """Submit a market order: it trades what it can at once; the rest expires.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("sell", 10, 2)
+        >>> r = book.market("buy", 5)
+        >>> r.state.name, r.filled
+        ('EXPIRED', 2.0)
+        """
+        try:
+            s = _SIDES[side]
+            q = float(quantity)
+        except (KeyError, TypeError, ValueError):
+            self._check("OrderBook.market", side, quantity, "GTC")
+            raise  # pragma: no cover
+        if not 0.0 < q < _INF or side is True:
+            self._check("OrderBook.market", side, quantity, "GTC")
+        oid = self._id("OrderBook.market", "order_id", order_id, True)
+        own = self._id("OrderBook.market", "owner", owner, True)
+        r = _EVENT(
+            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
+            _k.MARKET, s, 0, q, oid, own, _k.IOC,
+        )  # fmt: skip
+        if r[0] < 0:
+            r = self._retry(_k.MARKET, s, 0, q, oid, own, _k.IOC)
+        return self._report(r)
+
+    def cancel(self, order_id: int) -> ExecutionReport:
+        """Cancel a resting order (``REJECTED``/``UNKNOWN_ID`` when it is not resting).
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.cancel(42).reason.name
+        'UNKNOWN_ID'
+        """
+        if type(order_id) is not int:
+            order_id = self._id("OrderBook.cancel", "order_id", order_id, False)
+        r = _EVENT(
+            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
+            _k.CANCEL, 0, 0, 0.0, order_id, -1, 0,
+        )  # fmt: skip
+        return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+
+    def reduce(self, order_id: int, quantity: Any) -> ExecutionReport:
+        """Reduce a resting order *by* ``quantity``, keeping its time priority.
+
+        Reducing by its whole remaining quantity or more cancels it. The reduced quantity
+        counts as cancelled.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("buy", 10, 5, order_id=1)
+        >>> book.reduce(1, 2).remaining
+        3.0
+        """
+        if type(order_id) is not int:
+            order_id = self._id("OrderBook.reduce", "order_id", order_id, False)
+        self._check("OrderBook.reduce", "buy", quantity, "GTC")
+        r = _EVENT(
+            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
+            _k.REDUCE, 0, 0, float(quantity), order_id, -1, 0,
+        )  # fmt: skip
+        return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+
+    def _retry(self, kind: int, s: int, p: int, q: float, oid: int, own: int, f: int) -> Any:
+        while True:
+            self._make_room()
+            r = _EVENT(
+                self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
+                kind, s, p, q, oid, own, f,
+            )  # fmt: skip
+            if r[0] >= 0:
+                return r
+
+    def _report(self, r: Any) -> ExecutionReport:
+        n = r[5]
+        fills: list[Fill] = []
+        cancelled: list[tuple[int, float]] = []
+        rows = self._FI[:n].tolist()
+        qty = self._FF[:n].tolist()
+        for row, q in zip(rows, qty, strict=True):
+            if row[_k.R_KIND] == 0:
+                price = self._to_price(row[_k.R_PRICE])
+                fills.append(_NEW(Fill, (row[1], row[2], row[3], price, q)))
+            else:
+                cancelled.append((row[_k.R_MAKER], q))
+        return _NEW(
+            ExecutionReport,
+            (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], tuple(fills), tuple(cancelled)),
+        )
+
+    # ---------------------------------------------------------------- storage
+    @property
+    def capacity(self) -> int:
+        """Number of order slots currently allocated (grows by doubling)."""
+        return int(self._I.shape[1])
+
+    def _make_room(self) -> None:
+        """Grow whatever :func:`process_event` found missing (slots or report rows)."""
+        M = self._M
+        if M[_k.M_FREE] == -1:
+            old_i, old_f, old_h = self._I, self._F, self._H
+            cap = old_i.shape[1]
+            self._I = np.empty((_k.NROWS, 2 * cap), dtype=np.int64)
+            self._I[:, :cap] = old_i
+            self._I[:, cap:] = -1
+            self._F = np.zeros(2 * cap)
+            self._F[:cap] = old_f
+            self._H = np.full((4 * cap, 2), -1, dtype=np.int64)
+            _k.rehash(old_h, self._H)
+            M[_k.M_FREE] = _k.add_free_slots(self._I, cap)
+        need = int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2 + int(M[_k.M_NFILL])
+        if self._FI.shape[0] < need:
+            rows = max(need, 2 * self._FI.shape[0])
+            fi = np.zeros((rows, _k.R_NCOLS), dtype=np.int64)
+            ff = np.zeros(rows)
+            n = int(M[_k.M_NFILL])
+            fi[:n] = self._FI[:n]
+            ff[:n] = self._FF[:n]
+            self._FI, self._FF = fi, ff
+
+    # ---------------------------------------------------------------- arrays of events
+    def submit_batch(
+        self,
+        kind: Any,
+        side: Any = None,
+        price: Any = None,
+        quantity: Any = None,
+        order_id: Any = None,
+        owner: Any = None,
+        tif: Any = None,
+    ) -> BatchReport:
+        """Process arrays of events in one jitted call; identical to submitting them one by one.
+
+        Parameters
+        ----------
+        kind : array-like
+            ``"limit"``, ``"market"``, ``"cancel"``, ``"reduce"`` or their codes 0, 1, 2, 3.
+        side : array-like, optional
+            ``"buy"``/``"sell"`` or +1/-1; needed on limit and market rows, ignored elsewhere.
+        price : array-like, optional
+            Limit prices on the tick grid; ignored (may be NaN) on other rows.
+        quantity : array-like, optional
+            Finite and > 0 on limit, market and reduce rows; ignored on cancel rows.
+        order_id : array-like, optional
+            Integers >= 0; -1 (or omitted) on limit/market rows assigns an id.
+        owner : array-like, optional
+            Integers >= 0, or -1 for none.
+        tif : array-like or str, optional
+            ``"GTC"`` (default), ``"IOC"``, ``"FOK"`` or codes 0, 1, 2; applies to limit rows.
+
+        Returns
+        -------
+        BatchReport
+            Per-event states and fills. Every argument is checked before the first event runs:
+            on :class:`InputError` the book is unchanged.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> rep = book.submit_batch(["limit", "limit", "cancel"], side=[1, -1, 0],
+        ...                         price=[10, 10, 0], quantity=[3, 2, 0], order_id=[1, 2, 1])
+        >>> rep.fill_quantity.tolist(), rep.remaining.tolist()
+        ([2.0], [3.0, 0.0, 0.0])
+        """
+        return _ops.submit_batch(self, kind, side, price, quantity, order_id, owner, tif)
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def best_bid(self) -> float | None:
+        """Highest resting buy price, ``None`` when there are no bids."""
+        n = self._M[_k.M_NLV]
+        return None if n == 0 else self._to_price(int(self._I[_k.LV_KEY, n - 1]))
+
+    @property
+    def best_ask(self) -> float | None:
+        """Lowest resting sell price, ``None`` when there are no asks."""
+        n = self._M[_k.M_NLV + 1]
+        return None if n == 0 else self._to_price(-int(self._I[_k.LV_KEY + 3, n - 1]))
+
+    def __len__(self) -> int:
+        """Number of resting orders."""
+        return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
+
+    def depth(self, levels: int = 10) -> BookDepth:
+        """Aggregated book: the best ``levels`` price levels of each side, best first.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("buy", 9, 1); _ = book.limit("buy", 9, 2); _ = book.limit("sell", 11, 4)
+        >>> d = book.depth(5)
+        >>> d.bid_price.tolist(), d.bid_quantity.tolist(), d.ask_orders.tolist()
+        ([9.0], [3.0], [1])
+        """
+        return _ops.depth(self, levels)
+
+    def resting(self, side: Any) -> RestingOrders:
+        """Resting orders of ``side`` (``"buy"``/``"sell"``) in priority order."""
+        return _ops.resting(self, side)
+
+    def totals(self) -> dict[str, float]:
+        """Running totals: ``submitted == 2 * traded + resting + cancelled + expired``."""
+        mf = self._MF
+        return {
+            "submitted": float(mf[_k.MF_SUBMITTED]),
+            "traded": float(mf[_k.MF_TRADED]),
+            "cancelled": float(mf[_k.MF_CANCELLED]),
+            "expired": float(mf[_k.MF_EXPIRED]),
+            "resting": float(self._F.sum()),
+        }
+
+    # ---------------------------------------------------------------- persistence
+    def snapshot(self) -> BookSnapshot:
+        """A complete copy of the state; ``OrderBook.restore(snap)`` continues from it."""
+        return BookSnapshot(
+            tick_size=self._tick,
+            self_trade_prevention=self._stp,
+            round_prices=self._round,
+            orders=self._I.copy(),
+            quantities=self._F.copy(),
+            index=self._H.copy(),
+            counters=self._M.copy(),
+            totals=self._MF.copy(),
+        )
+
+    @classmethod
+    def restore(cls, snapshot: BookSnapshot) -> OrderBook:
+        """Rebuild a book from :meth:`snapshot`; it behaves exactly like the original.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("buy", 10, 2, order_id=1)
+        >>> copy = OrderBook.restore(book.snapshot())
+        >>> copy.best_bid, len(copy)
+        (10.0, 1)
+        """
+        if not isinstance(snapshot, BookSnapshot):
+            raise InputError(
+                f"OrderBook.restore: expected a BookSnapshot, got {type(snapshot).__name__}",
+                argument="snapshot",
+            )
+        book = cls(
+            snapshot.tick_size,
+            self_trade_prevention=snapshot.self_trade_prevention,
+            round_prices=snapshot.round_prices,
+            capacity=1,
+        )
+        book._I = np.array(snapshot.orders, dtype=np.int64, order="C")
+        book._F = np.array(snapshot.quantities, dtype=np.float64, order="C")
+        book._H = np.array(snapshot.index, dtype=np.int64, order="C")
+        book._M = np.array(snapshot.counters, dtype=np.int64, order="C")
+        book._MF = np.array(snapshot.totals, dtype=np.float64, order="C")
+        return book
+
+    # ---------------------------------------------------------------- call market
+    def uncross(
+        self, mechanism: str = "uniform", *, k: float = 0.5, rng: Any = None
+    ) -> UncrossResult:
+        """Clear all crossing resting orders at once through :func:`clearing.double_auction`.
+
+        The bids priced at or above the best ask and the asks priced at or below the best
+        bid go to the call market in priority order (priority = arrival), with ``mechanism``,
+        ``k`` and ``rng`` passed through. Fills reduce the orders (time priority kept for the
+        rest). If the mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and
+        the book would still be crossed, the withheld orders' remainders are cancelled
+        (reason ``UNCROSS``), so the book never rests crossed.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> for i, (s, p) in enumerate([("buy", 12), ("buy", 11), ("sell", 9), ("sell", 10)]):
+        ...     _ = book.restore  # orders resting crossed happen after restore or batch loads
+        >>> book.uncross().volume
+        0.0
+        """
+        return _ops.uncross(self, mechanism, k, rng)
