@@ -279,7 +279,7 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
             argument=arg,
         )
     labels = np.empty(len(uniq), dtype=object)
-    labels[:] = [_scalar(u) if not isinstance(u, str) else str(u) for u in uniq]
+    labels[:] = uniq.tolist()  # Python str / int objects
     return Labels(np.ascontiguousarray(codes.ravel(), dtype=np.int64), labels)
 
 

@@ -53,6 +53,13 @@ class Eligibility:
     nego_provider: list[int]  # per rule: provider code or -1
 
 
+def _loc(services: np.ndarray, key: str) -> np.ndarray:
+    """``services.<name>.<key>`` for every service, as an object array."""
+    out = np.empty(len(services), dtype=object)
+    out[:] = [f"services.{v}.{key}" for v in services.tolist()]
+    return out
+
+
 def _lookup(labels: np.ndarray) -> dict[str, int]:
     return {str(v): i for i, v in enumerate(labels.tolist())}
 
@@ -106,7 +113,6 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
     o_rule = np.full(no, None, dtype=object)
     r_code = np.zeros(nr, dtype=np.int8)
     r_rule = np.full(nr, None, dtype=object)
-    label = services[off.service] if no else np.empty(0, dtype=object)
 
     def mark(
         code_arr: np.ndarray, rule_arr: np.ndarray, mask: np.ndarray, code: int, rule: Any
@@ -150,14 +156,14 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         (mand >= 0) & (o_prov != mand),
         F_MANDATORY,
-        np.array([f"services.{v}.mandatory_provider" for v in label.tolist()], dtype=object),
+        _loc(services, "mandatory_provider")[o_svc],
     )
     mark(
         o_code,
         o_rule,
         off.external & ~external_ok[o_svc],
         F_EXTERNAL,
-        np.array([f"services.{v}.external_allowed" for v in label.tolist()], dtype=object),
+        _loc(services, "external_allowed")[o_svc],
     )
     q = np.where(np.isnan(off.quality), 0.0, off.quality)
     with np.errstate(invalid="ignore"):
@@ -167,22 +173,21 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         below,
         F_MIN_QUALITY,
-        np.array([f"services.{v}.min_quality" for v in label.tolist()], dtype=object),
+        _loc(services, "min_quality")[o_svc],
     )
     mark(
         o_code,
         o_rule,
         off.ask > cap[o_svc],
         F_CAP,
-        np.array([f"services.{v}.price_cap" for v in label.tolist()], dtype=object),
+        _loc(services, "price_cap")[o_svc],
     )
-    r_label = services[r_svc] if nr else np.empty(0, dtype=object)
     mark(
         r_code,
         r_rule,
         req.max_price < floor[r_svc],
         F_FLOOR,
-        np.array([f"services.{v}.price_floor" for v in r_label.tolist()], dtype=object),
+        _loc(services, "price_floor")[r_svc],
     )
 
     nego = np.full(nr, -1, dtype=np.int64)

@@ -47,9 +47,10 @@ def negotiations_table(
     low = np.full(len(idx), np.nan)
     eligible = (el.offer_code == 0) & (off.capacity > 0)
     cache: dict[tuple[int, int, int], tuple[tuple[Any, ...], float]] = {}
+    pair_teams = {t for t, *_ in el.pairs}
     for k, i in enumerate(idx.tolist()):
         s, t, g = int(req.service[i]), int(req.team.codes[i]), int(el.nego_rule[i])
-        key = (s, t, g)
+        key = (s, t if t in pair_teams else -1, g)  # the team matters only via pair rules
         if key not in cache:
             j = np.flatnonzero(eligible & (off.service == s))
             p = el.nego_provider[g]
