@@ -29,6 +29,10 @@ EXPECTED = {
     "OrderState",
     "RestingOrders",
     "UncrossResult",
+    # market façade
+    "Clearing",
+    "Policy",
+    "clear",
     # errors
     "ClearingError",
     "DuplicateSettlement",
@@ -77,6 +81,7 @@ def test_options_are_keyword_only() -> None:
     for fn, positional in [
         (clearing.double_auction, 4),
         (clearing.double_auction_batch, 4),
+        (clearing.clear, 3),
     ]:
         params = list(inspect.signature(fn).parameters.values())
         kinds = [p.kind for p in params]

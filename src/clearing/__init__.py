@@ -28,6 +28,7 @@ from .assignment import (
     transport,
 )
 from .auction import MECHANISMS, double_auction, double_auction_batch
+from .clear import Clearing, clear
 from .errors import (
     ClearingError,
     DuplicateSettlement,
@@ -39,6 +40,7 @@ from .errors import (
     UnbalancedPosting,
 )
 from .orderbook import OrderBook
+from .policy import Policy
 
 __version__ = "0.1.0"
 
@@ -51,6 +53,7 @@ __all__ = [
     "BatchReport",
     "BookDepth",
     "BookSnapshot",
+    "Clearing",
     "ClearingError",
     "DuplicateSettlement",
     "ExecutionReport",
@@ -62,6 +65,7 @@ __all__ = [
     "OrderBook",
     "OrderReason",
     "OrderState",
+    "Policy",
     "PolicyError",
     "Reason",
     "RestingOrders",
@@ -72,6 +76,7 @@ __all__ = [
     "__version__",
     "assign",
     "assign_batch",
+    "clear",
     "double_auction",
     "double_auction_batch",
     "linear_sum_assignment",
