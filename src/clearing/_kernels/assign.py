@@ -13,19 +13,30 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .lap import lap_dense
-from .prices import prices_dense
+from .lap import lap_dense_ws
+from .prices import prices_dense_ws
 
 
 @jit
-def assign_dense(W, C, x, want_max, pmin, pmax, row_dual):
+def assign_dense(W, C, x, want_max, pmin, pmax, row_dual, iw, fw, done):
     """Solve one problem into ``x`` (column per row or -1), prices and row duals; status.
 
-    ``C`` is a scratch buffer of shape ``(min(n, m), max(n, m))``.
+    ``C`` is a scratch buffer of shape ``(min(n, m), max(n, m))``; ``iw``, ``fw`` and
+    ``done`` are work arrays sized by :func:`work_sizes`.
     """
     n = W.shape[0]
     m = W.shape[1]
-    P = np.empty(m, np.float64)
+    s = min(n, m)
+    t = max(n, m)
+    xr = iw[:s]
+    yc = iw[s : s + t]
+    liw = iw[s + t : s + t + 3 * (s + t)]
+    piw = iw[s + t + 3 * (s + t) :]
+    u = fw[:s]
+    v = fw[s : s + t]
+    P = fw[s + t : s + t + m]
+    lfw = fw[s + t + m : s + 2 * t + m]
+    pfw = fw[s + 2 * t + m :]
     for i in range(n):
         x[i] = -1
     if n <= m:
@@ -33,11 +44,7 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual):
             for j in range(m):
                 w = W[i, j]
                 C[i, j] = -w if w > 0.0 else 0.0
-        xr = np.empty(n, np.int64)
-        yc = np.empty(m, np.int64)
-        u = np.empty(n, np.float64)
-        v = np.empty(m, np.float64)
-        status = lap_dense(C, xr, yc, u, v)
+        status = lap_dense_ws(C, xr, yc, u, v, liw, lfw)
         if status != 0:
             return status
         for j in range(m):
@@ -51,11 +58,7 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual):
             for j in range(m):
                 w = W[i, j]
                 C[j, i] = -w if w > 0.0 else 0.0
-        xr = np.empty(m, np.int64)
-        yc = np.empty(n, np.int64)
-        u = np.empty(m, np.float64)
-        v = np.empty(n, np.float64)
-        status = lap_dense(C, xr, yc, u, v)
+        status = lap_dense_ws(C, xr, yc, u, v, liw, lfw)
         if status != 0:
             return status
         for j in range(m):
@@ -64,7 +67,7 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual):
             i = xr[j]
             if i >= 0 and W[i, j] > -np.inf:
                 x[i] = j
-    prices_dense(W, x, P, True, want_max, pmin, pmax)
+    prices_dense_ws(W, x, P, True, want_max, pmin, pmax, piw, pfw, done)
     for i in range(n):
         j = x[i]
         row_dual[i] = W[i, j] - pmin[j] if j >= 0 else 0.0
@@ -79,9 +82,14 @@ def assign_dense_batch(W, want_max, x, welfare, pmin, pmax, row_dual):
     nb = W.shape[0]
     n = W.shape[1]
     m = W.shape[2]
-    C = np.empty((min(n, m), max(n, m)), np.float64)
+    s = min(n, m)
+    t = max(n, m)
+    C = np.empty((s, t), np.float64)
+    iw = np.empty(4 * (s + t) + m, np.int64)
+    fw = np.empty(s + 2 * t + m + 2 * n + 2 * m, np.float64)
+    done = np.empty(m, np.bool_)
     for b in range(nb):
-        status = assign_dense(W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b])
+        status = assign_dense(W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b], iw, fw, done)
         if status != 0:
             return status
         total = 0.0

@@ -29,12 +29,12 @@ INFEASIBLE = 1
 
 
 @jit
-def _column_reduction(C, x, y, v, free):
+def _column_reduction(C, x, y, v, free, imin, matches):
     """Square problems: v = column minima, rows take their minimum columns; return n free."""
     n = C.shape[0]
     m = C.shape[1]
-    imin = np.zeros(m, np.int64)
     for j in range(m):
+        imin[j] = 0
         v[j] = C[0, j]
     for i in range(1, n):
         for j in range(m):
@@ -45,7 +45,8 @@ def _column_reduction(C, x, y, v, free):
     for j in range(m):
         if v[j] == np.inf:
             return -1
-    matches = np.zeros(n, np.int64)
+    for i in range(n):
+        matches[i] = 0
     for j in range(m - 1, -1, -1):
         i = imin[j]
         matches[i] += 1
@@ -78,7 +79,7 @@ def _column_reduction(C, x, y, v, free):
 
 
 @jit
-def _augmenting_row_reduction(C, x, y, v, free, nfree):
+def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     """One pass of augmenting row reduction over ``free[:nfree]``; return the rows left free.
 
     Invariant kept: every assigned row's column minimises ``C[i, j] - v[j]`` over ``j``.
@@ -88,8 +89,13 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree):
     prev = nfree
     nfree = 0
     guard = 0
-    limit = 8 * (prev + m) + 64
     while k < prev:
+        if guard >= limit:  # a price war: leave the rest to the shortest-path phase
+            while k < prev:
+                free[nfree] = free[k]
+                nfree += 1
+                k += 1
+            break
         i = free[k]
         k += 1
         umin = np.inf
@@ -113,7 +119,7 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree):
             continue
         i0 = y[j1]
         guard += 1
-        strict = umin < usub and usub < np.inf and guard < limit
+        strict = umin < usub and usub < np.inf
         if strict:
             v[j1] -= usub - umin
         elif i0 >= 0 and j2 >= 0 and usub == umin:
@@ -198,6 +204,16 @@ def lap_dense(C, x, y, u, v):
     """Solve the dense rectangular problem (``n <= m``); see the module docstring."""
     n = C.shape[0]
     m = C.shape[1]
+    iw = np.empty(3 * n + 3 * m, np.int64)
+    fw = np.empty(m, np.float64)
+    return lap_dense_ws(C, x, y, u, v, iw, fw)
+
+
+@jit
+def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=2, arr_factor=4):
+    """:func:`lap_dense` with caller-owned work arrays (``iw``: 3n+3m ints, ``fw``: m floats)."""
+    n = C.shape[0]
+    m = C.shape[1]
     for i in range(n):
         x[i] = -1
         u[i] = 0.0
@@ -206,27 +222,30 @@ def lap_dense(C, x, y, u, v):
         v[j] = 0.0
     if n == 0:
         return OK
-    free = np.empty(n, np.int64)
+    free = iw[:n]
+    scanned = iw[n : 2 * n]
+    matches = iw[2 * n : 3 * n]
+    imin = iw[3 * n : 3 * n + m]
+    pred = iw[3 * n + m : 3 * n + 2 * m]
+    cols = iw[3 * n + 2 * m : 3 * n + 3 * m]
+    d = fw[:m]
     if n == m:
-        nfree = _column_reduction(C, x, y, v, free)
+        nfree = _column_reduction(C, x, y, v, free, imin, matches)
         if nfree < 0:
             return INFEASIBLE
     else:
         nfree = n
         for i in range(n):
             free[i] = i
-    for _ in range(2):
+    arr_limit = arr_factor * n + 16
+    for _ in range(arr_passes):
         if nfree == 0:
             break
-        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree)
+        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree, arr_limit)
     # row duals of assigned rows: the reduced cost of their column is their row minimum
     for i in range(n):
         if x[i] >= 0:
             u[i] = C[i, x[i]] - v[x[i]]
-    d = np.empty(m, np.float64)
-    pred = np.empty(m, np.int64)
-    cols = np.empty(m, np.int64)
-    scanned = np.empty(n, np.int64)
     for k in range(nfree):
         f = free[k]
         umin = np.inf

@@ -33,8 +33,26 @@ def prices_dense(W, x, P, want_min, want_max, pmin, pmax):
     """Unit-demand prices; ``W`` dense with ``-inf`` off the eligible pairs, ``x[i]`` col or -1."""
     n = W.shape[0]
     m = W.shape[1]
-    y = np.full(m, -1, np.int64)
-    U = np.zeros(n, np.float64)
+    iw = np.empty(m, np.int64)
+    fw = np.empty(2 * n + 2 * m, np.float64)
+    done = np.empty(m, np.bool_)
+    prices_dense_ws(W, x, P, want_min, want_max, pmin, pmax, iw, fw, done)
+
+
+@jit
+def prices_dense_ws(W, x, P, want_min, want_max, pmin, pmax, iw, fw, done):
+    """:func:`prices_dense` with work arrays (``iw``: m ints, ``fw``: 2n+2m, ``done``: m)."""
+    n = W.shape[0]
+    m = W.shape[1]
+    y = iw[:m]
+    U = fw[:n]
+    B = fw[n : 2 * n]
+    rd = fw[2 * n : 2 * n + m]
+    b = fw[2 * n + m : 2 * n + 2 * m]
+    for j in range(m):
+        y[j] = -1
+    for i in range(n):
+        U[i] = 0.0
     for i in range(n):
         if x[i] >= 0:
             y[x[i]] = i
@@ -42,10 +60,9 @@ def prices_dense(W, x, P, want_min, want_max, pmin, pmax):
     for j in range(m):
         pmin[j] = 0.0
         pmax[j] = 0.0
-    rd = np.empty(m, np.float64)
-    done = np.zeros(m, np.bool_)
     if want_min:
-        b = np.zeros(m, np.float64)
+        for j in range(m):
+            b[j] = 0.0
         for i in range(n):
             if x[i] < 0:
                 for j in range(m):
@@ -66,8 +83,8 @@ def prices_dense(W, x, P, want_min, want_max, pmin, pmax):
                 p = P[j] - phi - rd[j]
                 pmin[j] = p if p > 0.0 else 0.0
     if want_max:
-        B = np.zeros(n, np.float64)
         for i in range(n):
+            B[i] = 0.0
             if x[i] >= 0:
                 for k in range(m):
                     if y[k] < 0 and W[i, k] > B[i]:
