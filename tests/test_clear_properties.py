@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from reference.clear import check_clearing, organisations
 
-from clearing import Policy, clear, double_auction_batch, transport
+from clearing import clear, double_auction_batch, transport
 
 
 @given(organisations())
@@ -18,12 +18,19 @@ def test_guard_rails_hold(org):
 
 
 @pytest.mark.slow
-@settings(max_examples=2500)
+@settings(max_examples=1500)
 @given(organisations(max_requests=20, max_offers=12))
 def test_guard_rails_hold_many(org):
     requests, offers, policy, mechanism = org
     result = clear(requests, offers, policy, mechanism=mechanism, rng=11)
     check_clearing(requests, offers, policy, result)
+
+
+@pytest.mark.slow
+@settings(max_examples=500)
+@given(organisations(max_requests=20, max_offers=12))
+def test_empty_policy_equals_direct_core_calls_many(org):
+    test_empty_policy_equals_direct_core_calls.hypothesis.inner_test(org)
 
 
 def _codes(labels, values):
@@ -112,7 +119,3 @@ def test_deterministic_with_a_seed(org):
         assert t1.columns == t2.columns
         for col in t1.columns:
             np.testing.assert_array_equal(t1[col], t2[col])
-
-
-def test_policy_type_is_checked():
-    assert isinstance(Policy(), Policy)

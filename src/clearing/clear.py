@@ -339,11 +339,15 @@ def _route_auction(
         res.trade_buyer_price,
         res.trade_seller_price,
     )
+    # the price quoted in explanations: what buyers paid / sellers got, or (when each order
+    # trades at its own price) the clearing-range bound a bid or an ask had to beat
     price = np.full(len(services), np.nan)
+    sell_price = np.full(len(services), np.nan)
     for j, m in enumerate(res.market.tolist()):
-        bp = res.buyer_price[j]
-        price[m] = bp if np.isfinite(bp) else res.price[j]
         lo, hi = res.clearing_range[j]
+        bp, sp = res.buyer_price[j], res.seller_price[j]
+        price[m] = bp if np.isfinite(bp) else lo
+        sell_price[m] = sp if np.isfinite(sp) else hi
         stats[m] = {
             "price": float(res.price[j]),
             "lo": float(lo),
@@ -364,18 +368,22 @@ def _route_auction(
         nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
     )
     other[nobody] = "every offer for it is excluded by the policy (see the offers' reasons)"
+    part = (code == CODE["priced_out"]) & (res.bid_filled > 0)
+    code = np.where(part, CODE["marginal"], code)
     out.unserved(0, r, rem, code, own=bid[r], price=price[s], other=other, base=req.quantity[r])
     rem = cap_eff[o] - res.ask_filled
     code = _AUCTION_REASON[res.ask_reason]
     s = off.service[o]
     code = np.where((demand[s] <= 0) & (code == CODE["priced_out"]), CODE["no_demand"], code)
+    part = (code == CODE["priced_out"]) & (res.ask_filled > 0)
+    code = np.where(part, CODE["marginal"], code)
     out.unserved(
         1,
         o,
         rem,
         code,
         own=ask[o],
-        price=price[s],
+        price=sell_price[s],
         other=np.full(len(o), mechanism, dtype=object),
         base=off.capacity[o],
     )

@@ -81,7 +81,7 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         rule = {
             "team": draw(st.sampled_from(teams)),
             "provider": draw(st.sampled_from(providers)),
-            "service": draw(st.sampled_from(present or services)),
+            "service": draw(st.sampled_from(present)) if present else None,
         }
         keep = {
             "tp": ("team", "provider"),
@@ -89,7 +89,7 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
             "ts": ("team", "service"),
             "p": ("provider",),
         }[kind]
-        rule = {k: v for k, v in rule.items() if k in keep}
+        rule = {k: v for k, v in rule.items() if k in keep and v is not None}
         mandatory = {
             (s, r["mandatory_provider"]) for s, r in svc_rules.items() if "mandatory_provider" in r
         }

@@ -97,6 +97,13 @@ _TABLE: dict[int, tuple[str, str, str]] = {
         "{rule}",
         "no request for {service} may be served by {party}: {other}",
     ),
+    19: (
+        "marginal",
+        "marginal: the {service} supply ran out part-way through this request{at_price} "
+        "(ties: priority, then input order)",
+        "marginal: the {service} demand ran out part-way through this offer{at_price} "
+        "(ties: priority, then input order)",
+    ),
 }
 
 REASONS: dict[int, str] = {code: row[0] for code, row in _TABLE.items()}
@@ -145,6 +152,7 @@ def explain(
             fields["req_price"] = (
                 f"cleared at {p:.6g} per unit" if p == p else "had no ask at or below this bid"
             )
+            fields["at_price"] = f" at {p:.6g} per unit" if p == p else ""
             fields["off_price"] = (
                 f"cleared at {p:.6g} per unit" if p == p else "had no bid at or above this ask"
             )
