@@ -1,12 +1,13 @@
 """Reference twins of ``clearing.double_auction`` and ``clearing.double_auction_batch``.
 
-Every order is expanded into units of one common size (``1/L`` where ``L`` is the least
-common multiple of the quantities' denominators, so whole quantities give whole units and
-multiples of 0.25 give quarter units); the units are sorted with the documented tie-break
-(price, then priority, then input index) and the i-th bid unit is matched with the i-th ask
-unit while the bid price is at least the ask price. Fills are exact ``Fraction`` values and
-every sum is taken exactly, then rounded once to float64. Prices that the definitions write
-as a float formula (``lo + k*(hi - lo)``, ``(b + s)/2``) are computed with that formula.
+Orders are sorted with the documented tie-break (price, then priority, then input index)
+and expanded into units: both sorted sides are cut at every order boundary of either side,
+so the i-th unit is one slice of one bid order facing one slice of one ask order (whole
+quantities give units of at most 1, quarters units of at most 1/4, and any float quantity
+is cut exactly). The i-th bid unit is matched with the i-th ask unit while the bid price is
+at least the ask price. Quantities are exact ``Fraction`` values, every sum is taken exactly
+and rounded once to float64. Prices that the definitions write as a float formula
+(``lo + k*(hi - lo)``, ``(b + s)/2``) are computed with that formula.
 
 The twins return plain dictionaries with the field names of ``AuctionResult`` and
 ``BatchAuctionResult``.
@@ -14,6 +15,7 @@ The twins return plain dictionaries with the field names of ``AuctionResult`` an
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from typing import Any
@@ -24,23 +26,36 @@ MECHANISMS = ("uniform", "mcafee", "sbba", "huang", "vcg", "pay_as_bid")
 
 FILLED, PRICED_OUT, TRADE_REDUCTION, LOTTERY, PRICE_SETTER, RATIONED, ZERO_QUANTITY = range(7)
 
-MAX_UNITS = 200_000
 NAN = float("nan")
 
 
-def _unit_denominator(quantities: list[Fraction]) -> int:
-    denominator = 1
-    for q in quantities:
-        denominator = math.lcm(denominator, q.denominator)
-    return denominator
+def _units(
+    bid_order: list[int], bq: list[Fraction], ask_order: list[int], aq: list[Fraction]
+) -> list[tuple[Fraction, int | None, int | None]]:
+    """Cut both sorted sides into units at every order boundary of either side.
 
+    Each unit is ``(width, bid order or None, ask order or None)``: the i-th unit is where
+    the i-th slice of the sorted bid curve meets the i-th slice of the sorted ask curve.
+    With whole quantities every unit is at most one; with quarters, at most a quarter;
+    with any float quantity the boundaries are exact fractions, so nothing is rounded.
+    """
 
-def _expand(order: list[int], units: list[int]) -> list[int]:
-    """Order indices repeated once per unit, in the given order."""
-    out: list[int] = []
-    for i in order:
-        out.extend([i] * units[i])
-    return out
+    def spans(order: list[int], q: list[Fraction]) -> list[tuple[Fraction, Fraction, int]]:
+        out, start = [], Fraction(0)
+        for i in order:
+            if q[i] > 0:
+                out.append((start, start + q[i], i))
+                start += q[i]
+            # zero-quantity orders hold no unit
+        return out
+
+    bids, asks = spans(bid_order, bq), spans(ask_order, aq)
+    cuts = sorted({Fraction(0)} | {e for _, e, _ in bids} | {e for _, e, _ in asks})
+
+    def owner(side: list[tuple[Fraction, Fraction, int]], x: Fraction) -> int | None:
+        return next((i for lo, hi, i in side if lo <= x < hi), None)
+
+    return [(hi - lo, owner(bids, lo), owner(asks, lo)) for lo, hi in itertools.pairwise(cuts)]
 
 
 def _exact(x: float) -> Fraction:
@@ -119,6 +134,8 @@ def reference_auction(
     """Clear one market by unit expansion. ``u`` overrides the SBBA lottery draw."""
     if mechanism not in MECHANISMS:
         raise ValueError(mechanism)
+    if mechanism in ("mcafee", "sbba"):
+        assert all(float(q).is_integer() for q in [*bid_quantities, *ask_quantities])
     bp = [float(x) for x in np.asarray(bid_prices, dtype=np.float64)]
     ap = [float(x) for x in np.asarray(ask_prices, dtype=np.float64)]
     bq = [_exact(float(x)) for x in np.asarray(bid_quantities, dtype=np.float64)]
@@ -128,30 +145,28 @@ def reference_auction(
     aprio = [0.0] * na if ask_priority is None else [float(x) for x in ask_priority]
 
     # --- the efficient allocation, unit by unit -------------------------------------------
-    L = _unit_denominator(bq + aq)
-    b_units = [int(q * L) for q in bq]
-    a_units = [int(q * L) for q in aq]
-    if sum(b_units) + sum(a_units) > MAX_UNITS:
-        raise ValueError("market too large for the unit-expansion reference")
     bid_order = sorted(range(nb), key=lambda i: (-bp[i], bprio[i], i))
     ask_order = sorted(range(na), key=lambda j: (ap[j], aprio[j], j))
-    bu = _expand(bid_order, b_units)
-    au = _expand(ask_order, a_units)
-    n_units = 0
-    while n_units < len(bu) and n_units < len(au) and bp[bu[n_units]] >= ap[au[n_units]]:
+    units = _units(bid_order, bq, ask_order, aq)
+    n_units = 0  # match the i-th bid unit with the i-th ask unit while bid >= ask
+    while n_units < len(units):
+        _, i, j = units[n_units]
+        if i is None or j is None or bp[i] < ap[j]:
+            break
         n_units += 1
     eff_b = [Fraction(0)] * nb
     eff_a = [Fraction(0)] * na
-    for t in range(n_units):
-        eff_b[bu[t]] += Fraction(1, L)
-        eff_a[au[t]] += Fraction(1, L)
-    Q = Fraction(n_units, L)
+    for width, i, j in units[:n_units]:
+        eff_b[i] += width
+        eff_a[j] += width
+    Q = sum(eff_b, Fraction(0))
 
     if n_units:
-        b_k, s_k = bp[bu[n_units - 1]], ap[au[n_units - 1]]
-        marg_b, marg_a = bu[n_units - 1], au[n_units - 1]
-        b_next = bp[bu[n_units]] if n_units < len(bu) else -math.inf
-        s_next = ap[au[n_units]] if n_units < len(au) else math.inf
+        _, marg_b, marg_a = units[n_units - 1]
+        b_k, s_k = bp[marg_b], ap[marg_a]
+        _, next_b, next_a = units[n_units] if n_units < len(units) else (0, None, None)
+        b_next = bp[next_b] if next_b is not None else -math.inf
+        s_next = ap[next_a] if next_a is not None else math.inf
         lo, hi = max(s_k, b_next), min(b_k, s_next)
     else:
         b_k = s_k = b_next = s_next = lo = hi = NAN
@@ -353,3 +368,76 @@ def reference_batch(
         dtype = np.int64 if name in ("trade_bid", "trade_ask", "trade_market") else np.float64
         out[name] = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
     return out
+
+
+# --- shared test helpers: random markets and field-by-field comparison ----------------------
+
+try:
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    st = None
+
+#: Prices on coarse grids (many ties) whose sums and products stay exact in float64.
+PRICE_GRIDS = ([x / 2 for x in range(13)], [x / 8 for x in range(201)])
+
+
+def _market_strategy() -> Any:
+    @st.composite
+    def markets(
+        draw: Any, *, whole: bool = False, max_orders: int = 6, priorities: bool = True
+    ) -> dict[str, Any]:
+        """One random market: ties, zero quantities, empty sides, equal prices, priorities."""
+        grid = draw(st.sampled_from(PRICE_GRIDS))
+        price = st.sampled_from(grid)
+        if draw(st.integers(0, 7)) == 0:  # every price equal
+            price = st.just(draw(price))
+        quantity = (
+            st.integers(0, 3).map(float) if whole else st.integers(0, 12).map(lambda x: x / 4)
+        )
+        market: dict[str, Any] = {}
+        for side in ("bid", "ask"):
+            n = draw(st.integers(0, max_orders))
+            market[f"{side}_prices"] = np.array(draw(st.lists(price, min_size=n, max_size=n)))
+            market[f"{side}_quantities"] = np.array(
+                draw(st.lists(quantity, min_size=n, max_size=n))
+            )
+            use = priorities and draw(st.booleans())
+            prio = draw(st.lists(st.integers(0, 2).map(float), min_size=n, max_size=n))
+            market[f"{side}_priority"] = np.array(prio) if use else None
+        for side in ("bid", "ask"):  # keep float64 even when a side is empty
+            for name in ("prices", "quantities"):
+                key = f"{side}_{name}"
+                market[key] = np.asarray(market[key], dtype=np.float64).reshape(-1)
+        return market
+
+    return markets
+
+
+markets = _market_strategy() if st is not None else None
+
+#: k values whose prices stay exact in float64 (plus the defaults' edge cases).
+DYADIC_K = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)
+
+
+def assert_matches(got: dict[str, Any], want: dict[str, Any], *, rtol: float = 0.0) -> None:
+    """Every field of ``want`` equals the same field of ``got`` (NaN equals NaN).
+
+    ``rtol == 0`` asks for exact equality; otherwise floats are compared with relative
+    tolerance ``rtol`` (and the same absolute tolerance, scaled by the largest value) while
+    integer fields, array shapes and NaN positions must still agree exactly.
+    """
+    for name, w in want.items():
+        g = got[name]
+        w_arr, g_arr = np.asarray(w), np.asarray(g)
+        assert g_arr.shape == w_arr.shape, f"{name}: shape {g_arr.shape} != {w_arr.shape}"
+        if isinstance(w, np.ndarray):
+            assert g_arr.dtype == w.dtype, f"{name}: dtype {g_arr.dtype} != {w.dtype}"
+        if rtol == 0.0 or w_arr.dtype.kind != "f":
+            np.testing.assert_array_equal(g_arr, w_arr, err_msg=name, strict=True)
+            continue
+        np.testing.assert_array_equal(np.isnan(g_arr), np.isnan(w_arr), err_msg=f"{name} NaNs")
+        finite = w_arr[~np.isnan(w_arr)]
+        scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+        np.testing.assert_allclose(
+            g_arr, w_arr, rtol=rtol, atol=rtol * max(scale, 1.0), equal_nan=True, err_msg=name
+        )
