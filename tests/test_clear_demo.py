@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
 from reference.clear import check_clearing
 
 from clearing import clear
@@ -38,3 +44,30 @@ def test_market_demo_report():
         "Spend against budgets",
     ):
         assert needle in text
+
+
+_SNIPPET = """
+import json
+from clearing import clear
+from clearing._demo_market import load_organisation
+r, o, p = load_organisation()
+out = {}
+for mech in ("uniform", "sbba", "huang"):
+    c = clear(r, o, p, mechanism=mech, rng=5)
+    out[mech] = [[repr(v) for v in c.allocations[col].tolist()] for col in c.allocations.columns]
+    out[mech + "u"] = [repr(v) for v in c.unmatched["quantity"].tolist()]
+print(json.dumps(out))
+"""
+
+
+def _run(env_extra):
+    src = str(pathlib.Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src, **env_extra}
+    out = subprocess.run(
+        [sys.executable, "-c", _SNIPPET], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_jit_on_and_off_agree_bit_for_bit():
+    assert _run({}) == _run({"NUMBA_DISABLE_JIT": "1"})
