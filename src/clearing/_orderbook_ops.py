@@ -22,23 +22,29 @@ _BAD = -9
 _MAXT = 2**62
 
 
-def _codes(x: Any, name: str, n: int, names: dict[str, int], numbers: dict[int, int]) -> v.IntArray:
-    """Map strings (``names``) or integers (``numbers``) to kernel codes; ``_BAD`` elsewhere."""
+def _require(bad: np.ndarray, name: str, values: np.ndarray, what: str) -> None:
+    v.first_bad(_FN, name, values, bad, what)
+
+
+def _column(x: Any, name: str, n: int, names: dict[str, int] | None, default: int) -> v.IntArray:
+    """An int64 column of length ``n``: ``None`` -> ``default``, a scalar is repeated, strings
+    are mapped through ``names`` (unknown strings -> ``_BAD``)."""
+    if x is None:
+        return np.full(n, default, dtype=np.int64)
     arr = np.asarray(x)
     if arr.ndim == 0:
         arr = np.full(n, arr.item(), dtype=object if arr.dtype.kind in "OUS" else arr.dtype)
     if arr.ndim != 1:
         raise InputError(f"{_FN}: {name} must be 1-D, got shape {arr.shape}", argument=name)
-    if arr.dtype.kind in "US" or (arr.dtype.kind == "O" and any(isinstance(s, str) for s in arr)):
+    if names is not None and (
+        arr.dtype.kind in "US" or (arr.dtype.kind == "O" and any(isinstance(s, str) for s in arr))
+    ):
         out = np.array(
             [names.get(s, _BAD) if isinstance(s, str) else _BAD for s in arr.tolist()],
             dtype=np.int64,
         )
     else:
-        raw = v.as_int(arr, name, _FN)
-        out = np.full(raw.size, _BAD, dtype=np.int64)
-        for number, code in numbers.items():
-            out[raw == number] = code
+        out = v.as_int(arr, name, _FN)
     if out.size != n:
         raise InputError(
             f"{_FN}: {name} has length {out.size} but kind has length {n}", argument=name
@@ -46,8 +52,12 @@ def _codes(x: Any, name: str, n: int, names: dict[str, int], numbers: dict[int, 
     return out
 
 
-def _require(bad: np.ndarray, name: str, values: np.ndarray, what: str) -> None:
-    v.first_bad(_FN, name, values, bad, what)
+def _floats(x: Any, name: str, n: int) -> v.FloatArray:
+    if x is None:
+        return np.zeros(n)
+    arr = np.ascontiguousarray(v.as_numeric(x, name, _FN, 1), dtype=np.float64)
+    v.same_length(_FN, [("kind", np.empty(n)), (name, arr)])
+    return arr
 
 
 def submit_batch(
@@ -58,66 +68,67 @@ def submit_batch(
     if raw_kind.ndim != 1:
         raise InputError(f"{_FN}: kind must be 1-D, got shape {raw_kind.shape}", argument="kind")
     n = raw_kind.size
-    kinds = _codes(raw_kind, "kind", n, _KINDS, {0: 0, 1: 1, 2: 2, 3: 3})
-    _require(kinds == _BAD, "kind", raw_kind, "expected limit/market/cancel/reduce or 0..3")
+    kinds = _column(raw_kind, "kind", n, _KINDS, 0)
+    sides = _column(side, "side", n, {"buy": 1, "sell": -1}, 0)
+    prices = _floats(price, "price", n)
+    qtys = _floats(quantity, "quantity", n)
+    oids = _column(order_id, "order_id", n, None, -1)
+    owners = _column(owner, "owner", n, None, -1)
+    tifs = _column(tif, "tif", n, _TIFS, 0)
+    t_side = np.empty(n, dtype=np.int64)
+    t_ticks = np.empty(n, dtype=np.int64)
+    t_qty = np.empty(n)
+    t_tif = np.empty(n, dtype=np.int64)
+    bad = _k.prepare_batch(
+        kinds, sides, prices, qtys, oids, owners, tifs, book._div, book._scale, book._tick,
+        book._round, t_side, t_ticks, t_qty, t_tif,
+    )  # fmt: skip
+    if bad >= 0:
+        _explain(book, kinds, sides, prices, qtys, oids, owners, tifs, raw_kind, side, price,
+                 quantity, tif)  # fmt: skip
+        raise InputError(f"{_FN}: event {bad} is malformed", index=int(bad))  # pragma: no cover
+    return _run(book, kinds, t_side, t_ticks, t_qty, oids, owners, t_tif)
+
+
+def _explain(
+    book: OrderBook, kinds: v.IntArray, sides: v.IntArray, p: v.FloatArray, q: v.FloatArray,
+    oids: v.IntArray, owners: v.IntArray, tifs: v.IntArray, kind: Any, side: Any, price: Any,
+    quantity: Any, tif: Any,
+) -> None:  # fmt: skip
+    """Raise the :class:`InputError` naming the first bad entry (slow path, errors only)."""
+
+    def shown(given: Any, coded: np.ndarray) -> np.ndarray:
+        arr = np.asarray(given)
+        return arr if arr.shape == coded.shape else coded
+
+    what = "expected limit/market/cancel/reduce or 0..3"
+    _require((kinds < 0) | (kinds > 3), "kind", shown(kind, kinds), what)
     is_lim = kinds == _k.LIMIT
-    is_mkt = kinds == _k.MARKET
-    is_order = is_lim | is_mkt
+    is_order = is_lim | (kinds == _k.MARKET)
     needs_qty = is_order | (kinds == _k.REDUCE)
-    if side is None:
-        if is_order.any():
-            raise InputError(f"{_FN}: side is required for limit and market rows", argument="side")
-        sides = np.zeros(n, dtype=np.int64)
-    else:
-        sides = _codes(side, "side", n, _SIDE_NAMES, {1: _k.BUY, -1: _k.SELL})
-        _require(is_order & (sides == _BAD), "side", np.asarray(side), "expected buy/sell or +1/-1")
-        sides[~is_order] = 0
-    ticks = np.zeros(n, dtype=np.int64)
-    if is_lim.any():
-        if price is None:
-            raise InputError(f"{_FN}: price is required for limit rows", argument="price")
-        p = v.as_numeric(price, "price", _FN, 1).astype(np.float64)
-        v.same_length(_FN, [("kind", kinds), ("price", p)])
-        _require(is_lim & ~np.isfinite(p), "price", p, "limit prices must be finite")
-        t = np.where(is_lim, p * book._scale if book._div else p / book._tick, 0.0)
-        r = np.round(t)
-        if not book._round:
-            off = np.abs(t - r) > 1e-9 * (1.0 + np.abs(t))
-            _require(off, "price", p, f"not a multiple of tick_size {book._tick!r}")
-        _require(np.abs(r) >= _MAXT, "price", p, "out of range")
-        ticks = r.astype(np.int64)
-    qtys = np.zeros(n)
-    if needs_qty.any():
-        if quantity is None:
-            raise InputError(f"{_FN}: quantity is required", argument="quantity")
-        q = v.as_numeric(quantity, "quantity", _FN, 1).astype(np.float64)
-        v.same_length(_FN, [("kind", kinds), ("quantity", q)])
-        ok = np.isfinite(q) & (q > 0)
-        _require(needs_qty & ~ok, "quantity", q, "quantities must be finite and > 0")
-        qtys = np.where(needs_qty, q, 0.0)
-    if order_id is None:
-        if (~is_order).any():
-            raise InputError(f"{_FN}: order_id is required for cancel/reduce rows")
-        oids = np.full(n, -1, dtype=np.int64)
-    else:
-        oids = v.as_int(order_id, "order_id", _FN)
-        v.same_length(_FN, [("kind", kinds), ("order_id", oids)])
-        low = np.where(is_order, -1, 0)
-        _require((oids < low) | (oids >= _MAXT), "order_id", oids, "ids must be in [0, 2**62)")
-    if owner is None:
-        owners = np.full(n, -1, dtype=np.int64)
-    else:
-        owners = v.as_int(owner, "owner", _FN)
-        v.same_length(_FN, [("kind", kinds), ("owner", owners)])
-        _require((owners < -1) | (owners >= _MAXT), "owner", owners, "owners: -1 or >= 0")
-    if tif is None:
-        tifs = np.zeros(n, dtype=np.int64)
-    else:
-        tifs = _codes(tif, "tif", n, _TIFS, {0: 0, 1: 1, 2: 2})
-        _require(is_lim & (tifs == _BAD), "tif", np.asarray(tif), "expected GTC/IOC/FOK or 0..2")
-    tifs[~is_lim] = 0
-    tifs[is_mkt] = _k.IOC
-    return _run(book, kinds, sides, ticks, qtys, oids, owners, tifs)
+    if side is None and is_order.any():
+        raise InputError(f"{_FN}: side is required for limit and market rows", argument="side")
+    what = "expected buy/sell or +1/-1"
+    _require(is_order & (sides != 1) & (sides != -1), "side", shown(side, sides), what)
+    if price is None and is_lim.any():
+        raise InputError(f"{_FN}: price is required for limit rows", argument="price")
+    _require(is_lim & ~np.isfinite(p), "price", p, "limit prices must be finite")
+    t = np.where(is_lim, p * book._scale if book._div else p / book._tick, 0.0)
+    r = np.round(t)
+    if not book._round:
+        off = np.abs(t - r) > 1e-9 * (1.0 + np.abs(t))
+        _require(is_lim & off, "price", p, f"not a multiple of tick_size {book._tick!r}")
+    _require(is_lim & (np.abs(r) >= _MAXT), "price", p, "out of range")
+    if quantity is None and needs_qty.any():
+        raise InputError(f"{_FN}: quantity is required", argument="quantity")
+    ok = np.isfinite(q) & (q > 0)
+    _require(needs_qty & ~ok, "quantity", q, "quantities must be finite and > 0")
+    low = np.where(is_order, -1, 0)
+    what = "ids must be in [0, 2**62) (-1 = assign, on limit/market rows)"
+    _require((oids < low) | (oids >= _MAXT), "order_id", oids, what)
+    _require((owners < -1) | (owners >= _MAXT), "owner", owners, "owners: -1 or >= 0")
+    what = "expected GTC/IOC/FOK or 0..2"
+    _require(is_lim & ((tifs < 0) | (tifs > 2)), "tif", shown(tif, tifs), what)
 
 
 def _run(
@@ -131,6 +142,7 @@ def _run(
     remaining = np.empty(n)
     out_oid = np.empty(n, dtype=np.int64)
     book._M[_k.M_NFILL] = 0
+    book._reserve_reports(len(book) + n // 4 + 1024)
     pos = 0
     while True:
         pos = _k.run_batch(

@@ -169,7 +169,6 @@ class BookSnapshot(ResultBase):
     self_trade_prevention: str
     round_prices: bool
     orders: I64
-    quantities: F64
     index: I64
     counters: I64
     totals: F64

@@ -68,7 +68,31 @@ _STP = {
     "cancel_taker": _k.STP_CANCEL_TAKER,
     "cancel_resting": _k.STP_CANCEL_RESTING,
 }
-_EVENT = _k.event
+
+
+def _entry_point(dispatcher: Any) -> Any:
+    """The compiled entry point of a dispatcher that has exactly one signature.
+
+    Calling it skips numba's per-call type dispatch (measured: about 0.3-0.45 us of a
+    1-2 us call). Safe because the callers pass exactly the compiled types (Python ints and
+    floats, the book's own arrays). With the JIT off, or several signatures, the dispatcher
+    itself is returned.
+    """
+    overloads = getattr(dispatcher, "overloads", None)
+    if not overloads or len(overloads) != 1:
+        return dispatcher
+    return next(iter(overloads.values())).entry_point
+
+
+def _first_event(*args: Any) -> Any:
+    """Run :func:`_k.event` once through the dispatcher, then bind its entry point."""
+    global _EVENT
+    out = _k.event(*args)
+    _EVENT = _entry_point(_k.event)
+    return out
+
+
+_EVENT = _first_event
 _NEW = tuple.__new__
 _NO_REPORTS: tuple[Any, ...] = ()
 
@@ -160,8 +184,8 @@ class OrderBook:
         self._FF = np.zeros(1024)
 
     def _alloc(self, cap: int) -> None:
-        self._I = np.empty((_k.NROWS, cap), dtype=np.int64)
-        self._F = np.zeros(cap)
+        self._I = np.empty((2 * cap, _k.NCOLS), dtype=np.int64)
+        self._F = self._I.view(np.float64)
         self._H = np.empty((2 * cap, 2), dtype=np.int64)
         self._M = np.zeros(_k.M_SIZE, dtype=np.int64)
         self._MF = np.zeros(_k.MF_SIZE)
@@ -394,30 +418,34 @@ class OrderBook:
     @property
     def capacity(self) -> int:
         """Number of order slots currently allocated (grows by doubling)."""
-        return int(self._I.shape[1])
+        return int(self._I.shape[0] // 2)
 
     def _make_room(self) -> None:
         """Grow whatever :func:`process_event` found missing (slots or report rows)."""
         M = self._M
-        if M[_k.M_FREE] == -1:
-            old_i, old_f, old_h = self._I, self._F, self._H
-            cap = old_i.shape[1]
-            self._I = np.empty((_k.NROWS, 2 * cap), dtype=np.int64)
-            self._I[:, :cap] = old_i
-            self._I[:, cap:] = -1
-            self._F = np.zeros(2 * cap)
-            self._F[:cap] = old_f
+        cap = self._I.shape[0] // 2
+        if M[_k.M_FREE] == -1 and M[_k.M_HWM] >= cap:
+            old_i, old_h = self._I, self._H
+            # np.empty: rows never used are never touched (slots are handed out from a
+            # high-water mark), so only used orders and levels are copied
+            self._I = np.empty((4 * cap, _k.NCOLS), dtype=np.int64)
+            self._I[:cap] = old_i[:cap]
+            nlv = int(max(M[_k.M_NLV], M[_k.M_NLV + 1]))
+            self._I[2 * cap : 2 * cap + nlv] = old_i[cap : cap + nlv]
+            self._F = self._I.view(np.float64)
             self._H = np.full((4 * cap, 2), -1, dtype=np.int64)
             _k.rehash(old_h, self._H)
-            M[_k.M_FREE] = _k.add_free_slots(self._I, cap)
-        need = int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2 + int(M[_k.M_NFILL])
-        if self._FI.shape[0] < need:
-            rows = max(need, 2 * self._FI.shape[0])
-            fi = np.zeros((rows, _k.R_NCOLS), dtype=np.int64)
-            ff = np.zeros(rows)
-            n = int(M[_k.M_NFILL])
-            fi[:n] = self._FI[:n]
-            ff[:n] = self._FF[:n]
+        self._reserve_reports(int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2)
+
+    def _reserve_reports(self, spare: int) -> None:
+        """Make room for ``spare`` more report rows after those already used."""
+        used = int(self._M[_k.M_NFILL])
+        if self._FI.shape[0] < used + spare:
+            rows = max(used + spare, 2 * self._FI.shape[0])
+            fi = np.empty((rows, _k.R_NCOLS), dtype=np.int64)
+            ff = np.empty(rows)
+            fi[:used] = self._FI[:used]
+            ff[:used] = self._FF[:used]
             self._FI, self._FF = fi, ff
 
     # ---------------------------------------------------------------- arrays of events
@@ -472,13 +500,21 @@ class OrderBook:
     def best_bid(self) -> float | None:
         """Highest resting buy price, ``None`` when there are no bids."""
         n = self._M[_k.M_NLV]
-        return None if n == 0 else self._to_price(int(self._I[_k.LV_KEY, n - 1]))
+        return (
+            None
+            if n == 0
+            else self._to_price(int(self._I[self._I.shape[0] // 2 + n - 1, _k.LV_KEY]))
+        )
 
     @property
     def best_ask(self) -> float | None:
         """Lowest resting sell price, ``None`` when there are no asks."""
         n = self._M[_k.M_NLV + 1]
-        return None if n == 0 else self._to_price(-int(self._I[_k.LV_KEY + 3, n - 1]))
+        return (
+            None
+            if n == 0
+            else self._to_price(-int(self._I[self._I.shape[0] // 2 + n - 1, _k.LV_KEY + 3]))
+        )
 
     def __len__(self) -> int:
         """Number of resting orders."""
@@ -510,7 +546,7 @@ class OrderBook:
             "traded": float(mf[_k.MF_TRADED]),
             "cancelled": float(mf[_k.MF_CANCELLED]),
             "expired": float(mf[_k.MF_EXPIRED]),
-            "resting": float(self._F.sum()),
+            "resting": float(self._F[: self._M[_k.M_HWM], _k.O_QTY].sum()),
         }
 
     # ---------------------------------------------------------------- persistence
@@ -521,7 +557,6 @@ class OrderBook:
             self_trade_prevention=self._stp,
             round_prices=self._round,
             orders=self._I.copy(),
-            quantities=self._F.copy(),
             index=self._H.copy(),
             counters=self._M.copy(),
             totals=self._MF.copy(),
@@ -552,7 +587,7 @@ class OrderBook:
             capacity=1,
         )
         book._I = np.array(snapshot.orders, dtype=np.int64, order="C")
-        book._F = np.array(snapshot.quantities, dtype=np.float64, order="C")
+        book._F = book._I.view(np.float64)
         book._H = np.array(snapshot.index, dtype=np.int64, order="C")
         book._M = np.array(snapshot.counters, dtype=np.int64, order="C")
         book._MF = np.array(snapshot.totals, dtype=np.float64, order="C")

@@ -2,13 +2,15 @@
 
 The whole book lives in a handful of numpy arrays owned by :class:`clearing.OrderBook`:
 
-``B`` int64, shape ``(NROWS, cap)``: one column per order slot (rows ``O_*``) and, in the same
-columns, the price levels of both sides (rows ``LV_*``; level ``j`` of side ``s`` is column
-``j``). Levels of a side are kept sorted ascending by ``key`` (``price`` for bids, ``-price``
-for asks), so the best level of either side is the last one and most insertions and removals
-touch the end of the array. Each level holds a FIFO doubly linked list of order slots.
+``B`` int64, shape ``(2 * cap, NCOLS)``: rows ``0..cap-1`` are order slots (columns ``O_*``,
+one 64-byte row per order, its quantity stored as float64 through ``F``, the float64 view of
+``B``); rows ``cap..2*cap-1`` hold the price levels of both sides (level ``j`` of side ``s``
+is row ``cap + j``, columns ``LV_* + 3 * s``). Levels of a side are kept sorted ascending by
+``key`` (``price`` for bids, ``-price`` for asks), so the best level of either side is the
+last one and most insertions and removals touch the end of the array. Slots are handed out
+from released slots first, then from a high-water mark, so rows never used are never
+touched. Each level holds a FIFO doubly linked list of order slots.
 
-``F`` float64, shape ``(cap,)``: remaining quantity per order slot.
 ``H`` int64, shape ``(hcap, 2)``: open-addressing hash table (linear probing, backward-shift
 deletion) from order id to slot; ``hcap`` is a power of two >= 2 * cap, key ``-1`` = empty.
 ``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
@@ -27,7 +29,7 @@ import numpy as np
 
 from .._jit import jit
 
-# order rows of B
+# order columns of B
 O_ID = 0
 O_OWNER = 1
 O_PRICE = 2
@@ -35,15 +37,16 @@ O_PREV = 3
 O_NEXT = 4
 O_SIDE = 5
 O_ARRIVAL = 6
-# level rows of B: side s uses LV_KEY + 3 * s, LV_HEAD + 3 * s, LV_TAIL + 3 * s
-LV_KEY = 7
-LV_HEAD = 8
-LV_TAIL = 9
-NROWS = 13
+O_QTY = 7  # float64 (read and written through F, the float64 view of B)
+NCOLS = 8
+# level columns of the level rows of B: side s uses LV_KEY + 3 * s, LV_HEAD + 3 * s, ...
+LV_KEY = 0
+LV_HEAD = 1
+LV_TAIL = 2
 
 # M: integer meta
 M_NLV = 0  # M[M_NLV + side]: number of levels on a side
-M_FREE = 2  # head of the free-slot list (linked through O_NEXT), -1 when full
+M_FREE = 2  # head of the list of released slots (linked through O_NEXT), -1 when empty
 M_NEXTID = 3  # next automatic order id (1 + largest id accepted so far)
 M_ARRIVAL = 4  # arrival counter (time priority)
 M_SEQ = 5  # fill sequence counter
@@ -51,7 +54,8 @@ M_NFILL = 6  # rows used in the report buffer
 M_STP = 7  # self-trade prevention mode
 M_LIVE = 8  # M[M_LIVE + side]: resting orders on a side
 M_CALL = 10  # 1 while collecting orders for a call auction (no matching)
-M_SIZE = 11
+M_HWM = 11  # slots 0..M_HWM-1 have been used; slots above were never touched
+M_SIZE = 12
 
 # MF: float running totals
 MF_SUBMITTED = 0
@@ -100,35 +104,30 @@ NOT_FILLABLE = 6
 UNCROSS = 7
 CALL_PHASE = 8
 
+MAX_ID = 1 << 62  # ids, owners and prices in ticks stay below this
+
 
 @jit
 def init_state(B, F, H, M, MF, stp):
-    """Empty book in freshly allocated arrays."""
-    cap = B.shape[1]
-    B[:, :] = -1
-    F[:] = 0.0
+    """Empty book in freshly allocated arrays (``F`` is the float64 view of ``B``)."""
     H[:, :] = -1
     M[:] = 0
     MF[:] = 0.0
-    for j in range(cap - 1):
-        B[O_NEXT, j] = j + 1
-    M[M_FREE] = 0 if cap > 0 else -1
+    M[M_FREE] = -1
     M[M_STP] = stp
 
 
 @jit
-def add_free_slots(B, old_cap):
-    """Chain the new slots ``old_cap..cap-1`` of a grown ``B``; return the new free head."""
-    cap = B.shape[1]
-    for j in range(old_cap, cap - 1):
-        B[O_NEXT, j] = j + 1
-    B[O_NEXT, cap - 1] = -1
-    return old_cap
+def _has_slot(B, M):
+    return M[M_FREE] != -1 or M[M_HWM] < (B.shape[0] >> 1)
 
 
 @jit
 def _home(key, mask):
-    return (key ^ (key >> 16) ^ (key >> 32)) & mask
+    # multiplicative mixing of the low 31 and the high bits; every product stays below
+    # 2**63, so nothing overflows (also when run as plain Python with the JIT off)
+    p = ((key & 0x7FFFFFFF) * 0x9E3779B1) ^ ((key >> 31) * 0x85EBCA77)
+    return ((p >> 29) ^ p) & mask
 
 
 @jit
@@ -189,13 +188,13 @@ def rehash(H_old, H_new):
 
 
 @jit
-def _level_pos(B, n, krow, key):
+def _level_pos(B, L0, n, krow, key):
     """First level index whose key is >= ``key`` (``n`` when none)."""
     lo = 0
     hi = n
     while lo < hi:
         mid = (lo + hi) >> 1
-        if B[krow, mid] < key:
+        if B[L0 + mid, krow] < key:
             lo = mid + 1
         else:
             hi = mid
@@ -205,32 +204,33 @@ def _level_pos(B, n, krow, key):
 @jit
 def _unlink(B, F, H, M, slot):
     """Take a resting order out of its level, the hash table and the live set."""
-    side = B[O_SIDE, slot]
+    L0 = B.shape[0] >> 1
+    side = B[slot, O_SIDE]
     base = LV_KEY + 3 * side
-    prv = B[O_PREV, slot]
-    nxt = B[O_NEXT, slot]
+    prv = B[slot, O_PREV]
+    nxt = B[slot, O_NEXT]
     n = M[M_NLV + side]
-    key = B[O_PRICE, slot] if side == BUY else -B[O_PRICE, slot]
-    lvl = n - 1 if n > 0 and B[base, n - 1] == key else _level_pos(B, n, base, key)
+    key = B[slot, O_PRICE] if side == BUY else -B[slot, O_PRICE]
+    lvl = n - 1 if n > 0 and B[L0 + n - 1, base] == key else _level_pos(B, L0, n, base, key)
     if prv == -1:
-        B[base + 1, lvl] = nxt
+        B[L0 + lvl, base + 1] = nxt
     else:
-        B[O_NEXT, prv] = nxt
+        B[prv, O_NEXT] = nxt
     if nxt == -1:
-        B[base + 2, lvl] = prv
+        B[L0 + lvl, base + 2] = prv
     else:
-        B[O_PREV, nxt] = prv
-    if B[base + 1, lvl] == -1:  # level now empty: shift the better levels down
+        B[nxt, O_PREV] = prv
+    if B[L0 + lvl, base + 1] == -1:  # level now empty: shift the better levels down
         for j in range(lvl, n - 1):
-            B[base, j] = B[base, j + 1]
-            B[base + 1, j] = B[base + 1, j + 1]
-            B[base + 2, j] = B[base + 2, j + 1]
+            B[L0 + j, base] = B[L0 + j + 1, base]
+            B[L0 + j, base + 1] = B[L0 + j + 1, base + 1]
+            B[L0 + j, base + 2] = B[L0 + j + 1, base + 2]
         M[M_NLV + side] = n - 1
-    hash_delete(H, B[O_ID, slot])
-    F[slot] = 0.0
-    B[O_ID, slot] = -1
-    B[O_PREV, slot] = -1
-    B[O_NEXT, slot] = M[M_FREE]
+    hash_delete(H, B[slot, O_ID])
+    F[slot, O_QTY] = 0.0
+    B[slot, O_ID] = -1
+    B[slot, O_PREV] = -1
+    B[slot, O_NEXT] = M[M_FREE]
     M[M_FREE] = slot
     M[M_LIVE + side] -= 1
 
@@ -238,36 +238,41 @@ def _unlink(B, F, H, M, slot):
 @jit
 def _rest(B, F, H, M, side, price, qty, oid, owner):
     """Append a new order at the tail of its price level."""
+    L0 = B.shape[0] >> 1
     slot = M[M_FREE]
-    M[M_FREE] = B[O_NEXT, slot]
+    if slot != -1:
+        M[M_FREE] = B[slot, O_NEXT]
+    else:
+        slot = M[M_HWM]
+        M[M_HWM] = slot + 1
     base = LV_KEY + 3 * side
     n = M[M_NLV + side]
     key = price if side == BUY else -price
-    lvl = n - 1 if n > 0 and B[base, n - 1] == key else _level_pos(B, n, base, key)
-    if lvl == n or B[base, lvl] != key:  # new level at lvl
+    lvl = n - 1 if n > 0 and B[L0 + n - 1, base] == key else _level_pos(B, L0, n, base, key)
+    if lvl == n or B[L0 + lvl, base] != key:  # new level at lvl
         for j in range(n, lvl, -1):
-            B[base, j] = B[base, j - 1]
-            B[base + 1, j] = B[base + 1, j - 1]
-            B[base + 2, j] = B[base + 2, j - 1]
-        B[base, lvl] = key
-        B[base + 1, lvl] = -1
-        B[base + 2, lvl] = -1
+            B[L0 + j, base] = B[L0 + j - 1, base]
+            B[L0 + j, base + 1] = B[L0 + j - 1, base + 1]
+            B[L0 + j, base + 2] = B[L0 + j - 1, base + 2]
+        B[L0 + lvl, base] = key
+        B[L0 + lvl, base + 1] = -1
+        B[L0 + lvl, base + 2] = -1
         M[M_NLV + side] = n + 1
-    tail = B[base + 2, lvl]
-    B[O_ID, slot] = oid
-    B[O_OWNER, slot] = owner
-    B[O_PRICE, slot] = price
-    B[O_SIDE, slot] = side
-    B[O_ARRIVAL, slot] = M[M_ARRIVAL]
+    tail = B[L0 + lvl, base + 2]
+    B[slot, O_ID] = oid
+    B[slot, O_OWNER] = owner
+    B[slot, O_PRICE] = price
+    B[slot, O_SIDE] = side
+    B[slot, O_ARRIVAL] = M[M_ARRIVAL]
     M[M_ARRIVAL] += 1
-    B[O_PREV, slot] = tail
-    B[O_NEXT, slot] = -1
+    B[slot, O_PREV] = tail
+    B[slot, O_NEXT] = -1
     if tail == -1:
-        B[base + 1, lvl] = slot
+        B[L0 + lvl, base + 1] = slot
     else:
-        B[O_NEXT, tail] = slot
-    B[base + 2, lvl] = slot
-    F[slot] = qty
+        B[tail, O_NEXT] = slot
+    B[L0 + lvl, base + 2] = slot
+    F[slot, O_QTY] = qty
     hash_insert(H, oid, slot)
     M[M_LIVE + side] += 1
 
@@ -275,26 +280,27 @@ def _rest(B, F, H, M, side, price, qty, oid, owner):
 @jit
 def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
     """Quantity a taker could fill now (stops counting once ``qty`` is reached)."""
+    L0 = B.shape[0] >> 1
     opp = 1 - side
     base = LV_KEY + 3 * opp
     avail = 0.0
     for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        key = B[base, lvl]
+        key = B[L0 + lvl, base]
         lp = key if opp == BUY else -key
         if not is_market and (lp > price if side == BUY else lp < price):
             break
-        slot = B[base + 1, lvl]
+        slot = B[L0 + lvl, base + 1]
         while slot != -1:
-            if owner >= 0 and B[O_OWNER, slot] == owner:
+            if owner >= 0 and B[slot, O_OWNER] == owner:
                 if stp == STP_CANCEL_TAKER:
                     return avail
                 if stp == STP_CANCEL_RESTING:
-                    slot = B[O_NEXT, slot]
+                    slot = B[slot, O_NEXT]
                     continue
-            avail += F[slot]
+            avail += F[slot, O_QTY]
             if avail >= qty:
                 return avail
-            slot = B[O_NEXT, slot]
+            slot = B[slot, O_NEXT]
     return avail
 
 
@@ -326,9 +332,9 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
             return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
         if slot == -1:
             return REJECTED, UNKNOWN_ID, 0.0, 0.0, oid
-        left = F[slot]
+        left = F[slot, O_QTY]
         if kind == REDUCE and qty < left:
-            F[slot] = left - qty
+            F[slot, O_QTY] = left - qty
             MF[MF_CANCELLED] += qty
             return RESTING, NONE, 0.0, left - qty, oid
         MF[MF_CANCELLED] += left
@@ -343,7 +349,7 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if oid >= 0 and hash_find(H, oid) != -1:
         return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
     opp = 1 - side
-    if M[M_FREE] == -1 or FI.shape[0] - M[M_NFILL] < M[M_LIVE + opp] + 1:
+    if not _has_slot(B, M) or FI.shape[0] - M[M_NFILL] < M[M_LIVE + opp] + 1:
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     is_market = kind == MARKET
     if M[M_CALL] == 1 and (is_market or tif != GTC):
@@ -360,6 +366,7 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
+    L0 = B.shape[0] >> 1
     base = LV_KEY + 3 * opp
     rem = qty
     stopped = False
@@ -367,31 +374,31 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         n = M[M_NLV + opp]
         if n == 0:
             break
-        key = B[base, n - 1]
+        key = B[L0 + n - 1, base]
         lp = key if opp == BUY else -key
         if not is_market and (lp > price if side == BUY else lp < price):
             break
-        slot = B[base + 1, n - 1]
+        slot = B[L0 + n - 1, base + 1]
         while slot != -1 and rem > 0.0:
-            nxt = B[O_NEXT, slot]
-            if stp != STP_NONE and B[O_OWNER, slot] == owner:
+            nxt = B[slot, O_NEXT]
+            if stp != STP_NONE and B[slot, O_OWNER] == owner:
                 if stp == STP_CANCEL_TAKER:
                     stopped = True
                     break
-                _record(M, FI, FF, ev, oid, B[O_ID, slot], lp, F[slot], 1)
-                MF[MF_CANCELLED] += F[slot]
+                _record(M, FI, FF, ev, oid, B[slot, O_ID], lp, F[slot, O_QTY], 1)
+                MF[MF_CANCELLED] += F[slot, O_QTY]
                 _unlink(B, F, H, M, slot)
                 slot = nxt
                 continue
-            avail = F[slot]
+            avail = F[slot, O_QTY]
             q = rem if rem < avail else avail
-            _record(M, FI, FF, ev, oid, B[O_ID, slot], lp, q, 0)
+            _record(M, FI, FF, ev, oid, B[slot, O_ID], lp, q, 0)
             rem -= q
             MF[MF_TRADED] += q
             if q == avail:
                 _unlink(B, F, H, M, slot)
             else:
-                F[slot] = avail - q
+                F[slot, O_QTY] = avail - q
             slot = nxt
         if stopped:
             break
@@ -478,37 +485,39 @@ def run_batch(
 @jit
 def resting_orders(B, F, M, side, out_id, out_price, out_qty, out_owner, out_arrival):
     """Resting orders of ``side`` in priority order (best level first, FIFO within)."""
+    L0 = B.shape[0] >> 1
     base = LV_KEY + 3 * side
     r = 0
     for lvl in range(M[M_NLV + side] - 1, -1, -1):
-        slot = B[base + 1, lvl]
+        slot = B[L0 + lvl, base + 1]
         while slot != -1:
-            out_id[r] = B[O_ID, slot]
-            out_price[r] = B[O_PRICE, slot]
-            out_qty[r] = F[slot]
-            out_owner[r] = B[O_OWNER, slot]
-            out_arrival[r] = B[O_ARRIVAL, slot]
+            out_id[r] = B[slot, O_ID]
+            out_price[r] = B[slot, O_PRICE]
+            out_qty[r] = F[slot, O_QTY]
+            out_owner[r] = B[slot, O_OWNER]
+            out_arrival[r] = B[slot, O_ARRIVAL]
             r += 1
-            slot = B[O_NEXT, slot]
+            slot = B[slot, O_NEXT]
     return r
 
 
 @jit
 def depth(B, F, M, side, levels, out_price, out_qty, out_count):
     """Aggregated quantity and order count of the best ``levels`` levels of ``side``."""
+    L0 = B.shape[0] >> 1
     base = LV_KEY + 3 * side
     n = M[M_NLV + side]
     m = min(levels, n)
     for r in range(m):
         lvl = n - 1 - r
-        out_price[r] = B[O_PRICE, B[base + 1, lvl]]
+        out_price[r] = B[B[L0 + lvl, base + 1], O_PRICE]
         total = 0.0
         count = 0
-        slot = B[base + 1, lvl]
+        slot = B[L0 + lvl, base + 1]
         while slot != -1:
-            total += F[slot]
+            total += F[slot, O_QTY]
             count += 1
-            slot = B[O_NEXT, slot]
+            slot = B[slot, O_NEXT]
         out_qty[r] = total
         out_count[r] = count
     return m
@@ -521,7 +530,7 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
     still resting (0 if removed). Every id must be resting."""
     for i in range(oids.shape[0]):
         slot = hash_find(H, oids[i])
-        left = F[slot] - qtys[i]
+        left = F[slot, O_QTY] - qtys[i]
         if left < 0.0:
             left = 0.0
         if cancel_rest[i] and left > 0.0:
@@ -530,5 +539,63 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
         if left == 0.0:
             _unlink(B, F, H, M, slot)
         else:
-            F[slot] = left
+            F[slot, O_QTY] = left
         out_left[i] = left
+
+
+@jit
+def prepare_batch(
+    kind, side, price, qty, oid, owner, tif, div, scale, tick, round_prices,
+    t_side, t_ticks, t_qty, t_tif,
+):  # fmt: skip
+    """Check raw batch columns in one pass and write the kernel columns.
+
+    ``side`` holds +1/-1, ``tif`` 0..2 (string columns were mapped by the caller). Returns
+    the index of the first event with a problem, or -1; the caller then explains it.
+    """
+    for e in range(kind.shape[0]):
+        k = kind[e]
+        if k < LIMIT or k > REDUCE:
+            return e
+        if k in (CANCEL, REDUCE):
+            if oid[e] < 0 or oid[e] >= MAX_ID:
+                return e
+            t_side[e] = 0
+            t_ticks[e] = 0
+            t_tif[e] = 0
+            q = qty[e] if k == REDUCE else 0.0
+            if k == REDUCE and not (q > 0.0 and q < np.inf):
+                return e
+            t_qty[e] = q
+        else:
+            s = side[e]
+            if s != 1 and s != -1:
+                return e
+            t_side[e] = BUY if s == 1 else SELL
+            q = qty[e]
+            if not (q > 0.0 and q < np.inf):
+                return e
+            t_qty[e] = q
+            if oid[e] < -1 or oid[e] >= MAX_ID:
+                return e
+            if k == MARKET:
+                t_ticks[e] = 0
+                t_tif[e] = IOC
+            else:
+                f = tif[e]
+                if f < GTC or f > FOK:
+                    return e
+                t_tif[e] = f
+                p = price[e]
+                if not (p > -np.inf and p < np.inf):
+                    return e
+                t = p * scale if div else p / tick
+                r = np.rint(t)
+                if not round_prices and abs(t - r) > 1e-9 * (1.0 + abs(t)):
+                    return e
+                if not abs(r) < 4.611686018427388e18:  # 2**62
+                    return e
+                t_ticks[e] = np.int64(r)
+        if owner[e] < -1 or owner[e] >= MAX_ID:
+            return e
+    return -1
