@@ -69,11 +69,25 @@ def test_brute_force_every_shape_up_to_7(kind: str) -> None:
     st.integers(1, 6),
     st.integers(0, 2**32 - 1),
     st.sampled_from(["float", "ties", "forbidden"]),
+    st.booleans(),
 )
-@settings(max_examples=40)
-def test_prices_equal_vcg_and_marginal_products(n: int, m: int, seed: int, kind: str) -> None:
+@settings(max_examples=60)
+def test_prices_equal_vcg_and_marginal_products(
+    n: int, m: int, seed: int, kind: str, sparse: bool
+) -> None:
     value, cost, forbidden = _instance(seed, n, m, kind)
-    res = assign(value, cost, forbidden=forbidden, prices="both")
+    if sparse:  # absent entries are forbidden: store every allowed entry
+        value_in = sp.csr_array(
+            (
+                value[~forbidden],
+                np.nonzero(~forbidden)[1],
+                np.r_[0, np.cumsum((~forbidden).sum(1))],
+            ),
+            shape=(n, m),
+        )
+        res = assign(value_in, cost, prices="both")
+    else:
+        res = assign(value, cost, forbidden=forbidden, prices="both")
     w = eligible_surplus(value, cost, forbidden)
     assert res.min_prices is not None and res.max_prices is not None
     np.testing.assert_allclose(
@@ -126,6 +140,20 @@ def test_sparse_equals_dense(fmt: str) -> None:
     np.testing.assert_allclose(a.max_prices, b.max_prices, atol=1e-9)
     np.testing.assert_array_equal(a.unmatched_reason, b.unmatched_reason)
     _check(a, eligible_surplus(value_dense, cost))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_solver_duals_without_prices(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = 300, 200
+    dense = np.where(rng.random((n, m)) < 0.05, rng.integers(1, 20, (n, m)).astype(float), 0.0)
+    value = sp.csr_array(dense)
+    res = assign(value, cost=np.full(m, 4.0), prices=None)
+    w = eligible_surplus(np.where(dense > 0, dense, -np.inf), np.full(m, 4.0))
+    assert res.min_prices is None
+    _check(res, w)
+    ref = assign(np.where(dense > 0, dense, -np.inf), np.full(m, 4.0), prices="min")
+    assert res.welfare == pytest.approx(ref.welfare, abs=1e-9)
 
 
 def test_sparse_explicit_zero_is_allowed_and_forbidden_mask() -> None:

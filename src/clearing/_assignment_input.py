@@ -101,11 +101,12 @@ class SparseSurplus:
 
 def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurplus:
     """CSR eligible surplus from a scipy.sparse ``value`` (absent entries are forbidden)."""
-    csr = value.tocsr(copy=True)
+    csr = value.tocsr()
     if csr.ndim != 2:
         raise InputError(f"{fn}: value must be 2-D", argument="value")
-    csr.sum_duplicates()
-    csr.sort_indices()
+    if not csr.has_canonical_format:
+        csr = csr.copy()
+        csr.sum_duplicates()
     n, m = (int(s) for s in csr.shape)
     dt = csr.data.dtype
     if dt.kind not in "biuf":

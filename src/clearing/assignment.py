@@ -38,6 +38,7 @@ from ._assignment_results import (
 from ._kernels.assign import assign_dense_batch
 from ._kernels.lap import lap_dense
 from ._kernels.prices import prices_csr
+from ._kernels.sparse_assign import sparse_assign
 from ._kernels.transport import transport_csr
 from ._status import raise_for_status
 from ._validate import FloatArray, IntArray, as_float, choice, first_bad
@@ -242,16 +243,41 @@ def _solve_csr(
 
 def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
     n, m = s.shape
-    demand = np.ones(n, np.int64)
-    capacity = np.ones(m, np.int64)
-    flow, _unserved, _, row_dual, pmin, pmax, welfare = _solve_csr(
-        s, demand, capacity, want_max, "assign"
+    xe = np.empty(n, np.int64)
+    u = np.empty(n, np.float64)
+    p = np.empty(m, np.float64)
+    status = sparse_assign(  # type: ignore[no-untyped-call]
+        s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
     )
+    raise_for_status(status, "assign")
+    flow = np.zeros(s.indices.shape[0], np.int64)
+    flow[xe[xe >= 0]] = 1
     x = np.full(n, -1, np.int64)
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
-    hit = flow > 0
-    x[rows[hit]] = s.indices[hit]
+    x[xe >= 0] = s.indices[xe[xe >= 0]]
     matched = np.flatnonzero(x >= 0).astype(np.int64)
+    pmin, pmax = p, np.zeros(m, np.float64)
+    row_dual = u
+    if want_min or want_max:
+        saturated = np.zeros(m, bool)
+        saturated[x[matched]] = True
+        pmin = np.zeros(m, np.float64)
+        prices_csr(  # type: ignore[no-untyped-call]
+            s.indptr,
+            s.indices,
+            s.surplus,
+            flow,
+            (x < 0).astype(np.int64),
+            saturated,
+            p,
+            True,
+            want_max,
+            pmin,
+            pmax,
+        )
+        row_dual = np.zeros(n, np.float64)
+        if matched.size:
+            row_dual[matched] = np.maximum(s.surplus[xe[matched]] - pmin[x[matched]], 0.0)
+    welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = _unmatched(x, s.reason)
     return AssignmentResult(
         row_ind=matched,
