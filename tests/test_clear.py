@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import doctest
+import importlib
 
 import numpy as np
 import pandas as pd
@@ -396,3 +398,14 @@ def test_bad_options_and_policy_against_data():
         clear(GOOD_R, GOOD_O, Policy(services={"legal": {"mandatory_provider": "zz"}}))
     with pytest.raises(PolicyError, match="unknown key"):
         clear(GOOD_R, GOOD_O, {"service": {}})
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["clearing.clear", "clearing.policy._policy", "clearing._tables", "clearing._demo_market"],
+)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, verbose=False)
+    assert result.attempted > 0
+    assert result.failed == 0
