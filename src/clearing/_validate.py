@@ -99,9 +99,7 @@ def as_quantity(x: Any, name: str, fn: str, *, whole: bool = False, ndim: int = 
     if arr.size:
         first_bad(fn, name, arr, arr < 0, "quantities must be >= 0")
         if whole:
-            first_bad(
-                fn, name, arr, arr != np.floor(arr), "this mechanism trades whole units only"
-            )
+            first_bad(fn, name, arr, arr != np.floor(arr), "this mechanism trades whole units only")
     return arr
 
 
@@ -148,7 +146,9 @@ def in_unit_interval(fn: str, name: str, value: Any) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{fn}: {name} must be a number in [0, 1], got {value!r}") from None
+        raise InputError(
+            f"{fn}: {name} must be a number in [0, 1], got {value!r}", argument=name, value=value
+        ) from None
     if not 0.0 <= v <= 1.0:
         raise InputError(
             f"{fn}: {name} must be in [0, 1], got {value!r}", argument=name, value=value

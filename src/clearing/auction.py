@@ -112,18 +112,16 @@ def _run(
     else:
         draws = np.zeros(n_markets)
     nb, na = bid[0].size, ask[0].size
-    bid_out = (np.zeros(nb), np.zeros(nb), np.zeros(nb, dtype=np.int8))
-    ask_out = (np.zeros(na), np.zeros(na), np.zeros(na, dtype=np.int8))
-    n_max = nb + na
-    t_idx = [np.zeros(n_max, dtype=np.int64) for _ in range(3)]
-    t_val = [np.zeros(n_max) for _ in range(3)]
-    stats = np.zeros((n_markets, _k.N_STATS))
+    bid_out = (np.empty(nb), np.empty(nb), np.empty(nb, dtype=np.int8))
+    ask_out = (np.empty(na), np.empty(na), np.empty(na, dtype=np.int8))
+    t_int = np.empty((3, nb + na), dtype=np.int64)  # bid, ask, market
+    t_flt = np.empty((3, nb + na))  # quantity, buyer price, seller price
+    stats = np.empty((n_markets, _k.N_STATS))
     n_trades = _k.clear_markets(  # type: ignore[no-untyped-call]
         *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, _CODES[mechanism], k, draws,
-        use_priority, *bid_out, *ask_out,
-        t_idx[1], t_idx[2], t_val[0], t_val[1], t_val[2], t_idx[0], stats,
+        use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
     )  # fmt: skip
-    trades = (t_idx[0], t_idx[1], t_idx[2], t_val[0], t_val[1], t_val[2])
+    trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
     return _Outcome(*bid_out, *ask_out, tuple(a[:n_trades].copy() for a in trades), stats)
 
 

@@ -47,20 +47,29 @@ N_STATS = 9
 
 
 @jit
-def group_by_market(market, n_markets):
-    """Stable counting sort of order indices by dense market id: ``(order, start)``."""
+def group_by_market(price, qty, prio, market, n_markets):
+    """Stable counting sort of the orders by dense market id.
+
+    Returns ``(grouped, start)``: ``grouped[pos]`` holds (price, quantity, priority, input
+    index) of the order at grouped position ``pos``, and market ``m`` occupies positions
+    ``start[m]:start[m + 1]``. Writing one packed row per order is the only random access.
+    """
     start = np.zeros(n_markets + 1, dtype=np.int64)
     for t in range(market.size):
         start[market[t] + 1] += 1
     for m in range(n_markets):
         start[m + 1] += start[m]
-    fill = start[:-1].copy()
-    order = np.empty(market.size, dtype=np.int64)
+    cursor = start[:-1].copy()
+    grouped = np.empty((market.size, 4))
     for t in range(market.size):
         m = market[t]
-        order[fill[m]] = t
-        fill[m] += 1
-    return order, start
+        pos = cursor[m]
+        cursor[m] += 1
+        grouped[pos, 0] = price[t]
+        grouped[pos, 1] = qty[t]
+        grouped[pos, 2] = prio[t]
+        grouped[pos, 3] = t
+    return grouped, start
 
 
 @jit
@@ -121,9 +130,12 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
 
     The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
     searched by partitioning both sides around pivot prices; ``p2``, the next price above
-    it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns ``(Q, bid_level, ask_level)``
-    where ``bid_level`` is ``b_k`` (the price at which cumulative demand reaches ``Q``) and
-    ``ask_level`` is ``s_k``; both NaN when ``Q == 0``.
+    it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
+    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
+    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
+    priced at or above it is filled in full, with no arithmetic that could round (likewise
+    ``ask_whole``).
     """
     nb = _load(bp, bq, 1.0, xb, wb)
     na = _load(ap, aq, 1.0, xa, wa)
@@ -155,34 +167,49 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
             na = _keep(xa, wa, na, x, False)
     volume = max(s_at_p1, d_at_p2)
     if volume <= 0.0:
-        return 0.0, np.nan, np.nan
+        return 0.0, np.nan, np.nan, False, False
     # No price lies strictly between p1 and p2, so demand reaches Q either at p1 or at the
     # lowest bid priced >= p2, and supply either at p2 or at the highest ask priced <= p1.
+    bid_whole = d_at_p2 >= volume
+    ask_whole = s_at_p1 >= volume
     bid_level = p1
-    if d_at_p2 >= volume:
+    if bid_whole:
         bid_level = np.inf
         for i in range(bp.size):
             if bq[i] > 0.0 and bp[i] >= p2:
                 bid_level = min(bid_level, bp[i])
     ask_level = p2
-    if s_at_p1 >= volume:
+    if ask_whole:
         ask_level = -np.inf
         for i in range(ap.size):
             if aq[i] > 0.0 and ap[i] <= p1:
                 ask_level = max(ask_level, ap[i])
-    return volume, bid_level, ask_level
+    return volume, bid_level, ask_level, bid_whole, ask_whole
 
 
 @jit
-def fill_side(price, qty, prio, sign, volume, level, use_prio, fill, reason, tie):
+def _slack(n_terms, total):
+    """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
+    return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total
+
+
+@jit
+def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reason, tie):
     """Efficient fills of one side of one market.
 
-    Returns ``(k_price, next_price, marginal)``: the price of the last matched unit, of the
-    first unmatched unit, and the index of the order holding the last matched unit (-1 when
-    nothing trades).
+    Orders priced better than the marginal ``level`` fill in full; those at the level share
+    what is left of ``volume`` in priority order (all in full when ``whole``). The rest of
+    ``volume`` is a difference of float sums, so it is compared with a rounding allowance of
+    a few ulps per order: a remainder within it of an order's quantity fills the order, and
+    one within it of zero fills nothing.
+
+    Returns ``(k_price, next_price, marginal, value)``: the price of the last matched unit,
+    of the first unmatched unit, the index of the order holding the last matched unit (-1
+    when nothing trades) and the value ``sum(fill * price)`` of the efficient fills.
     """
     lam = sign * level if volume > 0.0 else np.inf
     above = 0.0
+    value = 0.0
     n_tie = 0
     next_key = -np.inf
     for i in range(price.size):
@@ -195,6 +222,7 @@ def fill_side(price, qty, prio, sign, volume, level, use_prio, fill, reason, tie
             fill[i] = qty[i]
             reason[i] = FILLED
             above += qty[i]
+            value += qty[i] * price[i]
         elif key == lam:
             tie[n_tie] = i
             n_tie += 1
@@ -210,12 +238,16 @@ def fill_side(price, qty, prio, sign, volume, level, use_prio, fill, reason, tie
         perm = np.argsort(keys, kind="mergesort")
         ordered = tie[:n_tie][perm]
         tie[:n_tie] = ordered
-    need = volume - above
+    need = np.inf if whole else volume - above
+    slack = _slack(price.size, volume)
     marginal = -1
     for t in range(n_tie):
         i = tie[t]
-        f = min(qty[i], need) if need > 0.0 else 0.0
+        f = 0.0
+        if need > slack:
+            f = qty[i] if need >= qty[i] - slack else need
         fill[i] = f
+        value += f * price[i]
         need -= f
         if f > 0.0:
             marginal = i
@@ -225,8 +257,8 @@ def fill_side(price, qty, prio, sign, volume, level, use_prio, fill, reason, tie
         else:
             reason[i] = FILLED
     if volume <= 0.0:
-        return np.nan, sign * next_key, -1
-    return sign * lam, sign * next_key, marginal
+        return np.nan, sign * next_key, -1, 0.0
+    return sign * lam, sign * next_key, marginal, value
 
 
 @jit
@@ -250,8 +282,11 @@ def _lottery_order(fill, draw, volume):
 
 
 @jit
-def _ration(fill, reason, excess):
-    """Equal reduction of the long side (Huang et al. 2002, footnote p. 8)."""
+def _ration(fill, reason, excess, slack):
+    """Equal reduction of the long side (Huang et al. 2002, footnote p. 8).
+
+    A share left within ``slack`` of zero (float residue of the reductions) is zero.
+    """
     n = 0
     for i in range(fill.size):
         if fill[i] > 0.0:
@@ -273,31 +308,40 @@ def _ration(fill, reason, excess):
     if share > 0.0:
         for i in range(fill.size):
             if fill[i] > 0.0:
-                fill[i] -= share
+                left = fill[i] - share
+                fill[i] = left if left > slack else 0.0
                 reason[i] = RATIONED
 
 
 @jit
-def _side_total(fill, price):
-    units = 0.0
-    value = 0.0
-    for i in range(fill.size):
-        units += fill[i]
-        value += fill[i] * price[i]
-    return units, value
+def _total(x):
+    """Sequential sum (``ndarray.sum`` is pairwise in numpy but not in numba: results must
+    not depend on whether the kernel is compiled)."""
+    acc = 0.0
+    for i in range(x.size):
+        acc += x[i]
+    return acc
 
 
 @jit
 def _set_prices(fill, price, unit_price, own, paid):
-    """Per-unit price of each order (its own price under pay-as-bid); NaN when unfilled."""
-    money = 0.0
+    """Per-unit price of each order (its own price under pay-as-bid; NaN when unfilled).
+
+    Returns ``(units, value, money)``: units filled, their value at the orders' own prices,
+    and the money that changes hands (``unit_price * units`` when everyone faces one price,
+    so that a uniform price balances the budget exactly).
+    """
+    units = 0.0
+    value = 0.0
     for i in range(fill.size):
         if fill[i] > 0.0:
             paid[i] = price[i] if own else unit_price
-            money += fill[i] * paid[i]
+            units += fill[i]
+            value += fill[i] * price[i]
         else:
             paid[i] = np.nan
-    return money
+    money = value if own else (unit_price * units if units > 0.0 else 0.0)
+    return units, value, money
 
 
 @jit
@@ -307,7 +351,8 @@ def _apply_mechanism(mech, kappa, draw, volume, sides, bfill, breason, afill, ar
     lo = max(sk, bk1)
     hi = min(bk, sk1)
     if mech == UNIFORM:
-        p = lo + kappa * (hi - lo)
+        # clamped: lo + 1.0 * (hi - lo) may round to just above hi
+        p = min(max(lo + kappa * (hi - lo), lo), hi)
         return p, p, p
     if mech == VCG:
         return np.nan, lo, hi
@@ -334,12 +379,12 @@ def _apply_mechanism(mech, kappa, draw, volume, sides, bfill, breason, afill, ar
     if ma >= 0:
         afill[ma] = 0.0
         areason[ma] = PRICE_SETTER
-    demand = bfill.sum()
-    supply = afill.sum()
+    demand = _total(bfill)
+    supply = _total(afill)
     if demand > supply:
-        _ration(bfill, breason, demand - supply)
+        _ration(bfill, breason, demand - supply, _slack(bfill.size + afill.size, demand))
     elif supply > demand:
-        _ration(afill, areason, supply - demand)
+        _ration(afill, areason, supply - demand, _slack(bfill.size + afill.size, supply))
     return np.nan, bk, sk
 
 
@@ -351,64 +396,133 @@ def _next_filled(fill, pos):
 
 
 @jit
-def pair_trades(
-    bfill,
-    bpaid,
-    bidx,
-    afill,
-    arecv,
-    aidx,
-    market,
-    n_trades,
-    t_bid,
-    t_ask,
-    t_qty,
-    t_bprice,
-    t_sprice,
-    t_market,
-):
-    """Pair filled bids with filled asks in input order; return the new trade count."""
+def pair_trades(bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades, t_int, t_flt):
+    """Pair filled bids with filled asks in input order; return the new trade count.
+
+    A remainder within ``slack`` (the rounding allowance of the fills) counts as used up, so
+    float residue never becomes a trade of its own.
+    """
     i = _next_filled(bfill, 0)
     j = _next_filled(afill, 0)
     rb = bfill[i] if i < bfill.size else 0.0
     ra = afill[j] if j < afill.size else 0.0
     while i < bfill.size and j < afill.size:
         q = min(rb, ra)
-        t_bid[n_trades] = bidx[i]
-        t_ask[n_trades] = aidx[j]
-        t_qty[n_trades] = q
-        t_bprice[n_trades] = bpaid[i]
-        t_sprice[n_trades] = arecv[j]
-        t_market[n_trades] = market
+        t_int[0, n_trades] = bidx[i]
+        t_int[1, n_trades] = aidx[j]
+        t_int[2, n_trades] = market
+        t_flt[0, n_trades] = q
+        t_flt[1, n_trades] = bpaid[i]
+        t_flt[2, n_trades] = arecv[j]
         n_trades += 1
         rb -= q
         ra -= q
-        if rb <= 0.0:
+        if rb <= slack:
             i = _next_filled(bfill, i + 1)
             rb = bfill[i] if i < bfill.size else 0.0
-        if ra <= 0.0:
+        if ra <= slack:
             j = _next_filled(afill, j + 1)
             ra = afill[j] if j < afill.size else 0.0
     return n_trades
 
 
 @jit
-def _gather(order, price, qty, prio, lp, lq, lprio):
-    """Copy one market's orders into contiguous local buffers (one random access each)."""
-    for t in range(order.size):
-        i = order[t]
-        lp[t] = price[i]
-        lq[t] = qty[i]
-        lprio[t] = prio[i]
+def _local(grouped, lo, hi, lp, lq, lprio, lidx):
+    """Copy the rows ``lo:hi`` of a grouped side into contiguous local buffers."""
+    for t in range(hi - lo):
+        lp[t] = grouped[lo + t, 0]
+        lq[t] = grouped[lo + t, 1]
+        lprio[t] = grouped[lo + t, 2]
+        lidx[t] = np.int64(grouped[lo + t, 3])
 
 
 @jit
-def _scatter(order, lfill, lpaid, lreason, fill, paid, reason):
-    for t in range(order.size):
-        i = order[t]
-        fill[i] = lfill[t]
-        paid[i] = lpaid[t]
-        reason[i] = lreason[t]
+def _scatter(lidx, lfill, lpaid, lreason, packed):
+    """Write one market's per-order outputs as packed rows at the orders' input indices."""
+    for t in range(lidx.size):
+        i = lidx[t]
+        packed[i, 0] = lfill[t]
+        packed[i, 1] = lpaid[t]
+        packed[i, 2] = lreason[t]
+
+
+@jit
+def _unpack(packed, fill, paid, reason):
+    for i in range(fill.size):
+        fill[i] = packed[i, 0]
+        paid[i] = packed[i, 1]
+        reason[i] = np.int8(packed[i, 2])
+
+
+@jit
+def clear_one(
+    bp,
+    bq,
+    bprio,
+    bidx,
+    bfill,
+    bpaid,
+    breason,
+    ap,
+    aq,
+    aprio,
+    aidx,
+    afill,
+    arecv,
+    areason,
+    xb,
+    xa,
+    tie,
+    mech,
+    kappa,
+    draw,
+    use_prio,
+    market,
+    row,
+    n_trades,
+    t_int,
+    t_flt,
+):
+    """Clear one market held in contiguous arrays; return the new trade count.
+
+    ``bidx``/``aidx`` map local order positions to input indices (used for the trades);
+    ``row`` receives the market statistics; the ``fill``/``paid`` outputs double as the
+    selection's weight buffers until the fills are set.
+    """
+    volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
+        bp, bq, ap, aq, xb, bfill, xa, afill
+    )
+    bk, bk1, mb, bvalue = fill_side(
+        bp, bq, bprio, 1.0, volume, bid_level, bid_whole, use_prio, bfill, breason, tie
+    )
+    sk, sk1, ma, avalue = fill_side(
+        ap, aq, aprio, -1.0, volume, ask_level, ask_whole, use_prio, afill, areason, tie
+    )
+    p, pb, ps = np.nan, np.nan, np.nan
+    row[S_LO] = np.nan
+    row[S_HI] = np.nan
+    if volume > 0.0:
+        row[S_LO] = max(sk, bk1)
+        row[S_HI] = min(bk, sk1)
+        p, pb, ps = _apply_mechanism(
+            mech, kappa, draw, volume, (bk, bk1, mb, sk, sk1, ma), bfill, breason, afill, areason
+        )
+    own = mech == PAY_AS_BID
+    traded, value, paid = _set_prices(bfill, bp, pb, own, bpaid)
+    cost, received = _set_prices(afill, ap, ps, own, arecv)[1:]
+    if traded <= 0.0:
+        p, pb, ps = np.nan, np.nan, np.nan
+    row[S_VOLUME] = traded
+    row[S_PRICE] = p
+    row[S_BUYER_PRICE] = pb
+    row[S_SELLER_PRICE] = ps
+    row[S_WELFARE] = value - cost
+    row[S_MAX_WELFARE] = bvalue - avalue
+    row[S_SURPLUS] = paid - received
+    slack = _slack(bp.size + ap.size, traded)
+    return pair_trades(
+        bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades, t_int, t_flt
+    )
 
 
 @jit
@@ -432,114 +546,81 @@ def clear_markets(
     afill,
     arecv,
     areason,
-    t_bid,
-    t_ask,
-    t_qty,
-    t_bprice,
-    t_sprice,
-    t_market,
+    t_int,
+    t_flt,
     stats,
 ):
-    """Clear every market; per-order and per-market outputs are written in place.
+    """Clear every market; per-order, per-trade and per-market outputs are written in place.
 
-    Returns the number of trades written. ``bm``/``am`` are dense market ids in
-    ``[0, n_markets)``; ``draws`` holds one uniform draw per market (used by SBBA only).
-    Each market is gathered into contiguous buffers, cleared there, and scattered back.
+    ``bm``/``am`` are dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform
+    draw per market (SBBA only). ``t_int`` rows are (bid, ask, market) and ``t_flt`` rows
+    (quantity, buyer price, seller price) of each trade. Returns the number of trades.
+    A single market is cleared in place; several are grouped by a counting sort into packed
+    rows, each market copied to contiguous buffers, cleared there and scattered back.
     """
-    border, bstart = group_by_market(bm, n_markets)
-    aorder, astart = group_by_market(am, n_markets)
+    nb = bp.size
+    na = ap.size
+    tie = np.empty(max(nb, na), dtype=np.int64)
+    if n_markets == 1:
+        xb = np.empty(nb)
+        xa = np.empty(na)
+        return clear_one(
+            bp,
+            bq,
+            bprio,
+            np.arange(nb),
+            bfill,
+            bpaid,
+            breason,
+            ap,
+            aq,
+            aprio,
+            np.arange(na),
+            afill,
+            arecv,
+            areason,
+            xb,
+            xa,
+            tie,
+            mech,
+            kappa,
+            draws[0],
+            use_prio,
+            0,
+            stats[0],
+            0,
+            t_int,
+            t_flt,
+        )
+    bgroup, bstart = group_by_market(bp, bq, bprio, bm, n_markets)
+    agroup, astart = group_by_market(ap, aq, aprio, am, n_markets)
     nb_max = 0
     na_max = 0
     for m in range(n_markets):
         nb_max = max(nb_max, bstart[m + 1] - bstart[m])
         na_max = max(na_max, astart[m + 1] - astart[m])
-    lb = np.empty((6, nb_max))  # price, qty, priority, fill, paid, work key / weight below
+    lb = np.empty((6, nb_max))  # price, quantity, priority, fill, paid, work buffer
     la = np.empty((6, na_max))
     lbr = np.empty(nb_max, dtype=np.int8)
     lar = np.empty(na_max, dtype=np.int8)
-    tie = np.empty(max(nb_max, na_max), dtype=np.int64)
+    lbi = np.empty(nb_max, dtype=np.int64)
+    lai = np.empty(na_max, dtype=np.int64)
+    bpack = np.empty((nb, 3))  # fill, paid, reason per bid, in input order
+    apack = np.empty((na, 3))
     n_trades = 0
     for m in range(n_markets):
-        bo = border[bstart[m] : bstart[m + 1]]
-        ao = aorder[astart[m] : astart[m + 1]]
-        nb = bo.size
-        na = ao.size
-        lbp, lbq, lbprio, lbfill, lbpaid, xb = (
-            lb[0, :nb],
-            lb[1, :nb],
-            lb[2, :nb],
-            lb[3, :nb],
-            lb[4, :nb],
-            lb[5, :nb],
-        )
-        lap, laq, laprio, lafill, larecv, xa = (
-            la[0, :na],
-            la[1, :na],
-            la[2, :na],
-            la[3, :na],
-            la[4, :na],
-            la[5, :na],
-        )
-        _gather(bo, bp, bq, bprio, lbp, lbq, lbprio)
-        _gather(ao, ap, aq, aprio, lap, laq, laprio)
-        # the fill/paid rows double as the selection's weight buffers until fills are set
-        volume, bid_level, ask_level = efficient_volume(lbp, lbq, lap, laq, xb, lbfill, xa, lafill)
-        bk, bk1, mb = fill_side(
-            lbp, lbq, lbprio, 1.0, volume, bid_level, use_prio, lbfill, lbr[:nb], tie
-        )
-        sk, sk1, ma = fill_side(
-            lap, laq, laprio, -1.0, volume, ask_level, use_prio, lafill, lar[:na], tie
-        )
-        max_welfare = _side_total(lbfill, lbp)[1] - _side_total(lafill, lap)[1]
-        row = stats[m]
-        if volume > 0.0:
-            row[S_LO] = max(sk, bk1)
-            row[S_HI] = min(bk, sk1)
-            p, pb, ps = _apply_mechanism(
-                mech,
-                kappa,
-                draws[m],
-                volume,
-                (bk, bk1, mb, sk, sk1, ma),
-                lbfill,
-                lbr[:nb],
-                lafill,
-                lar[:na],
-            )
-        else:
-            row[S_LO] = np.nan
-            row[S_HI] = np.nan
-            p, pb, ps = np.nan, np.nan, np.nan
-        own = mech == PAY_AS_BID
-        paid = _set_prices(lbfill, lbp, pb, own, lbpaid)
-        received = _set_prices(lafill, lap, ps, own, larecv)
-        traded, value = _side_total(lbfill, lbp)
-        cost = _side_total(lafill, lap)[1]
-        if traded <= 0.0:
-            p, pb, ps = np.nan, np.nan, np.nan
-        row[S_VOLUME] = traded
-        row[S_PRICE] = p
-        row[S_BUYER_PRICE] = pb
-        row[S_SELLER_PRICE] = ps
-        row[S_WELFARE] = value - cost
-        row[S_MAX_WELFARE] = max_welfare
-        row[S_SURPLUS] = paid - received
-        _scatter(bo, lbfill, lbpaid, lbr[:nb], bfill, bpaid, breason)
-        _scatter(ao, lafill, larecv, lar[:na], afill, arecv, areason)
-        n_trades = pair_trades(
-            lbfill,
-            lbpaid,
-            bo,
-            lafill,
-            larecv,
-            ao,
-            m,
-            n_trades,
-            t_bid,
-            t_ask,
-            t_qty,
-            t_bprice,
-            t_sprice,
-            t_market,
-        )
+        k = bstart[m + 1] - bstart[m]
+        j = astart[m + 1] - astart[m]
+        _local(bgroup, bstart[m], bstart[m + 1], lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k])
+        _local(agroup, astart[m], astart[m + 1], la[0, :j], la[1, :j], la[2, :j], lai[:j])
+        n_trades = clear_one(
+            lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k], lb[3, :k], lb[4, :k], lbr[:k],
+            la[0, :j], la[1, :j], la[2, :j], lai[:j], la[3, :j], la[4, :j], lar[:j],
+            lb[5, :k], la[5, :j], tie, mech, kappa, draws[m], use_prio, m, stats[m],
+            n_trades, t_int, t_flt,
+        )  # fmt: skip
+        _scatter(lbi[:k], lb[3, :k], lb[4, :k], lbr[:k], bpack)
+        _scatter(lai[:j], la[3, :j], la[4, :j], lar[:j], apack)
+    _unpack(bpack, bfill, bpaid, breason)
+    _unpack(apack, afill, arecv, areason)
     return n_trades
