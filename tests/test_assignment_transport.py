@@ -79,6 +79,19 @@ def test_larger_instances(shape: tuple[int, int]) -> None:
     _check(res, eligible_surplus(value, np.full(m, 0.2)), demand, capacity)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_solver_duals_without_prices(seed: int) -> None:
+    value, cost, demand, capacity = _instance(seed + 100, 60, 8, ties=True)
+    res = transport(value, cost, demand=demand, capacity=capacity, prices=None)
+    assert res.min_prices is None and res.max_prices is None
+    w = eligible_surplus(value, cost)
+    u, p = res.row_duals, res.col_duals
+    assert (u >= 0).all() and (p >= 0).all()
+    fin = np.isfinite(w) & (capacity[None, :] > 0)
+    assert ((u[:, None] + p[None, :])[fin] >= w[fin] - 1e-9).all()
+    assert demand @ u + capacity @ p == pytest.approx(res.welfare, abs=1e-8)
+
+
 def test_unit_demand_equals_assign() -> None:
     rng = np.random.default_rng(11)
     value = rng.normal(1, 1, (30, 20))

@@ -114,7 +114,8 @@ class TransportResult(ResultBase):
     served, unserved : ndarray of int64
         Per request, units served and units left unserved (``served + unserved == demand``).
     row_duals, col_duals : ndarray of float64
-        Request-optimal duals per unit (``col_duals`` equals ``min_prices``).
+        Optimal duals per unit. When prices are computed these are the request-optimal
+        ones (``col_duals`` equals ``min_prices``); with ``prices=None``, the solver's own.
     min_prices, max_prices : ndarray of float64 or None
         Per provider, the least and greatest competitive price per unit (mark-up over cost);
         zero for providers with spare capacity. ``None`` unless requested.

@@ -210,7 +210,12 @@ def _batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
 
 
 def _solve_csr(
-    s: SparseSurplus, demand: IntArray, capacity: IntArray, want_max: bool, fn: str
+    s: SparseSurplus,
+    demand: IntArray,
+    capacity: IntArray,
+    want_prices: bool,
+    want_max: bool,
+    fn: str,
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
     """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
     n, m = s.shape
@@ -225,18 +230,28 @@ def _solve_csr(
     )
     raise_for_status(status, fn)
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
-    saturated = (load == capacity) & (load > 0)
-    pmin = np.zeros(m, np.float64)
     pmax = np.zeros(m, np.float64)
-    prices_csr(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, s.surplus, flow, unserved, saturated, -v, True, want_max, pmin, pmax
-    )
-    # per-unit utility of each request at the minimum prices
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
-    gain = np.where(flow > 0, s.surplus - pmin[s.indices], -np.inf)
-    row_dual = np.full(n, -np.inf)
-    np.maximum.at(row_dual, rows, gain)
-    row_dual = np.where(np.isfinite(row_dual) & (unserved == 0), np.maximum(row_dual, 0.0), 0.0)
+    if want_prices:
+        saturated = (load == capacity) & (load > 0)
+        pmin = np.zeros(m, np.float64)
+        row_dual = np.zeros(n, np.float64)
+        prices_csr(  # type: ignore[no-untyped-call]
+            s.indptr,
+            s.indices,
+            s.surplus,
+            flow,
+            unserved,
+            saturated,
+            -v,
+            True,
+            want_max,
+            pmin,
+            pmax,
+            row_dual,
+        )
+    else:  # the solver's own optimal duals
+        pmin = np.maximum(-v, 0.0)
+        row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
     welfare = float(np.dot(s.surplus, flow.astype(np.float64)))
     return flow, unserved, load, row_dual, pmin, pmax, welfare
 
@@ -261,6 +276,7 @@ def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignme
         saturated = np.zeros(m, bool)
         saturated[x[matched]] = True
         pmin = np.zeros(m, np.float64)
+        row_dual = np.zeros(n, np.float64)
         prices_csr(  # type: ignore[no-untyped-call]
             s.indptr,
             s.indices,
@@ -273,10 +289,8 @@ def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignme
             want_max,
             pmin,
             pmax,
+            row_dual,
         )
-        row_dual = np.zeros(n, np.float64)
-        if matched.size:
-            row_dual[matched] = np.maximum(s.surplus[xe[matched]] - pmin[x[matched]], 0.0)
     welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = _unmatched(x, s.reason)
     return AssignmentResult(
@@ -362,7 +376,9 @@ def transport(
     k = units(capacity, "capacity", m, fn)
     if (k == 0).any():  # a provider without capacity is absent: it constrains no price
         s = _drop_columns(s, k > 0)
-    flow, unserved, load, row_dual, pmin, pmax, welfare = _solve_csr(s, d, k, want_max, fn)
+    flow, unserved, load, row_dual, pmin, pmax, welfare = _solve_csr(
+        s, d, k, want_min or want_max, want_max, fn
+    )
     if sparse:
         from scipy.sparse import csr_array
 

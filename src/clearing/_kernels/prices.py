@@ -165,11 +165,14 @@ def _dense_dijkstra_max(W, y, U, P, rd, done):
 
 
 @jit
-def prices_csr(indptr, indices, W, flow, unserved, saturated, P, want_min, want_max, pmin, pmax):
+def prices_csr(
+    indptr, indices, W, flow, unserved, saturated, P, want_min, want_max, pmin, pmax, row_dual
+):
     """Prices for a served allocation in CSR form (transport, sparse assignment).
 
     ``flow[e]`` units on entry ``e``; ``unserved[i]`` units of row ``i`` left out;
     ``saturated[j]`` marks providers at capacity (the only prices that may be positive).
+    ``row_dual`` receives each row's gain per unit at the minimum prices.
     """
     n = indptr.shape[0] - 1
     m = saturated.shape[0]
@@ -251,6 +254,14 @@ def prices_csr(indptr, indices, W, flow, unserved, saturated, P, want_min, want_
         for j in range(m):
             if saturated[j]:
                 pmin[j] = max(P[j] - phi - rd[j], 0.0)
+        for i in range(n):
+            row_dual[i] = 0.0
+            if served[i] and unserved[i] == 0:
+                best = 0.0
+                for e in range(indptr[i], indptr[i + 1]):
+                    if flow[e] > 0 and W[e] - pmin[indices[e]] > best:
+                        best = W[e] - pmin[indices[e]]
+                row_dual[i] = best
     if want_max:
         B = np.zeros(n, np.float64)
         for i in range(n):
