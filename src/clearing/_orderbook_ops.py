@@ -70,6 +70,8 @@ def submit_batch(
     n = raw_kind.size
     kinds = _column(raw_kind, "kind", n, _KINDS, 0)
     sides = _column(side, "side", n, {"buy": 1, "sell": -1}, 0)
+    if price is None and np.any(kinds == _k.LIMIT):
+        raise InputError(f"{_FN}: price is required for limit rows", argument="price")
     prices = _floats(price, "price", n)
     qtys = _floats(quantity, "quantity", n)
     oids = _column(order_id, "order_id", n, None, -1)
@@ -79,7 +81,7 @@ def submit_batch(
     t_ticks = np.empty(n, dtype=np.int64)
     t_qty = np.empty(n)
     t_tif = np.empty(n, dtype=np.int64)
-    bad = _k.prepare_batch(
+    bad = _k.prepare_batch(  # type: ignore[no-untyped-call]
         kinds, sides, prices, qtys, oids, owners, tifs, book._div, book._scale, book._tick,
         book._round, t_side, t_ticks, t_qty, t_tif,
     )  # fmt: skip
@@ -145,7 +147,7 @@ def _run(
     book._reserve_reports(len(book) + n // 4 + 1024)
     pos = 0
     while True:
-        pos = _k.run_batch(
+        pos = _k.run_batch(  # type: ignore[no-untyped-call]
             book._I, book._F, book._H, book._M, book._MF, book._FI, book._FF,
             kinds, sides, ticks, qtys, oids, owners, tifs, pos,
             state, reason, filled, remaining, out_oid,
@@ -200,7 +202,7 @@ def resting(book: OrderBook, side: Any) -> RestingOrders:
     qty = np.empty(m)
     own = np.empty(m, dtype=np.int64)
     arr = np.empty(m, dtype=np.int64)
-    _k.resting_orders(book._I, book._F, book._M, s, ids, ticks, qty, own, arr)
+    _k.resting_orders(book._I, book._F, book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
     return RestingOrders(
         order_id=ids, price=_prices(book, ticks), quantity=qty, owner=own, arrival=arr
     )
@@ -215,10 +217,73 @@ def depth(book: OrderBook, levels: int) -> BookDepth:
         ticks = np.empty(m, dtype=np.int64)
         qty = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        _k.depth(book._I, book._F, book._M, s, m, ticks, qty, cnt)
+        _k.depth(book._I, book._F, book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
         out += [_prices(book, ticks), qty, cnt]
     return BookDepth(*out)
 
 
+_WITHHELD = (2, 3, 4, 5)  # Reason TRADE_REDUCTION, LOTTERY, PRICE_SETTER, RATIONED
+
+
+def _empty_uncross(mechanism: str, auction: Any = None) -> UncrossResult:
+    i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
+    return UncrossResult(mechanism, auction, i, i.copy(), i.copy(), i.copy(), i.copy(), f,
+                         f.copy(), f.copy(), i.copy(), f.copy())  # fmt: skip
+
+
+def _apply(
+    book: OrderBook, ids: v.IntArray, qtys: v.FloatArray, cancel: np.ndarray
+) -> v.FloatArray:
+    left = np.empty(ids.size)
+    _k.reduce_or_remove(book._I, book._F, book._H, book._M, book._MF, ids, qtys, cancel, left)  # type: ignore[no-untyped-call]
+    return left
+
+
 def uncross(book: OrderBook, mechanism: str, k: float, rng: Any) -> UncrossResult:
-    raise NotImplementedError
+    from .auction import MECHANISMS, double_auction
+
+    fn = "OrderBook.uncross"
+    v.choice(fn, "mechanism", mechanism, MECHANISMS)
+    bid, ask = book.best_bid, book.best_ask
+    if bid is None or ask is None or bid < ask:
+        book._M[_k.M_CALL] = 0
+        return _empty_uncross(mechanism)
+    bids, asks = resting(book, "buy"), resting(book, "sell")
+    nb = int(np.count_nonzero(bids.price >= ask))  # crossing orders lead the priority order
+    na = int(np.count_nonzero(asks.price <= bid))
+    res = double_auction(
+        bids.price[:nb], bids.quantity[:nb], asks.price[:na], asks.quantity[:na],
+        mechanism=mechanism, k=k, bid_priority=bids.arrival[:nb].astype(np.float64),
+        ask_priority=asks.arrival[:na].astype(np.float64), rng=rng,
+    )  # fmt: skip
+    # the auction accepted the input: from here on the book changes
+    ids = np.concatenate([bids.order_id[:nb], asks.order_id[:na]])
+    reason = np.concatenate([res.bid_reason, res.ask_reason])
+    filled = np.concatenate([res.bid_filled, res.ask_filled])
+    left = _apply(book, ids, filled, np.zeros(ids.size, dtype=np.bool_))
+    book._MF[_k.MF_TRADED] += res.volume
+    cancelled = np.zeros(0, dtype=np.int64)
+    cancelled_qty = np.zeros(0)
+    nbid, nask = book.best_bid, book.best_ask
+    if nbid is not None and nask is not None and nbid >= nask:
+        withheld = np.isin(reason, _WITHHELD) & (left > 0)
+        cancelled, cancelled_qty = ids[withheld], left[withheld]
+        _apply(book, cancelled, np.zeros(cancelled.size), np.ones(cancelled.size, dtype=np.bool_))
+    book._M[_k.M_CALL] = 0
+    ntr = res.trade_quantity.size
+    seq = book._M[_k.M_SEQ] + np.arange(ntr, dtype=np.int64)
+    book._M[_k.M_SEQ] += ntr
+    return UncrossResult(
+        mechanism=mechanism,
+        auction=res,
+        bid_order_id=bids.order_id[:nb].copy(),
+        ask_order_id=asks.order_id[:na].copy(),
+        trade_seq=seq,
+        trade_buyer=bids.order_id[:nb][res.trade_bid],
+        trade_seller=asks.order_id[:na][res.trade_ask],
+        trade_quantity=res.trade_quantity.copy(),
+        trade_buyer_price=res.trade_buyer_price.copy(),
+        trade_seller_price=res.trade_seller_price.copy(),
+        cancelled_order=cancelled,
+        cancelled_quantity=cancelled_qty,
+    )

@@ -87,7 +87,7 @@ def _entry_point(dispatcher: Any) -> Any:
 def _first_event(*args: Any) -> Any:
     """Run :func:`_k.event` once through the dispatcher, then bind its entry point."""
     global _EVENT
-    out = _k.event(*args)
+    out = _k.event(*args)  # type: ignore[no-untyped-call]
     _EVENT = _entry_point(_k.event)
     return out
 
@@ -179,7 +179,7 @@ class OrderBook:
         self._stp = self_trade_prevention
         cap = 1 << max(int(capacity) - 1, 1).bit_length()
         self._alloc(cap)
-        _k.init_state(self._I, self._F, self._H, self._M, self._MF, _STP[self._stp])
+        _k.init_state(self._I, self._F, self._H, self._M, self._MF, _STP[self._stp])  # type: ignore[no-untyped-call]
         self._FI = np.zeros((1024, _k.R_NCOLS), dtype=np.int64)
         self._FF = np.zeros(1024)
 
@@ -356,7 +356,7 @@ class OrderBook:
         >>> book.cancel(42).reason.name
         'UNKNOWN_ID'
         """
-        if type(order_id) is not int:
+        if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = self._id("OrderBook.cancel", "order_id", order_id, False)
         r = _EVENT(
             self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
@@ -378,7 +378,7 @@ class OrderBook:
         >>> book.reduce(1, 2).remaining
         3.0
         """
-        if type(order_id) is not int:
+        if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = self._id("OrderBook.reduce", "order_id", order_id, False)
         self._check("OrderBook.reduce", "buy", quantity, "GTC")
         r = _EVENT(
@@ -434,7 +434,7 @@ class OrderBook:
             self._I[2 * cap : 2 * cap + nlv] = old_i[cap : cap + nlv]
             self._F = self._I.view(np.float64)
             self._H = np.full((4 * cap, 2), -1, dtype=np.int64)
-            _k.rehash(old_h, self._H)
+            _k.rehash(old_h, self._H)  # type: ignore[no-untyped-call]
         self._reserve_reports(int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2)
 
     def _reserve_reports(self, spare: int) -> None:
@@ -594,25 +594,43 @@ class OrderBook:
         return book
 
     # ---------------------------------------------------------------- call market
+    def open_call(self) -> None:
+        """Start collecting orders for a call auction (an opening or periodic auction).
+
+        Until :meth:`uncross`, limit GTC orders rest without matching (the book may cross);
+        market, IOC and FOK orders are rejected (reason ``CALL_PHASE``); cancel and reduce
+        work as usual.
+        """
+        self._M[_k.M_CALL] = 1
+
+    @property
+    def in_call(self) -> bool:
+        """Whether the book is collecting orders for a call auction."""
+        return bool(self._M[_k.M_CALL])
+
     def uncross(
         self, mechanism: str = "uniform", *, k: float = 0.5, rng: Any = None
     ) -> UncrossResult:
-        """Clear all crossing resting orders at once through :func:`clearing.double_auction`.
+        """Clear all crossing resting orders at once and resume continuous trading.
 
         The bids priced at or above the best ask and the asks priced at or below the best
-        bid go to the call market in priority order (priority = arrival), with ``mechanism``,
-        ``k`` and ``rng`` passed through. Fills reduce the orders (time priority kept for the
-        rest). If the mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and
-        the book would still be crossed, the withheld orders' remainders are cancelled
-        (reason ``UNCROSS``), so the book never rests crossed.
+        bid go to :func:`clearing.double_auction` in priority order (priority = arrival),
+        with ``mechanism``, ``k`` and ``rng`` passed through, so both market styles share
+        the call-market core. Fills reduce the orders, which keep their time priority. If the
+        mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and the book would
+        still be crossed, the withheld orders' remainders are cancelled (listed in
+        ``cancelled_order``), so the book never rests crossed. When the auction rejects its
+        input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
 
         Examples
         --------
         >>> from clearing import OrderBook
         >>> book = OrderBook(tick_size=1)
-        >>> for i, (s, p) in enumerate([("buy", 12), ("buy", 11), ("sell", 9), ("sell", 10)]):
-        ...     _ = book.restore  # orders resting crossed happen after restore or batch loads
-        >>> book.uncross().volume
-        0.0
+        >>> book.open_call()
+        >>> for side, price in [("buy", 12), ("buy", 11), ("sell", 9), ("sell", 10)]:
+        ...     _ = book.limit(side, price, 1)
+        >>> result = book.uncross("uniform")
+        >>> result.volume, result.auction.price, book.in_call
+        (2.0, 10.5, False)
         """
         return _ops.uncross(self, mechanism, k, rng)

@@ -530,8 +530,9 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
     still resting (0 if removed). Every id must be resting."""
     for i in range(oids.shape[0]):
         slot = hash_find(H, oids[i])
-        left = F[slot, O_QTY] - qtys[i]
-        if left < 0.0:
+        have = F[slot, O_QTY]
+        left = have - qtys[i]
+        if left <= 1e-12 * have:  # fully filled, up to the auction's rounding
             left = 0.0
         if cancel_rest[i] and left > 0.0:
             MF[MF_CANCELLED] += left
