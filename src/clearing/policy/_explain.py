@@ -135,29 +135,39 @@ def explain(
 
     def build() -> np.ndarray:
         out = np.empty(len(code), dtype=object)
-        for i in range(len(code)):
-            template = _TABLE[int(code[i])][1 + int(side[i])]
-            fields: dict[str, Any] = {
-                "id": ids[i],
-                "party": party[i],
-                "service": service[i],
-                "qty": float(qty[i]),
-                "own": float(own[i]),
-                "price": float(price[i]),
-                "limit": float(limit[i]),
-                "rule": rule[i],
-                "other": other[i],
-            }
-            p = float(price[i])
-            fields["req_price"] = (
-                f"cleared at {p:.6g} per unit" if p == p else "had no ask at or below this bid"
-            )
-            fields["at_price"] = f" at {p:.6g} per unit" if p == p else ""
-            fields["off_price"] = (
-                f"cleared at {p:.6g} per unit" if p == p else "had no bid at or above this ask"
-            )
-            who = "request" if side[i] == 0 else "offer"
-            out[i] = f"{who} {ids[i]}: {template.format(**fields)}"
+        if not len(code):
+            return out
+        # one pass per (side, code) group, with plain Python lists: ~3 us a message
+        cols = {
+            "id": ids.tolist(),
+            "party": party.tolist(),
+            "service": service.tolist(),
+            "qty": qty.tolist(),
+            "own": own.tolist(),
+            "price": price.tolist(),
+            "limit": limit.tolist(),
+            "rule": rule.tolist(),
+            "other": other.tolist(),
+        }
+        key = side.astype(np.int64) * 256 + code.astype(np.int64)
+        for k in np.unique(key).tolist():
+            rows = np.flatnonzero(key == k).tolist()
+            sd, cd = divmod(k, 256)
+            template = ("request " if sd == 0 else "offer ") + "{id}: " + _TABLE[cd][1 + sd]
+            uses_price = "price}" in template or "_price}" in template
+            for i in rows:
+                fields: dict[str, Any] = {name: col[i] for name, col in cols.items()}
+                if uses_price:
+                    p = fields["price"]
+                    ok = p == p
+                    fields["req_price"] = (
+                        f"cleared at {p:.6g} per unit" if ok else "had no ask at or below this bid"
+                    )
+                    fields["off_price"] = (
+                        f"cleared at {p:.6g} per unit" if ok else "had no bid at or above this ask"
+                    )
+                    fields["at_price"] = f" at {p:.6g} per unit" if ok else ""
+                out[i] = template.format_map(fields)
         return out
 
     return build
