@@ -409,3 +409,11 @@ def test_docstring_examples(name):
     result = doctest.testmod(module, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_concentration_cap_of_one_never_binds():
+    requests = _req(quantity=[2.0], max_price=[100.0])
+    offers = _off(capacity=[10.0], ask=[1.0])
+    c = clear(requests, offers, Policy(services={"legal": {"concentration_cap": 1.0}}))
+    assert c.allocations["quantity"].tolist() == [2.0]
+    assert "concentration_cap" not in c.unmatched["reason"].tolist()

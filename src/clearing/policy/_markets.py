@@ -111,7 +111,7 @@ def concentration_precap(
     may offer at most ``cap * requested volume`` of the service, filled into its offers in
     ask order (then input order)."""
     cap = np.where(o_ok, off.capacity, 0.0)
-    capped = np.isfinite(el.conc)
+    capped = np.isfinite(el.conc) & (el.conc < 1.0)  # a cap of 1 never binds
     if not capped.any() or not len(off):
         return cap
     demand = np.bincount(req.service, weights=q_bid, minlength=len(services))
