@@ -1,12 +1,39 @@
-"""Order book rows: a 1,000,000-event stream (70% limit, 20% cancel, 10% market).
+"""Order book rows for ``compare.py``: a 1,000,000-event stream (70% limit, 10% market,
+20% cancel), built by :func:`make_stream` with a fixed seed.
 
-Throughput rows: the ratio printed is ``ours events/s / peer events/s`` (computed as peer
-time / our time on the same stream), so **higher is better** and the target is ``>=``.
+Rows (each runs the whole stream on a fresh book):
+
+- ``submit_batch`` (one call, validation included) vs the fastest Python-callable peer, one
+  Python call per event;
+- one :class:`clearing.OrderBook` call per event (``limit``/``market``/``cancel``) vs
+  liquibook 2.0.1 (SWIG bindings of a C++ book) and vs lightmatchingengine 2019.1.4 (pure
+  Python), each with one call per event.
+
+Ratios. ``compare.py`` (``_harness.measure``) prints ``ratio = our time / peer time`` on the
+same stream. For these throughput rows that is ``peer events/s / our events/s``, so each row
+states the equivalent throughput ratio ``ours events/s / peer events/s = 1 / ratio`` in its
+note (**higher is better**; the target ``ratio <= 1`` is the same as ``events/s ratio >= 1``).
+The notes also give the events/s measured while the rows are built (median of 3 runs for
+``submit_batch``, one run for the per-call rows) and the ``submit_batch`` target of
+5,000,000 events/s.
+
+Peer notes. liquibook: ``SimpleOrder(is_buy, price_ticks, qty)`` + ``book.add``; a market
+order is price 0; cancel needs the order object, kept in a dict by our id. No listener is
+attached, so liquibook produces no reports (ours does). lightmatchingengine keeps filled
+orders in its id map and asserts when they are cancelled, so the driver only cancels orders
+with ``leaves_qty > 0``; its best-price search and cancel scan whole price levels, so it runs
+on the first 100,000 events of the stream (events/s are compared, not times of different
+streams: its row's ratio is computed from the prefix).
 """
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
+
 import numpy as np
+from _harness import Row
 
 TICK = 0.01
 MID = 10_000  # ticks
@@ -140,3 +167,76 @@ def lightmatchingengine_one_by_one(stream: dict[str, np.ndarray]):
                     engine.cancel_order(order.order_id, "X")
 
     return run
+
+
+def _rate(fn: Callable[[], None], n: int, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return n / statistics.median(times)
+
+
+def _peer(name: str, build: Callable[[dict[str, np.ndarray]], Callable[[], None]],
+          stream: dict[str, np.ndarray]) -> tuple[Callable[[], None] | None, str]:  # fmt: skip
+    try:
+        run = build(stream)
+    except ImportError as exc:
+        return None, f"{name} is not installed ({exc}); pip install clearing[bench]"
+    try:
+        run()  # warm-up, and proof that it works on this stream
+    except Exception as exc:  # a peer failing on the stream is reported, not fatal
+        return None, f"{name} failed on the stream: {type(exc).__name__}: {exc}"
+    return run, ""
+
+
+def rows(quick: bool) -> list[Row]:
+    """The order book rows; ``quick`` uses 20,000 events (5,000 for lightmatchingengine)."""
+    n = 20_000 if quick else 1_000_000
+    n_lme = 5_000 if quick else 100_000
+    stream = make_stream(n)
+    prefix = {k: v[:n_lme] for k, v in stream.items()}
+    batch = ours_batch(stream)
+    one = ours_one_by_one(stream)
+    one_prefix = ours_one_by_one(prefix)
+    batch()
+    one_prefix()
+    liquibook, why_lb = _peer("liquibook", liquibook_one_by_one, stream)
+    lme, why_lme = _peer("lightmatchingengine", lightmatchingengine_one_by_one, prefix)
+
+    rate_batch = _rate(batch, n, 3)
+    rate_one = _rate(one, n, 1)
+    rate_lb = _rate(liquibook, n, 1) if liquibook else 0.0
+    rate_lme = _rate(lme, n_lme, 1) if lme else 0.0
+    fastest = max([("liquibook", rate_lb, liquibook, n), ("lightmatchingengine", rate_lme, lme,
+                    n_lme)], key=lambda t: t[1])  # fmt: skip
+
+    def note(ours: float, peer: float, peer_name: str) -> str:
+        ratio = f"{ours / peer:.2f}" if peer else "n/a"
+        return (f"ours {ours:,.0f} events/s, {peer_name} {peer:,.0f} events/s; "
+                f"events/s ratio ours/peer = 1/ratio = {ratio} (higher is better)")  # fmt: skip
+
+    out = []
+    batch_note = note(rate_batch, fastest[1], fastest[0]) + (
+        f"; target 5,000,000 events/s: {'met' if rate_batch >= 5e6 else 'MISSED'}"
+    )
+    if fastest[2] is None:
+        out.append(Row(name=f"orderbook submit_batch {n:,} events", ours=batch, peer=None,
+                       peer_name="liquibook/lightmatchingengine", skip=why_lb or why_lme,
+                       note=f"ours {rate_batch:,.0f} events/s"))  # fmt: skip
+    elif fastest[3] == n:
+        out.append(Row(name=f"orderbook submit_batch {n:,} events", ours=batch, peer=fastest[2],
+                       peer_name=f"{fastest[0]} (1 call/event)", target=1.0, repeat=1,
+                       note=batch_note))  # fmt: skip
+    else:
+        out.append(Row(name=f"orderbook submit_batch {n_lme:,} events", ours=ours_batch(prefix),
+                       peer=fastest[2], peer_name=f"{fastest[0]} (1 call/event)", target=1.0,
+                       repeat=1, note=batch_note))  # fmt: skip
+    out.append(Row(name=f"orderbook 1 call/event {n:,} events", ours=one, peer=liquibook,
+                   peer_name="liquibook (1 call/event)", target=1.0, repeat=1, skip=why_lb,
+                   note=note(rate_one, rate_lb, "liquibook")))  # fmt: skip
+    out.append(Row(name=f"orderbook 1 call/event {n_lme:,} events", ours=one_prefix, peer=lme,
+                   peer_name="lightmatchingengine (1 call/event)", target=1.0, repeat=1,
+                   skip=why_lme, note=note(rate_one, rate_lme, "lightmatchingengine")))  # fmt: skip
+    return out
