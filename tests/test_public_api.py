@@ -18,6 +18,15 @@ EXPECTED = {
     "Reason",
     "double_auction",
     "double_auction_batch",
+    # assignment with competitive prices
+    "AssignmentBatchResult",
+    "AssignmentResult",
+    "TransportResult",
+    "UnmatchedReason",
+    "assign",
+    "assign_batch",
+    "linear_sum_assignment",
+    "transport",
     # continuous order book
     "BatchReport",
     "BookDepth",

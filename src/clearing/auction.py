@@ -76,21 +76,15 @@ def _dense_markets(
             f"{fn}: ask_market has length {am.size} but ask_prices has length {na}",
             argument="ask_market",
         )
-    both = np.concatenate([bm, am])
-    if both.size == 0:
+    if nb + na == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    lo, hi = int(both.min()), int(both.max())
-    if hi - lo <= 4 * both.size + 64:
-        offset = both - lo
-        present = np.zeros(hi - lo + 1, dtype=np.bool_)
-        present[offset] = True
-        rank = np.cumsum(present, dtype=np.int64) - 1
-        ids = np.flatnonzero(present).astype(np.int64) + lo
-        dense = rank[offset]
-    else:
-        ids, dense = np.unique(both, return_inverse=True)
-        dense = dense.astype(np.int64)
+    lo = min(int(bm.min()) if nb else 2**63, int(am.min()) if na else 2**63)
+    hi = max(int(bm.max()) if nb else -(2**63), int(am.max()) if na else -(2**63))
+    if hi - lo <= 4 * (nb + na) + 64:  # dense enough for a lookup table
+        return _k.dense_ids(bm, am, lo, hi - lo + 1)  # type: ignore[no-untyped-call,no-any-return]
+    ids, dense = np.unique(np.concatenate([bm, am]), return_inverse=True)
+    dense = dense.astype(np.int64)
     return ids, np.ascontiguousarray(dense[:nb]), np.ascontiguousarray(dense[nb:])
 
 
@@ -114,15 +108,17 @@ def _run(
     nb, na = bid[0].size, ask[0].size
     bid_out = (np.empty(nb), np.empty(nb), np.empty(nb, dtype=np.int8))
     ask_out = (np.empty(na), np.empty(na), np.empty(na, dtype=np.int8))
-    t_int = np.empty((3, nb + na), dtype=np.int64)  # bid, ask, market
-    t_flt = np.empty((3, nb + na))  # quantity, buyer price, seller price
+    t_int = tuple(np.empty(nb + na, dtype=np.int64) for _ in range(3))  # bid, ask, market
+    t_flt = tuple(np.empty(nb + na) for _ in range(3))  # quantity, buyer and seller price
     stats = np.empty((n_markets, _k.N_STATS))
     n_trades = _k.clear_markets(  # type: ignore[no-untyped-call]
         *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, _CODES[mechanism], k, draws,
         use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
     )  # fmt: skip
     trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
-    return _Outcome(*bid_out, *ask_out, tuple(a[:n_trades].copy() for a in trades), stats)
+    for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator
+        a.resize(n_trades, refcheck=False)
+    return _Outcome(*bid_out, *ask_out, trades, stats)
 
 
 def _efficiency(welfare: np.ndarray, max_welfare: np.ndarray) -> np.ndarray:

@@ -73,6 +73,38 @@ def group_by_market(price, qty, prio, market, n_markets):
 
 
 @jit
+def dense_ids(bm, am, lo, span):
+    """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
+
+    Returns ``(ids, bid_dense, ask_dense)``; one pass to mark the ids present, one prefix
+    sum, one pass per side to map.
+    """
+    rank = np.zeros(span, dtype=np.int64)
+    for t in range(bm.size):
+        rank[bm[t] - lo] = 1
+    for t in range(am.size):
+        rank[am[t] - lo] = 1
+    n = 0
+    for u in range(span):
+        if rank[u]:
+            rank[u] = n
+            n += 1
+        else:
+            rank[u] = -1
+    ids = np.empty(n, dtype=np.int64)
+    for u in range(span):
+        if rank[u] >= 0:
+            ids[rank[u]] = lo + u
+    bd = np.empty(bm.size, dtype=np.int64)
+    for t in range(bm.size):
+        bd[t] = rank[bm[t] - lo]
+    ad = np.empty(am.size, dtype=np.int64)
+    for t in range(am.size):
+        ad[t] = rank[am[t] - lo]
+    return ids, bd, ad
+
+
+@jit
 def _pivot(xa, na, xb, nb):
     """Median of the first, middle and last entries of the concatenation of two buffers."""
     m = na + nb
@@ -125,18 +157,8 @@ def _load(price, qty, sign, x, w):
 
 
 @jit
-def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
-    """Efficient volume and the marginal price level of each side, found without sorting.
-
-    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
-    searched by partitioning both sides around pivot prices; ``p2``, the next price above
-    it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
-    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
-    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
-    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
-    priced at or above it is filled in full, with no arithmetic that could round (likewise
-    ``ask_whole``).
-    """
+def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
+    """``(p1, S(p1), p2, D(p2))`` by partitioning both sides around pivot prices."""
     nb = _load(bp, bq, 1.0, xb, wb)
     na = _load(ap, aq, 1.0, xa, wa)
     d_upper = 0.0  # bid quantity priced at or above the current upper bound
@@ -165,6 +187,23 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
             d_upper = d
             nb = _keep(xb, wb, nb, x, False)
             na = _keep(xa, wa, na, x, False)
+    return p1, s_at_p1, p2, d_at_p2
+
+
+@jit
+def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
+    """Efficient volume and the marginal price level of each side, found without sorting.
+
+    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
+    found by partitioning both sides around pivot prices (expected linear time); ``p2``, the
+    next price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
+    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
+    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
+    priced at or above it is filled in full, with no arithmetic that could round (likewise
+    ``ask_whole``).
+    """
+    p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
     volume = max(s_at_p1, d_at_p2)
     if volume <= 0.0:
         return 0.0, np.nan, np.nan, False, False
@@ -408,12 +447,12 @@ def pair_trades(bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades,
     ra = afill[j] if j < afill.size else 0.0
     while i < bfill.size and j < afill.size:
         q = min(rb, ra)
-        t_int[0, n_trades] = bidx[i]
-        t_int[1, n_trades] = aidx[j]
-        t_int[2, n_trades] = market
-        t_flt[0, n_trades] = q
-        t_flt[1, n_trades] = bpaid[i]
-        t_flt[2, n_trades] = arecv[j]
+        t_int[0][n_trades] = bidx[i]
+        t_int[1][n_trades] = aidx[j]
+        t_int[2][n_trades] = market
+        t_flt[0][n_trades] = q
+        t_flt[1][n_trades] = bpaid[i]
+        t_flt[2][n_trades] = arecv[j]
         n_trades += 1
         rb -= q
         ra -= q
@@ -553,8 +592,9 @@ def clear_markets(
     """Clear every market; per-order, per-trade and per-market outputs are written in place.
 
     ``bm``/``am`` are dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform
-    draw per market (SBBA only). ``t_int`` rows are (bid, ask, market) and ``t_flt`` rows
-    (quantity, buyer price, seller price) of each trade. Returns the number of trades.
+    draw per market (SBBA only). ``t_int`` is a tuple of three arrays (bid, ask, market) and
+    ``t_flt`` of three (quantity, buyer price, seller price), one entry per trade. Returns
+    the number of trades.
     A single market is cleared in place; several are grouped by a counting sort into packed
     rows, each market copied to contiguous buffers, cleared there and scattered back.
     """
