@@ -30,13 +30,13 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual, iw, fw, done):
     t = max(n, m)
     xr = iw[:s]
     yc = iw[s : s + t]
-    liw = iw[s + t : s + t + 3 * (s + t)]
-    piw = iw[s + t + 3 * (s + t) :]
+    liw = iw[s + t : 4 * s + 5 * t]
+    piw = iw[4 * s + 5 * t :]
     u = fw[:s]
     v = fw[s : s + t]
     P = fw[s + t : s + t + m]
-    lfw = fw[s + t + m : s + 2 * t + m]
-    pfw = fw[s + 2 * t + m :]
+    lfw = fw[s + t + m : s + 4 * t + m]
+    pfw = fw[s + 4 * t + m :]
     for i in range(n):
         x[i] = -1
     if n <= m:
@@ -85,8 +85,8 @@ def assign_dense_batch(W, want_max, x, welfare, pmin, pmax, row_dual):
     s = min(n, m)
     t = max(n, m)
     C = np.empty((s, t), np.float64)
-    iw = np.empty(4 * (s + t) + m, np.int64)
-    fw = np.empty(s + 2 * t + m + 2 * n + 2 * m, np.float64)
+    iw = np.empty(4 * s + 5 * t + m, np.int64)
+    fw = np.empty(s + 4 * t + m + 2 * n + 2 * m, np.float64)
     done = np.empty(m, np.bool_)
     for b in range(nb):
         status = assign_dense(W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b], iw, fw, done)
