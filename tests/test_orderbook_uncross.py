@@ -67,7 +67,7 @@ def test_rejected_auction_input_leaves_book() -> None:
         book.uncross("mcafee")  # unit mechanism: whole quantities only
     with pytest.raises(InputError):
         book.uncross("nonsense")
-    assert np.array_equal(book.snapshot().orders, before.orders) and book.in_call
+    assert np.array_equal(book.snapshot().state, before.state) and book.in_call
 
 
 orders = st.lists(

@@ -168,10 +168,7 @@ class BookSnapshot(ResultBase):
     tick_size: float
     self_trade_prevention: str
     round_prices: bool
-    orders: I64
-    index: I64
-    counters: I64
-    totals: F64
+    state: I64
 
 
 @dataclass(frozen=True, slots=True, eq=False)

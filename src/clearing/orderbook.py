@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from . import _orderbook_ops as _ops
+from . import _orderbook_state as _state
 from ._kernels import orderbook as _k
 from ._orderbook_reports import (
     _REASONS,
@@ -62,6 +63,7 @@ __all__ = ["OrderBook"]
 _INF = math.inf
 _MAXT = 2**62
 _SIDES: dict[Any, int] = {"buy": _k.BUY, "sell": _k.SELL, 1: _k.BUY, -1: _k.SELL}
+# (True == 1 as a dict key: a bool side is taken as +1; documented)
 _TIFS: dict[Any, int] = {"GTC": _k.GTC, "IOC": _k.IOC, "FOK": _k.FOK}
 _STP = {
     "none": _k.STP_NONE,
@@ -84,16 +86,27 @@ def _entry_point(dispatcher: Any) -> Any:
     return next(iter(overloads.values())).entry_point
 
 
-def _first_event(*args: Any) -> Any:
-    """Run :func:`_k.event` once through the dispatcher, then bind its entry point."""
+def _first_event(
+    S: Any, kind: int, side: int, price: Any, qty: Any, oid: int, owner: int, tif: int
+) -> Any:
+    """Run :func:`_k.event` once through the dispatcher, then bind its entry point.
+
+    The first call casts every argument to the one signature used (int64 array, then int,
+    int, float, float, int, int, int), so the entry point bound is that signature's: Python
+    ints given later as ``price``/``qty`` are converted to float by its argument unboxing.
+    """
     global _EVENT
-    out = _k.event(*args)  # type: ignore[no-untyped-call]
+    out = _k.event(S, int(kind), int(side), float(price), float(qty), int(oid), int(owner),
+                   int(tif))  # type: ignore[no-untyped-call]  # fmt: skip
     _EVENT = _entry_point(_k.event)
     return out
 
 
 _EVENT = _first_event
 _NEW = tuple.__new__
+_NEED = _k.NEED_SPACE
+_REJ = _k.REJECTED
+_MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
 _NO_REPORTS: tuple[Any, ...] = ()
 
 
@@ -134,12 +147,22 @@ class OrderBook:
         "_I",
         "_M",
         "_MF",
+        "_S",
         "_div",
         "_round",
         "_scale",
         "_stp",
         "_tick",
     )
+    # the state buffer and the array views cut from it (see clearing._orderbook_state)
+    _S: np.ndarray
+    _I: np.ndarray
+    _F: np.ndarray
+    _H: np.ndarray
+    _M: np.ndarray
+    _MF: np.ndarray
+    _FI: np.ndarray
+    _FF: np.ndarray
 
     def __init__(
         self,
@@ -178,17 +201,11 @@ class OrderBook:
         self._round = bool(round_prices)
         self._stp = self_trade_prevention
         cap = 1 << max(int(capacity) - 1, 1).bit_length()
-        self._alloc(cap)
+        S = _state.new_state(
+            cap, 1024, div=self._div, rnd=self._round, scale=self._scale, tick=tick
+        )
+        _state.bind(self, S)
         _k.init_state(self._I, self._F, self._H, self._M, self._MF, _STP[self._stp])  # type: ignore[no-untyped-call]
-        self._FI = np.zeros((1024, _k.R_NCOLS), dtype=np.int64)
-        self._FF = np.zeros(1024)
-
-    def _alloc(self, cap: int) -> None:
-        self._I = np.empty((2 * cap, _k.NCOLS), dtype=np.int64)
-        self._F = self._I.view(np.float64)
-        self._H = np.empty((2 * cap, 2), dtype=np.int64)
-        self._M = np.zeros(_k.M_SIZE, dtype=np.int64)
-        self._MF = np.zeros(_k.MF_SIZE)
 
     # ---------------------------------------------------------------- conversions
     def _to_price(self, ticks: int) -> float:
@@ -274,42 +291,28 @@ class OrderBook:
         >>> book.limit("buy", 10, 2, order_id=7, owner=3)
         ExecutionReport(order_id=7, state=<OrderState.RESTING: 0>, reason=<OrderReason.NONE: 0>, filled=0.0, remaining=2.0, fills=(), self_trade_cancelled=())
         """  # noqa: E501
-        try:
-            s = _SIDES[side]
-            t = price * self._scale if self._div else price / self._tick
-            p = round(t)
-            q = float(quantity)
-            f = _TIFS[tif]
-        except (KeyError, TypeError, ValueError, OverflowError):
-            self._check("OrderBook.limit", side, quantity, tif)
-            self._ticks("OrderBook.limit", price)
-            raise  # pragma: no cover - _check/_ticks raise first
-        if (
-            (abs(t - p) > 1e-9 * (1.0 + abs(t)) and not self._round)
-            or not 0.0 < q < _INF
-            or not -_MAXT < p < _MAXT
-            or side is True
-        ):
-            self._check("OrderBook.limit", side, quantity, tif)
-            self._ticks("OrderBook.limit", price)
         if order_id is None:
-            oid = -1
-        elif type(order_id) is int and 0 <= order_id < _MAXT:
-            oid = order_id
-        else:
-            oid = self._id("OrderBook.limit", "order_id", order_id, False)
+            order_id = -1
+        elif type(order_id) is not int or not 0 <= order_id < _MAXT:
+            order_id = self._id("OrderBook.limit", "order_id", order_id, False)
         if owner is None:
-            own = -1
-        elif type(owner) is int and 0 <= owner < _MAXT:
-            own = owner
-        else:
-            own = self._id("OrderBook.limit", "owner", owner, False)
-        r = _EVENT(
-            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
-            _k.LIMIT, s, p, q, oid, own, f,
-        )  # fmt: skip
+            owner = -1
+        elif type(owner) is not int or not 0 <= owner < _MAXT:
+            owner = self._id("OrderBook.limit", "owner", owner, False)
+        tp, tq = type(price), type(quantity)
+        if (tp is not float and tp is not int) or (tq is not float and tq is not int):
+            price, quantity = self._numbers("OrderBook.limit", price, quantity)
+        try:
+            r = _EVENT(self._S, 0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
+        except (KeyError, TypeError, OverflowError):
+            self._check("OrderBook.limit", side, quantity, tif)
+            raise  # pragma: no cover - _check raises first
         if r[0] < 0:
-            r = self._retry(_k.LIMIT, s, p, q, oid, own, f)
+            if r[0] == _NEED:
+                r = self._retry(0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
+        elif r[0] == _REJ and r[1] in _MALFORMED:
+            self._check("OrderBook.limit", side, quantity, tif)
+            self._ticks("OrderBook.limit", price)
         if r[5] == 0:
             return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
         return self._report(r)
@@ -328,22 +331,19 @@ class OrderBook:
         >>> r.state.name, r.filled
         ('EXPIRED', 2.0)
         """
-        try:
-            s = _SIDES[side]
-            q = float(quantity)
-        except (KeyError, TypeError, ValueError):
-            self._check("OrderBook.market", side, quantity, "GTC")
-            raise  # pragma: no cover
-        if not 0.0 < q < _INF or side is True:
-            self._check("OrderBook.market", side, quantity, "GTC")
         oid = self._id("OrderBook.market", "order_id", order_id, True)
         own = self._id("OrderBook.market", "owner", owner, True)
-        r = _EVENT(
-            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
-            _k.MARKET, s, 0, q, oid, own, _k.IOC,
-        )  # fmt: skip
-        if r[0] < 0:
-            r = self._retry(_k.MARKET, s, 0, q, oid, own, _k.IOC)
+        if type(quantity) is not float and type(quantity) is not int:
+            quantity = self._numbers("OrderBook.market", 0.0, quantity)[1]
+        try:
+            r = _EVENT(self._S, _k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
+        except (KeyError, TypeError, OverflowError):
+            self._check("OrderBook.market", side, quantity, "GTC")
+            raise  # pragma: no cover
+        if r[0] == _NEED:
+            r = self._retry(_k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
+        elif r[0] == _REJ and r[1] in _MALFORMED:
+            self._check("OrderBook.market", side, quantity, "GTC")
         return self._report(r)
 
     def cancel(self, order_id: int) -> ExecutionReport:
@@ -358,10 +358,7 @@ class OrderBook:
         """
         if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = self._id("OrderBook.cancel", "order_id", order_id, False)
-        r = _EVENT(
-            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
-            _k.CANCEL, 0, 0, 0.0, order_id, -1, 0,
-        )  # fmt: skip
+        r = _EVENT(self._S, _k.CANCEL, 0, 0.0, 0.0, order_id, -1, 0)
         return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
 
     def reduce(self, order_id: int, quantity: Any) -> ExecutionReport:
@@ -381,21 +378,25 @@ class OrderBook:
         if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = self._id("OrderBook.reduce", "order_id", order_id, False)
         self._check("OrderBook.reduce", "buy", quantity, "GTC")
-        r = _EVENT(
-            self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
-            _k.REDUCE, 0, 0, float(quantity), order_id, -1, 0,
-        )  # fmt: skip
+        r = _EVENT(self._S, _k.REDUCE, 0, 0.0, float(quantity), order_id, -1, 0)
         return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
 
-    def _retry(self, kind: int, s: int, p: int, q: float, oid: int, own: int, f: int) -> Any:
+    def _retry(self, kind: int, s: int, p: Any, q: Any, oid: int, own: int, f: int) -> Any:
         while True:
             self._make_room()
-            r = _EVENT(
-                self._I, self._F, self._H, self._M, self._MF, self._FI, self._FF,
-                kind, s, p, q, oid, own, f,
-            )  # fmt: skip
+            r = _EVENT(self._S, kind, s, p, q, oid, own, f)
             if r[0] >= 0:
                 return r
+
+    @staticmethod
+    def _numbers(fn: str, price: Any, quantity: Any) -> tuple[float, float]:
+        """Price and quantity as floats when they are real numbers (not str, bool...)."""
+        for name, x in (("price", price), ("quantity", quantity)):
+            if isinstance(x, bool | str | bytes) or not isinstance(
+                x, int | float | np.integer | np.floating
+            ):
+                raise InputError(f"{fn}: {name} must be a real number, got {x!r}", argument=name)
+        return float(price), float(quantity)
 
     def _report(self, r: Any) -> ExecutionReport:
         n = r[5]
@@ -425,28 +426,21 @@ class OrderBook:
         M = self._M
         cap = self._I.shape[0] // 2
         if M[_k.M_FREE] == -1 and M[_k.M_HWM] >= cap:
-            old_i, old_h = self._I, self._H
-            # np.empty: rows never used are never touched (slots are handed out from a
-            # high-water mark), so only used orders and levels are copied
-            self._I = np.empty((4 * cap, _k.NCOLS), dtype=np.int64)
-            self._I[:cap] = old_i[:cap]
-            nlv = int(max(M[_k.M_NLV], M[_k.M_NLV + 1]))
-            self._I[2 * cap : 2 * cap + nlv] = old_i[cap : cap + nlv]
-            self._F = self._I.view(np.float64)
-            self._H = np.full((4 * cap, 2), -1, dtype=np.int64)
-            _k.rehash(old_h, self._H)  # type: ignore[no-untyped-call]
-        self._reserve_reports(int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2)
+            cap *= 2
+        spare = int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2
+        self._grow(cap, spare)
 
     def _reserve_reports(self, spare: int) -> None:
         """Make room for ``spare`` more report rows after those already used."""
-        used = int(self._M[_k.M_NFILL])
-        if self._FI.shape[0] < used + spare:
-            rows = max(used + spare, 2 * self._FI.shape[0])
-            fi = np.empty((rows, _k.R_NCOLS), dtype=np.int64)
-            ff = np.empty(rows)
-            fi[:used] = self._FI[:used]
-            ff[:used] = self._FF[:used]
-            self._FI, self._FF = fi, ff
+        self._grow(self._I.shape[0] // 2, spare)
+
+    def _grow(self, cap: int, spare: int) -> None:
+        fcap = self._FI.shape[0]
+        need = int(self._M[_k.M_NFILL]) + spare
+        if need > fcap:
+            fcap = max(need, 2 * fcap)
+        if cap != self._I.shape[0] // 2 or fcap != self._FI.shape[0]:
+            _state.regrow(self, cap, fcap)
 
     # ---------------------------------------------------------------- arrays of events
     def submit_batch(
@@ -556,10 +550,7 @@ class OrderBook:
             tick_size=self._tick,
             self_trade_prevention=self._stp,
             round_prices=self._round,
-            orders=self._I.copy(),
-            index=self._H.copy(),
-            counters=self._M.copy(),
-            totals=self._MF.copy(),
+            state=self._S.copy(),
         )
 
     @classmethod
@@ -586,11 +577,7 @@ class OrderBook:
             round_prices=snapshot.round_prices,
             capacity=1,
         )
-        book._I = np.array(snapshot.orders, dtype=np.int64, order="C")
-        book._F = book._I.view(np.float64)
-        book._H = np.array(snapshot.index, dtype=np.int64, order="C")
-        book._M = np.array(snapshot.counters, dtype=np.int64, order="C")
-        book._MF = np.array(snapshot.totals, dtype=np.float64, order="C")
+        _state.bind(book, np.array(snapshot.state, dtype=np.int64, order="C"))
         return book
 
     # ---------------------------------------------------------------- call market
