@@ -417,3 +417,24 @@ def test_concentration_cap_of_one_never_binds():
     c = clear(requests, offers, Policy(services={"legal": {"concentration_cap": 1.0}}))
     assert c.allocations["quantity"].tolist() == [2.0]
     assert "concentration_cap" not in c.unmatched["reason"].tolist()
+
+
+def test_per_provider_value_columns():
+    requests = _req(
+        quantity=[1, 1],
+        max_price=[100.0, 100.0],
+        team=["a", "b"],
+        **{"value:firm_x": [90.0, np.nan], "value:legal_a": [20.0, 500.0]},
+    )
+    offers = _off(capacity=[1, 1], ask=[30.0, 10.0], provider=["legal_a", "firm_x"])
+    c = clear(requests, offers)
+    assert c.markets["route"].tolist() == ["transport"]
+    pairs = sorted(zip(c.allocations["request_id"], c.allocations["provider"], strict=True))
+    # r0 values firm_x at 90 and legal_a at only 20; r1 values legal_a at 500, capped at 100
+    assert pairs == [("r0", "firm_x"), ("r1", "legal_a")]
+    assert (c.allocations["unit_price"] <= 100.0).all()
+    assert "value:firm_x" not in c.allocations.columns
+    with pytest.raises(InputError, match="names provider 'nobody', which has no offer"):
+        clear(dict(requests, **{"value:nobody": [1.0, 1.0]}), offers)
+    with pytest.raises(InputError, match=r"requests.value:firm_x\[0\] is inf"):
+        clear(dict(requests, **{"value:firm_x": [np.inf, 1.0]}), offers)

@@ -141,7 +141,8 @@ def clear(
     requests : DataFrame or mapping of column to array
         One row per request: ``request_id`` (unique), ``team``, ``service``, ``quantity``
         (>= 0), ``max_price`` (per unit, >= 0); optional ``priority`` (lower is served
-        first; default input order) and ``quality_weight`` (>= 0, value per rating point).
+        first; default input order), ``quality_weight`` (>= 0, value per rating point) and
+        ``value:<provider>`` columns (per-unit value of that provider; NaN = none).
         Extra columns are carried to ``allocations`` and ``negotiations``.
     offers : DataFrame or mapping of column to array
         One row per offer: ``offer_id`` (unique), ``provider``, ``service``, ``capacity``
@@ -163,11 +164,12 @@ def clear(
     Notes
     -----
     *Routing.* A service is a double auction unless a request for it has a positive
-    ``quality_weight`` or a ``forbidden`` rule names a team and a provider that both take part
-    in it; then it is a transport problem (whole units) with the minimum competitive prices
-    per provider. A request's value of an offer is ``max_price - quality_weight * (5 -
-    quality)`` (unrated counts as 0), so ``max_price`` is what a team pays at most, for a
-    top-rated provider.
+    ``quality_weight`` or a ``value:<provider>`` entry, or a ``forbidden`` rule names a team and
+    a provider that both take part in it; then it is a transport problem (whole units) with the
+    minimum competitive prices per offer. A request's value of an offer is its
+    ``value:<provider>`` entry when it has one, else ``max_price - quality_weight * (5 -
+    quality)`` (unrated counts as 0), never above ``max_price`` (nor the price cap): a team
+    never pays more than its ``max_price``.
 
     *Hard rules.* Excluded offers and requests keep all their units unserved with the rule as
     the reason. Bids above a price cap are lowered to the cap and asks below a floor raised
@@ -202,7 +204,10 @@ def clear(
 
     transport = el.pair_services.copy()
     if len(req):
-        transport |= np.bincount(req.service, weights=(req.quality_weight > 0), minlength=n_s) > 0
+        specific = req.quality_weight > 0
+        for col in req.values.values():
+            specific |= np.isfinite(col)
+        transport |= np.bincount(req.service, weights=specific, minlength=n_s) > 0
     r_tr = transport[req.service]
     o_tr = transport[off.service]
     r_whole = r_tr | (mechanism in _UNIT)

@@ -41,9 +41,15 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         "priority": [float(draw(st.integers(0, 2))) for _ in range(nr)],
         "quality_weight": [float(draw(st.integers(1, 3))) if weighted[s] else 0.0 for s in r_svc],
     }
+    o_prov = [draw(st.sampled_from(providers)) for _ in range(no)]
+    if o_prov and draw(st.booleans()):  # a per-provider value column for one provider
+        named = draw(st.sampled_from(sorted(set(o_prov))))
+        requests[f"value:{named}"] = [
+            draw(st.sampled_from([np.nan, 0.0, 5.0, 12.0, 30.0])) for _ in range(nr)
+        ]
     offers = {
         "offer_id": [f"o{i}" for i in range(no)],
-        "provider": [draw(st.sampled_from(providers)) for _ in range(no)],
+        "provider": o_prov,
         "service": [draw(st.sampled_from(services)) for _ in range(no)],
         "capacity": [draw(qty) for _ in range(no)],
         "ask": [draw(prices) for _ in range(no)],

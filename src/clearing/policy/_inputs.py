@@ -1,7 +1,8 @@
 """The two input tables of :func:`clearing.clear`, read and validated once.
 
 ``requests``: ``request_id``, ``team``, ``service``, ``quantity``, ``max_price`` and optionally
-``priority`` (lower is served first) and ``quality_weight`` (value per rating point, see
+``priority`` (lower is served first), ``quality_weight`` (value per rating point, see
+:func:`clearing.clear`) and ``value:<provider>`` columns (per-unit value of that provider; see
 :func:`clearing.clear`). ``offers``: ``offer_id``, ``provider``, ``service``, ``capacity``, ``ask``
 and optionally ``quality`` (rating 0-5; NaN = unrated), ``external`` (outside vendor) and
 ``priority``. Everything is checked before anything is cleared, so a bad table never leaves a
@@ -23,6 +24,7 @@ __all__ = ["OFFER_COLUMNS", "REQUEST_COLUMNS", "Offers", "Requests", "read_input
 
 REQUEST_COLUMNS = ("request_id", "team", "service", "quantity", "max_price")
 REQUEST_OPTIONAL = ("priority", "quality_weight")
+VALUE_PREFIX = "value:"
 OFFER_COLUMNS = ("offer_id", "provider", "service", "capacity", "ask")
 OFFER_OPTIONAL = ("quality", "external", "priority")
 
@@ -38,6 +40,7 @@ class Requests:
     max_price: FloatArray
     priority: FloatArray | None
     quality_weight: FloatArray
+    values: dict[str, FloatArray]  # provider name -> per-unit value (NaN = default)
     extra: dict[str, np.ndarray]
 
     def __len__(self) -> int:
@@ -109,16 +112,22 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     r_code = _recode(r_svc, services)
     o_code = _recode(o_svc, services)
 
-    req = Requests(
-        r_ids,
-        team,
-        r_code,
-        qty,
-        max_price,
-        r_prio,
-        qw,
-        _extra(rq, REQUEST_COLUMNS + REQUEST_OPTIONAL),
-    )
+    values = {
+        k[len(VALUE_PREFIX) :]: _values(v, f"requests.{k}", fn)
+        for k, v in rq.items()
+        if k.startswith(VALUE_PREFIX)
+    }
+    known = {str(v) for v in provider.labels.tolist()}
+    for name in values:
+        if name not in known:
+            raise InputError(
+                f"{fn}: requests column {VALUE_PREFIX + name!r} names provider {name!r}, which "
+                "has no offer",
+                argument=f"requests.{VALUE_PREFIX + name}",
+                value=name,
+            )
+    used = REQUEST_COLUMNS + REQUEST_OPTIONAL + tuple(VALUE_PREFIX + k for k in values)
+    req = Requests(r_ids, team, r_code, qty, max_price, r_prio, qw, values, _extra(rq, used))
     off = Offers(
         o_ids,
         provider,
@@ -131,6 +140,23 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
         _extra(of, OFFER_COLUMNS + OFFER_OPTIONAL),
     )
     return req, off, services
+
+
+def _values(x: Any, arg: str, fn: str) -> FloatArray:
+    """Per-provider values: finite numbers, NaN where the request has none for it."""
+    arr = np.asarray(x)
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{fn}: {arg} must hold numbers (NaN = no specific value)", argument=arg
+            ) from None
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{fn}: {arg} must hold numbers, got dtype {arr.dtype}", argument=arg)
+    v = np.ascontiguousarray(arr, dtype=np.float64)
+    first_bad(fn, arg, v, np.isinf(v), "values must be finite (NaN = no specific value)")
+    return v
 
 
 def _ratings(x: Any, fn: str) -> FloatArray:

@@ -144,6 +144,28 @@ def concentration_precap(
     return cap
 
 
+def unit_values(
+    req: Requests, off: Offers, bid: np.ndarray, ri: np.ndarray, oi: np.ndarray
+) -> np.ndarray:
+    """Per-unit value of request ``ri[k]`` for offer ``oi[k]``.
+
+    A ``value:<provider>`` entry when the request has one (NaN = none), else ``max_price -
+    quality_weight * (5 - quality)`` (unrated = 0); never above the bid (``max_price``, or the
+    price cap when lower), so no team pays more than its ``max_price``.
+    """
+    quality = np.nan_to_num(off.quality[oi], nan=0.0)
+    b = bid[ri]
+    value: np.ndarray = b - req.quality_weight[ri] * (5.0 - quality)
+    if req.values:
+        names = np.array([str(v) for v in off.provider.labels.tolist()], dtype=object)
+        prov = names[off.provider.codes[oi]] if len(oi) else names[:0]
+        for name, col in req.values.items():
+            v = col[ri]
+            m = (prov == name) & np.isfinite(v)
+            value[m] = np.minimum(v[m], b[m])
+    return value
+
+
 def route_transport(
     out: Outcome,
     req: Requests,
@@ -167,8 +189,8 @@ def route_transport(
     value = np.empty((len(r), len(o)))
     forbidden = np.zeros((len(r), len(o)), dtype=bool)
     if len(r) and len(o):
-        quality = np.nan_to_num(off.quality[o], nan=0.0)
-        value = bid[r][:, None] - req.quality_weight[r][:, None] * (5.0 - quality)[None, :]
+        value = unit_values(req, off, bid, np.repeat(r, len(o)), np.tile(o, len(r)))
+        value = value.reshape(len(r), len(o))
         forbidden = pair_mask(el, req.team.codes[r], off.provider.codes[o], s)
         forbidden |= value < el.floor[s]
         res = transport(
@@ -303,8 +325,7 @@ def assemble(
     allocations = Table(cols)
 
     n_s = len(services)
-    quality = np.nan_to_num(off.quality[oi], nan=0.0)
-    unit_value = bid[ri] - np.where(transport[s], req.quality_weight[ri] * (5.0 - quality), 0.0)
+    unit_value = np.where(transport[s], unit_values(req, off, bid, ri, oi), bid[ri])
     welfare = np.bincount(s, weights=qty * (unit_value - ask[oi]), minlength=n_s)
     volume = np.bincount(s, weights=qty, minlength=n_s)
     n_p = len(off.provider.labels) or 1
