@@ -30,3 +30,10 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "clearing", "demo"], capture_output=True, text=True, check=True
     )
     assert "pay_as_bid" in out.stdout
+
+
+def test_demo_shows_guard_rails_negotiation_and_explanations() -> None:
+    text = demo()
+    assert "Negotiations" in text
+    assert "external_allowed = false" in text  # a guard rail explained in an unmatched row
+    assert "Why units were not served" in text

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from . import datasets
 from ._auction_results import AuctionResult
+from ._demo_market import market_demo
 from .auction import MECHANISMS, double_auction
 
 
@@ -84,6 +85,7 @@ def demo(seed: int = 2026) -> str:
         )
     ]
     lines.append(format_table(detail, ["party", "hours", "traded", "limit price"]))
+    lines += ["", "=" * 100, "", market_demo(seed)]
     return "\n".join(lines)
 
 
