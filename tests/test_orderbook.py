@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -378,3 +383,43 @@ def test_storage_grows_without_losing_orders() -> None:
     assert len(book) == 0
     t = book.totals()
     assert t["submitted"] == 2 * t["traded"] + t["resting"] + t["cancelled"] + t["expired"]
+
+
+# ---------------------------------------------------------------- JIT off
+JIT_SCRIPT = """
+import json
+import numpy as np
+from clearing import OrderBook
+rng = np.random.default_rng(5)
+n = 400
+kind = rng.choice([0, 0, 0, 0, 1, 2, 3], n)
+ev = dict(kind=kind, side=rng.choice([1, -1], n), price=rng.integers(90, 111, n) * 0.5,
+          quantity=rng.integers(1, 9, n) * 0.25, order_id=np.where(kind >= 2,
+          rng.integers(0, 200, n), -1), owner=rng.integers(-1, 3, n), tif=rng.choice([0, 1, 2], n))
+book = OrderBook(tick_size=0.5, self_trade_prevention="cancel_resting", capacity=2)
+rep = book.submit_batch(**ev)
+r = book.limit("buy", 52.5, 3.25, owner=1)
+book.open_call()
+book.limit("sell", 40.0, 2)
+u = book.uncross("huang")
+out = {k: v.tolist() for k, v in rep.to_dict().items()}
+out["single"] = [r.state.value, r.filled, [list(f) for f in r.fills]]
+out["uncross"] = [u.trade_quantity.tolist(), u.cancelled_order.tolist()]
+out["totals"] = book.totals()
+print(json.dumps(out))
+"""
+
+
+def _run_script(disable_jit: bool) -> dict:
+    root = pathlib.Path(__file__).resolve().parents[1]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["NUMBA_DISABLE_JIT"] = "1" if disable_jit else "0"
+    out = subprocess.run([sys.executable, "-c", JIT_SCRIPT], env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    result: dict = json.loads(out.stdout)
+    return result
+
+
+def test_jit_on_and_off_identical() -> None:
+    assert _run_script(disable_jit=True) == _run_script(disable_jit=False)
