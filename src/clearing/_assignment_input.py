@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._assignment_results import Int8Array, UnmatchedReason
+from ._kernels.surplus import surplus_rows
 from ._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from .errors import InputError
 
@@ -73,19 +74,41 @@ def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
 def dense_surplus(
     value: Any, cost: Any, forbidden: Any, fn: str, ndim: int = 2, name: str = "value"
 ) -> tuple[FloatArray, Int8Array]:
-    """Eligible surplus (``-inf`` elsewhere) and per-request reason codes."""
-    v = as_float(value, name, fn, ndim=ndim, allow_neginf=True)
-    c = _cost_dense(cost, v.shape, fn)
-    allowed = np.isfinite(v) & np.isfinite(c)
-    if forbidden is not None:
-        allowed &= ~_as_mask(forbidden, v.shape, fn)
-    with np.errstate(over="ignore", invalid="ignore"):
-        w = v - c
-    first_bad(fn, name, v, allowed & ~np.isfinite(w), "value - cost overflows float64")
-    eligible = allowed & (w > 0)
-    reason = _reasons(allowed.any(axis=-1), eligible.any(axis=-1))
-    w[~eligible] = -np.inf
-    return np.ascontiguousarray(w), reason
+    """Eligible surplus (``-inf`` elsewhere) and per-request reason codes.
+
+    The value checks (NaN, ``+inf``, overflow of ``value - cost``) run inside the same
+    compiled pass that builds the surplus; the messages are the converters' own.
+    """
+    v = np.ascontiguousarray(as_numeric(value, name, fn, ndim), dtype=np.float64)
+    shape = v.shape
+    m = shape[-1]
+    rows = int(np.prod(shape[:-1]))
+    c = _cost_dense(cost, shape, fn)
+    c1 = c if c.ndim == 1 else np.empty(0, np.float64)
+    c2 = (
+        np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(rows, m)
+        if c.ndim > 1
+        else np.empty((0, m), np.float64)
+    )
+    forb = (
+        np.ascontiguousarray(_as_mask(forbidden, shape, fn)).reshape(rows, m)
+        if forbidden is not None
+        else np.empty((0, m), np.bool_)
+    )
+    w = np.empty((rows, m), np.float64)
+    reason = np.full(rows, int(UnmatchedReason.NO_ELIGIBLE_PROVIDER), np.int8)
+    if rows and m:
+        code, k = surplus_rows(v.reshape(rows, m), c1, c2, forb, w, reason)  # type: ignore[no-untyped-call]
+        if code in (1, 2):
+            as_float(v, name, fn, ndim=ndim, allow_neginf=True)  # raises the usual message
+        if code:
+            index = tuple(int(t) for t in np.unravel_index(k, shape))
+            raise InputError(
+                f"{fn}: {name}[{', '.join(map(str, index))}] - cost overflows float64",
+                argument=name,
+                index=index,
+            )
+    return w.reshape(shape), reason.reshape(shape[:-1])
 
 
 @dataclass

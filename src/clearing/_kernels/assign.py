@@ -13,30 +13,18 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .lap import lap_dense_ws
-from .prices import prices_dense_ws
+from .lap import lap_dense_core
+from .prices import prices_dense_core
 
 
 @jit
-def assign_dense(W, C, x, want_max, pmin, pmax, row_dual, iw, fw, done):
-    """Solve one problem into ``x`` (column per row or -1), prices and row duals; status.
-
-    ``C`` is a scratch buffer of shape ``(min(n, m), max(n, m))``; ``iw``, ``fw`` and
-    ``done`` are work arrays sized by :func:`work_sizes`.
-    """
+def _assign_one(
+    W, C, x, want_max, pmin, pmax, row_dual, xr, yc, u, v, P,
+    free, scanned, matches, imin, pred, scol, d, dfin, vv,
+    py, pU, pB, prd, pb, done,
+):  # fmt: skip
     n = W.shape[0]
     m = W.shape[1]
-    s = min(n, m)
-    t = max(n, m)
-    xr = iw[:s]
-    yc = iw[s : s + t]
-    liw = iw[s + t : 4 * s + 5 * t]
-    piw = iw[4 * s + 5 * t :]
-    u = fw[:s]
-    v = fw[s : s + t]
-    P = fw[s + t : s + t + m]
-    lfw = fw[s + t + m : s + 4 * t + m]
-    pfw = fw[s + 4 * t + m :]
     for i in range(n):
         x[i] = -1
     if n <= m:
@@ -44,9 +32,17 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual, iw, fw, done):
             for j in range(m):
                 w = W[i, j]
                 C[i, j] = -w if w > 0.0 else 0.0
-        status = lap_dense_ws(C, xr, yc, u, v, liw, lfw)
-        if status != 0:
-            return status
+    else:
+        for i in range(n):
+            for j in range(m):
+                w = W[i, j]
+                C[j, i] = -w if w > 0.0 else 0.0
+    status = lap_dense_core(
+        C, xr, yc, u, v, free, scanned, matches, imin, pred, scol, d, dfin, vv, 1, 3
+    )
+    if status != 0:
+        return status
+    if n <= m:
         for j in range(m):
             P[j] = -v[j]
         for i in range(n):
@@ -54,20 +50,13 @@ def assign_dense(W, C, x, want_max, pmin, pmax, row_dual, iw, fw, done):
             if j >= 0 and W[i, j] > -np.inf:
                 x[i] = j
     else:
-        for i in range(n):
-            for j in range(m):
-                w = W[i, j]
-                C[j, i] = -w if w > 0.0 else 0.0
-        status = lap_dense_ws(C, xr, yc, u, v, liw, lfw)
-        if status != 0:
-            return status
         for j in range(m):
             P[j] = -u[j]
         for j in range(m):
             i = xr[j]
             if i >= 0 and W[i, j] > -np.inf:
                 x[i] = j
-    prices_dense_ws(W, x, P, True, want_max, pmin, pmax, piw, pfw, done)
+    prices_dense_core(W, x, P, True, want_max, pmin, pmax, py, pU, pB, prd, pb, done)
     for i in range(n):
         j = x[i]
         row_dual[i] = W[i, j] - pmin[j] if j >= 0 else 0.0
@@ -85,11 +74,32 @@ def assign_dense_batch(W, want_max, x, welfare, pmin, pmax, row_dual):
     s = min(n, m)
     t = max(n, m)
     C = np.empty((s, t), np.float64)
-    iw = np.empty(4 * s + 5 * t + m, np.int64)
-    fw = np.empty(s + 4 * t + m + 2 * n + 2 * m, np.float64)
+    xr = np.empty(s, np.int64)
+    yc = np.empty(t, np.int64)
+    u = np.empty(s, np.float64)
+    v = np.empty(t, np.float64)
+    P = np.empty(m, np.float64)
+    free = np.empty(s, np.int64)
+    scanned = np.empty(s, np.int64)
+    matches = np.empty(s, np.int64)
+    imin = np.empty(t, np.int64)
+    pred = np.empty(t, np.int64)
+    scol = np.empty(t, np.int64)
+    d = np.empty(t, np.float64)
+    dfin = np.empty(t, np.float64)
+    vv = np.empty(t, np.float64)
+    py = np.empty(m, np.int64)
+    pU = np.empty(n, np.float64)
+    pB = np.empty(n, np.float64)
+    prd = np.empty(m, np.float64)
+    pb = np.empty(m, np.float64)
     done = np.empty(m, np.bool_)
     for b in range(nb):
-        status = assign_dense(W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b], iw, fw, done)
+        status = _assign_one(
+            W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b], xr, yc, u, v, P,
+            free, scanned, matches, imin, pred, scol, d, dfin, vv,
+            py, pU, pB, prd, pb, done,
+        )  # fmt: skip
         if status != 0:
             return status
         total = 0.0

@@ -261,6 +261,33 @@ def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
     """:func:`lap_dense` with caller-owned work arrays (``iw``: 3n+4m ints, ``fw``: 3m)."""
     n = C.shape[0]
     m = C.shape[1]
+    return lap_dense_core(
+        C,
+        x,
+        y,
+        u,
+        v,
+        iw[:n],
+        iw[n : 2 * n],
+        iw[2 * n : 3 * n],
+        iw[3 * n : 3 * n + m],
+        iw[3 * n + m : 3 * n + 2 * m],
+        iw[3 * n + 2 * m : 3 * n + 3 * m],
+        fw[:m],
+        fw[m : 2 * m],
+        fw[2 * m : 3 * m],
+        arr_passes,
+        arr_factor,
+    )
+
+
+@jit
+def lap_dense_core(
+    C, x, y, u, v, free, scanned, matches, imin, pred, scol, d, dfin, vv, arr_passes, arr_factor
+):
+    """The solver proper, on work arrays that are already cut to size (no allocation)."""
+    n = C.shape[0]
+    m = C.shape[1]
     for i in range(n):
         x[i] = -1
         u[i] = 0.0
@@ -269,15 +296,6 @@ def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
         v[j] = 0.0
     if n == 0:
         return OK
-    free = iw[:n]
-    scanned = iw[n : 2 * n]
-    matches = iw[2 * n : 3 * n]
-    imin = iw[3 * n : 3 * n + m]
-    pred = iw[3 * n + m : 3 * n + 2 * m]
-    scol = iw[3 * n + 2 * m : 3 * n + 3 * m]
-    d = fw[:m]
-    dfin = fw[m : 2 * m]
-    vv = fw[2 * m : 3 * m]
     if n == m:
         nfree = _column_reduction(C, x, y, v, free, imin, matches)
         if nfree < 0:

@@ -29,26 +29,13 @@ from .heap import heap_pop, heap_push_or_decrease
 
 
 @jit
-def prices_dense(W, x, P, want_min, want_max, pmin, pmax):
-    """Unit-demand prices; ``W`` dense with ``-inf`` off the eligible pairs, ``x[i]`` col or -1."""
+def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, done):
+    """Unit-demand prices; ``W`` dense with ``-inf`` off the eligible pairs, ``x[i]`` col or -1.
+
+    Work arrays: ``y`` (m ints), ``U``, ``B`` (n floats), ``rd``, ``b`` (m floats), ``done``.
+    """
     n = W.shape[0]
     m = W.shape[1]
-    iw = np.empty(m, np.int64)
-    fw = np.empty(2 * n + 2 * m, np.float64)
-    done = np.empty(m, np.bool_)
-    prices_dense_ws(W, x, P, want_min, want_max, pmin, pmax, iw, fw, done)
-
-
-@jit
-def prices_dense_ws(W, x, P, want_min, want_max, pmin, pmax, iw, fw, done):
-    """:func:`prices_dense` with work arrays (``iw``: m ints, ``fw``: 2n+2m, ``done``: m)."""
-    n = W.shape[0]
-    m = W.shape[1]
-    y = iw[:m]
-    U = fw[:n]
-    B = fw[n : 2 * n]
-    rd = fw[2 * n : 2 * n + m]
-    b = fw[2 * n + m : 2 * n + 2 * m]
     for j in range(m):
         y[j] = -1
     for i in range(n):

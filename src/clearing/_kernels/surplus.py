@@ -1,0 +1,67 @@
+"""One pass from (value, cost, forbidden) to the eligible-surplus matrix and reason codes.
+
+``v`` holds one request per row (a 3-D batch is passed reshaped to 2-D); ``c1`` is a cost per
+provider (length m, or empty) and ``c2`` a cost per pair (same shape as ``v``, or empty);
+``forb`` is a mask of the same shape as ``v`` or empty. Outputs: ``w`` (surplus where
+eligible, ``-inf`` elsewhere) and ``reason`` per row (1: nothing allowed, 2: nothing with a
+positive surplus, 3: otherwise).
+
+Returns 0, or a code and the flat index of the first offending entry so that the wrapper can
+raise the usual message: 1 NaN in value, 2 ``+inf`` in value, 3 NaN in cost, 4 ``-inf`` in
+cost, 5 ``value - cost`` overflows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+
+
+@jit
+def surplus_rows(v, c1, c2, forb, w, reason):
+    """Fill ``w`` and ``reason``; return ``(code, flat index)``; see the module docstring."""
+    rows = v.shape[0]
+    m = v.shape[1]
+    per_pair = c2.shape[0] > 0
+    per_provider = c1.shape[0] > 0
+    masked = forb.shape[0] > 0
+    for i in range(rows):
+        allowed_any = False
+        positive_any = False
+        for j in range(m):
+            x = v[i, j]
+            if x != x:
+                return 1, i * m + j
+            if x == np.inf:
+                return 2, i * m + j
+            c = 0.0
+            if per_pair:
+                c = c2[i, j]
+            elif per_provider:
+                c = c1[j]
+            if c != c:
+                return 3, i * m + j
+            if c == -np.inf:
+                return 4, i * m + j
+            ok = x > -np.inf and c < np.inf
+            if masked and forb[i, j]:
+                ok = False
+            s = -np.inf
+            if ok:
+                s = x - c
+                if s == np.inf or s == -np.inf:
+                    return 5, i * m + j
+                allowed_any = True
+                if s > 0.0:
+                    positive_any = True
+                else:
+                    s = -np.inf
+            w[i, j] = s
+        if not allowed_any:
+            reason[i] = 1
+        elif not positive_any:
+            reason[i] = 2
+        else:
+            reason[i] = 3
+    return 0, -1
