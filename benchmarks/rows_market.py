@@ -24,7 +24,7 @@ from _harness import Row
 import clearing
 from clearing import Policy
 
-facade = importlib.import_module("clearing.clear")  # the module, not the function
+route = importlib.import_module("clearing.policy._auction_route")
 
 
 def make_org(
@@ -101,7 +101,7 @@ def typical_policy(requests: dict[str, Any]) -> Policy:
 
 def _recorded_calls(requests: Any, offers: Any, policy: Policy) -> list[tuple[Any, ...]]:
     calls: list[tuple[Any, ...]] = []
-    da, tr = facade.double_auction_batch, clearing.transport
+    da, tr = route.double_auction_batch, clearing.transport
 
     def rec_da(*a: Any, **k: Any) -> Any:
         calls.append((da, a, k))
@@ -111,12 +111,12 @@ def _recorded_calls(requests: Any, offers: Any, policy: Policy) -> list[tuple[An
         calls.append((tr, a, k))
         return tr(*a, **k)
 
-    facade.double_auction_batch = rec_da  # type: ignore[assignment]
+    route.double_auction_batch = rec_da  # type: ignore[assignment]
     clearing.assignment.transport = rec_tr  # type: ignore[assignment]
     try:
         clearing.clear(requests, offers, policy, rng=0)
     finally:
-        facade.double_auction_batch = da
+        route.double_auction_batch = da
         clearing.assignment.transport = tr
     return calls
 
@@ -167,6 +167,10 @@ def rows(quick: bool) -> list[Row]:
         negotiate=policy.negotiate,
     )
     return [
-        _row(f"clear: organisation, {n:,} requests", requests, offers, policy, 2.0),
+        # the 2.0 target is for the full-size organisation; at quick sizes the transport
+        # calls take milliseconds and the ratio only shows the façade's fixed costs
+        _row(
+            f"clear: organisation, {n:,} requests", requests, offers, policy, None if quick else 2.0
+        ),
         _row("clear: same, every service a double auction", flat, offers, flat_policy, None),
     ]

@@ -19,12 +19,13 @@ import numpy as np
 from ._result import ResultBase
 from ._tables import Table
 from ._validate import as_rng, choice, first_bad
-from .auction import MECHANISMS, double_auction_batch
+from .auction import MECHANISMS
 from .errors import InputError
 from .policy import Policy
-from .policy._eligibility import Eligibility, ration, resolve
+from .policy._auction_route import exclusions, route_auction
+from .policy._eligibility import ration, resolve
 from .policy._explain import CODE
-from .policy._inputs import Offers, Requests, read_inputs
+from .policy._inputs import read_inputs
 from .policy._markets import (
     assemble,
     concentration_precap,
@@ -37,19 +38,6 @@ from .policy._outcome import Outcome
 __all__ = ["Clearing", "clear"]
 
 _UNIT = frozenset({"mcafee", "sbba"})
-# auction Reason code -> façade reason code
-_AUCTION_REASON = np.array(
-    [
-        0,
-        CODE["priced_out"],
-        CODE["trade_reduction"],
-        CODE["lottery"],
-        CODE["price_setter"],
-        CODE["rationed"],
-        0,
-    ],
-    dtype=np.int8,
-)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -101,6 +89,46 @@ class Clearing(ResultBase):
         out: dict[Any, float] = {}
         for t, a in zip(teams.tolist(), amounts.tolist(), strict=True):
             out[t] = out.get(t, 0.0) + a
+        return out
+
+    def explain(self, order_id: Any) -> list[str]:
+        """Every sentence about one request or offer id: allocations, negotiation, unmatched.
+
+        Examples
+        --------
+        >>> from clearing import clear
+        >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
+        ...            "quantity": [2.0], "max_price": [50.0]},
+        ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+        ...            "capacity": [1.0], "ask": [40.0]})
+        >>> for line in c.explain("r1"):
+        ...     print(line)
+        request r1: 1 unit(s) from offer o1 (p) at 50 per unit
+        request r1: marginal: the it supply ran out part-way through this request at 50 per unit (ties: priority, then input order)
+        """  # noqa: E501
+        out = []
+        a = self.allocations
+        for side, other, name in (
+            ("request", "offer_id", "provider"),
+            ("offer", "request_id", "team"),
+        ):
+            for i in np.flatnonzero(a[f"{side}_id"] == order_id).tolist() if len(a) else []:
+                out.append(
+                    f"{side} {order_id}: {a['quantity'][i]:g} unit(s) "
+                    f"{'from' if side == 'request' else 'to'} {other[:-3]} {a[other][i]} "
+                    f"({a[name][i]}) at {a['unit_price'][i]:.6g} per unit"
+                )
+        n = self.negotiations
+        for i in np.flatnonzero(n["request_id"] == order_id).tolist() if len(n) else []:
+            out.append(
+                f"request {order_id}: {n['quantity'][i]:g} unit(s) to negotiate with "
+                f"{', '.join(map(str, n['providers'][i]))} ({n['rule'][i]}); zone of possible "
+                f"agreement {n['zopa_low'][i]:.6g} to {n['zopa_high'][i]:.6g}"
+            )
+        u = self.unmatched
+        if len(u):
+            mine = np.flatnonzero((u["request_id"] == order_id) | (u["offer_id"] == order_id))
+            out.extend(u["message"][i] for i in mine)
         return out
 
     def __repr__(self) -> str:
@@ -224,7 +252,7 @@ def clear(
     bid = np.minimum(req.max_price, el.cap[req.service])
     ask = np.maximum(off.ask, el.floor[off.service])
     out = Outcome()
-    go = _exclusions(out, req, off, el, services)
+    go = exclusions(out, req, off, el, services)
     nego = negotiations_table(out, req, off, el, services, go, ask)
     go &= el.nego_rule < 0
     q_go = np.where(go, req.quantity, 0.0)
@@ -257,7 +285,7 @@ def clear(
     da_o = np.flatnonzero(~o_tr)
     stats: dict[int, dict[str, float]] = {}
     if len(da_r) or len(da_o):
-        _route_auction(
+        route_auction(
             out, req, off, el, services, da_r, da_o, bid, ask, q_bid, cap_eff, mechanism, gen, stats
         )
     for s in np.flatnonzero(transport):
@@ -266,129 +294,4 @@ def clear(
     allocations, markets = assemble(alloc, req, off, el, services, bid, ask, transport, stats, nego)
     return Clearing(
         allocations, markets, out.unmatched_table(req, off, services), nego, mechanism, pol
-    )
-
-
-def _exclusions(
-    out: Outcome, req: Requests, off: Offers, el: Eligibility, services: np.ndarray
-) -> np.ndarray:
-    """Record orders excluded by a hard rule; return the requests still in play."""
-    oc = el.offer_code
-    ex = np.flatnonzero(oc > 0)
-    if ex.size:
-        s = off.service[ex]
-        limit = np.where(oc[ex] == 4, el.min_quality[s], np.where(oc[ex] == 5, el.cap[s], np.nan))
-        own = np.where(oc[ex] == 4, np.nan_to_num(off.quality[ex]), off.ask[ex])
-        mp = el.mandatory[s]
-        other = np.full(len(ex), None, dtype=object)
-        other[mp >= 0] = off.provider.labels[mp[mp >= 0]]
-        out.unserved(
-            1,
-            ex,
-            off.capacity[ex],
-            oc[ex],
-            own=own,
-            limit=limit,
-            rule=el.offer_rule[ex],
-            other=other,
-        )
-    rc = el.request_code
-    ex = np.flatnonzero(rc > 0)
-    if ex.size:
-        s = req.service[ex]
-        out.unserved(
-            0,
-            ex,
-            req.quantity[ex],
-            rc[ex],
-            own=req.max_price[ex],
-            limit=np.where(rc[ex] == 6, el.floor[s], np.nan),
-            rule=el.request_rule[ex],
-        )
-    return np.asarray(rc == 0, dtype=bool)
-
-
-def _route_auction(
-    out: Outcome,
-    req: Requests,
-    off: Offers,
-    el: Eligibility,
-    services: np.ndarray,
-    r: np.ndarray,
-    o: np.ndarray,
-    bid: np.ndarray,
-    ask: np.ndarray,
-    q_bid: np.ndarray,
-    cap_eff: np.ndarray,
-    mechanism: str,
-    gen: np.random.Generator,
-    stats: dict[int, dict[str, float]],
-) -> None:
-    """One batch call for every double-auction service."""
-    res = double_auction_batch(
-        bid[r],
-        q_bid[r],
-        ask[o],
-        cap_eff[o],
-        bid_market=req.service[r],
-        ask_market=off.service[o],
-        mechanism=mechanism,
-        bid_priority=None if req.priority is None else req.priority[r],
-        ask_priority=None if off.priority is None else off.priority[o],
-        rng=gen,
-    )
-    out.add_allocations(
-        r[res.trade_bid],
-        o[res.trade_ask],
-        res.trade_quantity,
-        res.trade_buyer_price,
-        res.trade_seller_price,
-    )
-    # the price quoted in explanations: what buyers paid / sellers got, or (when each order
-    # trades at its own price) the clearing-range bound a bid or an ask had to beat
-    price = np.full(len(services), np.nan)
-    sell_price = np.full(len(services), np.nan)
-    for j, m in enumerate(res.market.tolist()):
-        lo, hi = res.clearing_range[j]
-        bp, sp = res.buyer_price[j], res.seller_price[j]
-        price[m] = bp if np.isfinite(bp) else lo
-        sell_price[m] = sp if np.isfinite(sp) else hi
-        stats[m] = {
-            "price": float(res.price[j]),
-            "lo": float(lo),
-            "hi": float(hi),
-            "max_welfare": float(res.max_welfare[j]),
-        }
-    demand = np.bincount(req.service[r], weights=q_bid[r], minlength=len(services))
-    supply = np.bincount(
-        off.service[o], weights=cap_eff[o] * (el.offer_code[o] == 0), minlength=len(services)
-    )
-    n_off = np.bincount(off.service, minlength=len(services))
-    rem = q_bid[r] - res.bid_filled
-    code = _AUCTION_REASON[res.bid_reason]
-    s = req.service[r]
-    other = np.full(len(r), mechanism, dtype=object)
-    nobody = (supply[s] <= 0) & (code == CODE["priced_out"])
-    code = np.where(
-        nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
-    )
-    other[nobody] = "every offer for it is excluded by the policy (see the offers' reasons)"
-    part = (code == CODE["priced_out"]) & (res.bid_filled > 0)
-    code = np.where(part, CODE["marginal"], code)
-    out.unserved(0, r, rem, code, own=bid[r], price=price[s], other=other, base=req.quantity[r])
-    rem = cap_eff[o] - res.ask_filled
-    code = _AUCTION_REASON[res.ask_reason]
-    s = off.service[o]
-    code = np.where((demand[s] <= 0) & (code == CODE["priced_out"]), CODE["no_demand"], code)
-    part = (code == CODE["priced_out"]) & (res.ask_filled > 0)
-    code = np.where(part, CODE["marginal"], code)
-    out.unserved(
-        1,
-        o,
-        rem,
-        code,
-        own=ask[o],
-        price=sell_price[s],
-        other=np.full(len(o), mechanism, dtype=object),
-        base=off.capacity[o],
     )
