@@ -71,3 +71,17 @@ def _run(env_extra):
 
 def test_jit_on_and_off_agree_bit_for_bit():
     assert _run({}) == _run({"NUMBA_DISABLE_JIT": "1"})
+
+
+def test_explain_collects_every_sentence_about_an_order():
+    requests, offers, policy = load_organisation()
+    c = clear(requests, offers, policy)
+    assert any("to negotiate with payroll_int, payroll_vendor" in s for s in c.explain("R12"))
+    lines = c.explain("O10")
+    assert any("unit(s) to request R14" in s for s in lines)
+    assert any(s.startswith("offer O10: marginal") for s in lines)
+    assert c.explain("O03") == [
+        "offer O03: services.legal.external_allowed = false: firm_x is an outside vendor "
+        "and legal is internal only"
+    ]
+    assert c.explain("nobody") == []
