@@ -7,7 +7,6 @@ import doctest
 import importlib
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from clearing import Clearing, InputError, Policy, PolicyError, clear
@@ -76,6 +75,7 @@ def test_docstring_example_and_tables():
     assert "services.legal.external_allowed" in msgs[1]
     assert "Clearing(" in repr(c) and "Table(" in repr(a)
     assert c.spend() == {"t1": 190.0}
+    pytest.importorskip("pandas")
     df = a.to_pandas()
     assert list(df.columns) == list(a.columns) and len(df) == 1
     assert set(c.to_dict()) == {
@@ -267,6 +267,7 @@ def test_failure_terms_and_extra_columns():
 def test_pandas_and_categorical_input_match_mappings():
     requests = _req(quantity=[1.0, 2.0, 3.0], max_price=[50.0, 60.0, 70.0], team=["b", "a", "b"])
     offers = _off(capacity=[4.0, 1.0], ask=[40.0, 45.0])
+    pd = pytest.importorskip("pandas")
     rdf = pd.DataFrame(requests).astype({"team": "category"})
     odf = pd.DataFrame(offers)
     one = clear(requests, offers)
