@@ -148,8 +148,8 @@ def _run(
     pos = 0
     while True:
         pos = _k.run_batch(  # type: ignore[no-untyped-call]
-            book._I, book._F, book._H, book._M, book._MF, book._FI, book._FF,
-            kinds, sides, ticks, qtys, oids, owners, tifs, pos,
+            book._I.ravel(), book._F.ravel(), book._H.ravel(), book._M, book._MF,
+            book._FI.ravel(), book._FF, kinds, sides, ticks, qtys, oids, owners, tifs, pos,
             state, reason, filled, remaining, out_oid,
         )  # fmt: skip
         if pos >= n:
@@ -202,7 +202,7 @@ def resting(book: OrderBook, side: Any) -> RestingOrders:
     qty = np.empty(m)
     own = np.empty(m, dtype=np.int64)
     arr = np.empty(m, dtype=np.int64)
-    _k.resting_orders(book._I, book._F, book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
+    _k.resting_orders(book._I.ravel(), book._F.ravel(), book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
     return RestingOrders(
         order_id=ids, price=_prices(book, ticks), quantity=qty, owner=own, arrival=arr
     )
@@ -217,7 +217,7 @@ def depth(book: OrderBook, levels: int) -> BookDepth:
         ticks = np.empty(m, dtype=np.int64)
         qty = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        _k.depth(book._I, book._F, book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
+        _k.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
         out += [_prices(book, ticks), qty, cnt]
     return BookDepth(*out)
 
@@ -235,7 +235,17 @@ def _apply(
     book: OrderBook, ids: v.IntArray, qtys: v.FloatArray, cancel: np.ndarray
 ) -> v.FloatArray:
     left = np.empty(ids.size)
-    _k.reduce_or_remove(book._I, book._F, book._H, book._M, book._MF, ids, qtys, cancel, left)  # type: ignore[no-untyped-call]
+    _k.reduce_or_remove(
+        book._I.ravel(),
+        book._F.ravel(),
+        book._H.ravel(),
+        book._M,
+        book._MF,
+        ids,
+        qtys,
+        cancel,
+        left,
+    )  # type: ignore[no-untyped-call]
     return left
 
 

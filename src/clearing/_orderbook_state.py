@@ -44,9 +44,20 @@ def new_state(
 
 
 def bind(book: OrderBook, S: np.ndarray) -> None:
-    """Make ``S`` the book's state and refresh the array views kept on the book."""
+    """Make ``S`` the book's state and refresh the array views kept on the book.
+
+    The kernels use the tables flat; the book keeps 2-D views (``_I`` is ``(2 * cap,
+    NCOLS)``, ``_H`` is ``(hcap, 2)``, ``_FI`` is ``(fcap, R_NCOLS)``) and passes
+    ``.ravel()`` (a view) to the kernels.
+    """
     book._S = S
-    (book._I, book._F, book._H, book._M, book._MF, book._FI, book._FF) = _k.views(S)  # type: ignore[no-untyped-call]
+    B, F, H, M, MF, FI, FF = _k.views(S)  # type: ignore[no-untyped-call]
+    book._I = B.reshape(-1, _k.NCOLS)
+    book._F = F.reshape(-1, _k.NCOLS)
+    book._H = H.reshape(-1, 2)
+    book._M, book._MF = M, MF
+    book._FI = FI.reshape(-1, _k.R_NCOLS)
+    book._FF = FF
 
 
 def settings(S: np.ndarray) -> dict[str, float | bool]:
@@ -67,8 +78,9 @@ def regrow(book: OrderBook, cap: int, fcap: int) -> None:
     """
     old = book._S
     S = new_state(cap, fcap, **settings(old))  # type: ignore[arg-type]
-    B, _, H, M, MF, FI, FF = _k.views(S)  # type: ignore[no-untyped-call]
     oB, oH, oM, oMF, oFI, oFF = book._I, book._H, book._M, book._MF, book._FI, book._FF
+    bind(book, S)
+    B, H, M, MF, FI, FF = book._I, book._H, book._M, book._MF, book._FI, book._FF
     ocap = oB.shape[0] // 2
     M[:] = oM
     MF[:] = oMF
@@ -80,8 +92,7 @@ def regrow(book: OrderBook, cap: int, fcap: int) -> None:
         H[:] = oH
     else:
         H[:] = -1
-        _k.rehash(oH, H)  # type: ignore[no-untyped-call]
+        _k.rehash(oH.ravel(), H.ravel())  # type: ignore[no-untyped-call]
     used = int(oM[_k.M_NFILL])
     FI[:used] = oFI[:used]
     FF[:used] = oFF[:used]
-    bind(book, S)

@@ -205,7 +205,9 @@ class OrderBook:
             cap, 1024, div=self._div, rnd=self._round, scale=self._scale, tick=tick
         )
         _state.bind(self, S)
-        _k.init_state(self._I, self._F, self._H, self._M, self._MF, _STP[self._stp])  # type: ignore[no-untyped-call]
+        _k.init_state(
+            self._I.ravel(), self._F.ravel(), self._H.ravel(), self._M, self._MF, _STP[self._stp]
+        )  # type: ignore[no-untyped-call]
 
     # ---------------------------------------------------------------- conversions
     def _to_price(self, ticks: int) -> float:

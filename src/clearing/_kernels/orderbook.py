@@ -2,20 +2,24 @@
 
 The whole book lives in a handful of numpy arrays owned by :class:`clearing.OrderBook`:
 
-``B`` int64, shape ``(2 * cap, NCOLS)``: rows ``0..cap-1`` are order slots (columns ``O_*``,
-one 64-byte row per order, its quantity stored as float64 through ``F``, the float64 view of
-``B``); rows ``cap..2*cap-1`` hold the price levels of both sides (level ``j`` of side ``s``
-is row ``cap + j``, columns ``LV_* + 3 * s``). Levels of a side are kept sorted ascending by
-``key`` (``price`` for bids, ``-price`` for asks), so the best level of either side is the
-last one and most insertions and removals touch the end of the array. Slots are handed out
-from released slots first, then from a high-water mark, so rows never used are never
-touched. Each level holds a FIFO doubly linked list of order slots.
+All of them are views into one int64 state buffer ``S`` (see :func:`views`), used flat:
 
-``H`` int64, shape ``(hcap, 2)``: open-addressing hash table (linear probing, backward-shift
-deletion) from order id to slot; ``hcap`` is a power of two >= 2 * cap, key ``-1`` = empty.
+``B`` int64, ``2 * cap`` rows of ``NCOLS`` (``B[row * NCOLS + col]``). Rows ``0..cap-1`` are
+order slots (columns ``O_*``, one 64-byte row per order; the quantity is stored as float64
+through ``F``, the float64 view of ``B``). Rows ``cap..2*cap-1`` hold the price levels of
+both sides (level ``j`` of side ``s`` is row ``cap + j``, columns ``LV_* + 3 * s``). Levels
+of a side are kept sorted ascending by ``key`` (``price`` for bids, ``-price`` for asks), so
+the best level of either side is the last one and most insertions and removals touch the end
+of the array. Each level holds a FIFO doubly linked list of order slots. Slots are handed
+out from released slots first, then from a high-water mark, so rows never used are never
+touched.
+
+``H`` int64, ``hcap`` (key, slot) pairs: open-addressing hash table (linear probing,
+backward-shift deletion) from order id to slot; ``hcap`` is a power of two >= 2 * cap, key
+``-1`` = empty.
 ``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
-``FI``/``FF``: the report buffer, one row per fill or per resting order removed by self-trade
-prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
+``FI`` (rows of ``R_NCOLS``) and ``FF``: the report buffer, one row per fill or per resting
+order removed by self-trade prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
 
 Every event goes through :func:`process_event`; :func:`event` (one event per Python call) and
 :func:`run_batch` (arrays of events) both call it, so there is one matching loop. When a slot
@@ -130,8 +134,8 @@ HEADER = 16
 @jit
 def init_state(B, F, H, M, MF, stp):
     """Empty book in freshly allocated arrays (``F`` is the float64 view of ``B``)."""
-    B[:, :] = -1
-    H[:, :] = -1
+    B[:] = -1
+    H[:] = -1
     M[:] = 0
     MF[:] = 0.0
     M[M_FREE] = -1
@@ -140,7 +144,7 @@ def init_state(B, F, H, M, MF, stp):
 
 @jit
 def _has_slot(B, M):
-    return M[M_FREE] != -1 or M[M_HWM] < (B.shape[0] >> 1)
+    return M[M_FREE] != -1 or M[M_HWM] < ((B.shape[0] // NCOLS) >> 1)
 
 
 @jit
@@ -154,12 +158,12 @@ def _home(key, mask):
 @jit
 def hash_find(H, key):
     """Slot stored for ``key``, or -1."""
-    mask = H.shape[0] - 1
+    mask = (H.shape[0] >> 1) - 1
     i = _home(key, mask)
     while True:
-        k = H[i, 0]
+        k = H[i * 2 + 0]
         if k == key:
-            return H[i, 1]
+            return H[i * 2 + 1]
         if k == -1:
             return -1
         i = (i + 1) & mask
@@ -167,45 +171,45 @@ def hash_find(H, key):
 
 @jit
 def hash_insert(H, key, slot):
-    mask = H.shape[0] - 1
+    mask = (H.shape[0] >> 1) - 1
     i = _home(key, mask)
-    while H[i, 0] != -1:
+    while H[i * 2 + 0] != -1:
         i = (i + 1) & mask
-    H[i, 0] = key
-    H[i, 1] = slot
+    H[i * 2 + 0] = key
+    H[i * 2 + 1] = slot
 
 
 @jit
 def hash_delete(H, key):
-    mask = H.shape[0] - 1
+    mask = (H.shape[0] >> 1) - 1
     i = _home(key, mask)
-    while H[i, 0] != key:
-        if H[i, 0] == -1:
+    while H[i * 2 + 0] != key:
+        if H[i * 2 + 0] == -1:
             return
         i = (i + 1) & mask
     j = i
     while True:
         j = (j + 1) & mask
-        k = H[j, 0]
+        k = H[j * 2 + 0]
         if k == -1:
             break
         home = _home(k, mask)
         stays = i < home <= j if i <= j else home > i or home <= j
         if not stays:
-            H[i, 0] = k
-            H[i, 1] = H[j, 1]
+            H[i * 2 + 0] = k
+            H[i * 2 + 1] = H[j * 2 + 1]
             i = j
-    H[i, 0] = -1
-    H[i, 1] = -1
+    H[i * 2 + 0] = -1
+    H[i * 2 + 1] = -1
 
 
 @jit
 def rehash(H_old, H_new):
     """Copy every entry of ``H_old`` into the empty, larger ``H_new``."""
-    for i in range(H_old.shape[0]):
-        k = H_old[i, 0]
+    for i in range(H_old.shape[0] >> 1):
+        k = H_old[2 * i]
         if k != -1:
-            hash_insert(H_new, k, H_old[i, 1])
+            hash_insert(H_new, k, H_old[2 * i + 1])
 
 
 @jit
@@ -215,7 +219,7 @@ def _level_pos(B, L0, n, krow, key):
     hi = n
     while lo < hi:
         mid = (lo + hi) >> 1
-        if B[L0 + mid, krow] < key:
+        if B[(L0 + mid) * NCOLS + krow] < key:
             lo = mid + 1
         else:
             hi = mid
@@ -225,33 +229,37 @@ def _level_pos(B, L0, n, krow, key):
 @jit
 def _unlink(B, F, H, M, slot):
     """Take a resting order out of its level, the hash table and the live set."""
-    L0 = B.shape[0] >> 1
-    side = B[slot, O_SIDE]
+    L0 = (B.shape[0] // NCOLS) >> 1
+    side = B[slot * NCOLS + O_SIDE]
     base = LV_KEY + 3 * side
-    prv = B[slot, O_PREV]
-    nxt = B[slot, O_NEXT]
+    prv = B[slot * NCOLS + O_PREV]
+    nxt = B[slot * NCOLS + O_NEXT]
     n = M[M_NLV + side]
-    key = B[slot, O_PRICE] if side == BUY else -B[slot, O_PRICE]
-    lvl = n - 1 if n > 0 and B[L0 + n - 1, base] == key else _level_pos(B, L0, n, base, key)
+    key = B[slot * NCOLS + O_PRICE] if side == BUY else -B[slot * NCOLS + O_PRICE]
+    lvl = (
+        n - 1
+        if n > 0 and B[(L0 + n - 1) * NCOLS + base] == key
+        else _level_pos(B, L0, n, base, key)
+    )
     if prv == -1:
-        B[L0 + lvl, base + 1] = nxt
+        B[(L0 + lvl) * NCOLS + base + 1] = nxt
     else:
-        B[prv, O_NEXT] = nxt
+        B[prv * NCOLS + O_NEXT] = nxt
     if nxt == -1:
-        B[L0 + lvl, base + 2] = prv
+        B[(L0 + lvl) * NCOLS + base + 2] = prv
     else:
-        B[nxt, O_PREV] = prv
-    if B[L0 + lvl, base + 1] == -1:  # level now empty: shift the better levels down
+        B[nxt * NCOLS + O_PREV] = prv
+    if B[(L0 + lvl) * NCOLS + base + 1] == -1:  # level now empty: shift the better levels down
         for j in range(lvl, n - 1):
-            B[L0 + j, base] = B[L0 + j + 1, base]
-            B[L0 + j, base + 1] = B[L0 + j + 1, base + 1]
-            B[L0 + j, base + 2] = B[L0 + j + 1, base + 2]
+            B[(L0 + j) * NCOLS + base] = B[(L0 + j + 1) * NCOLS + base]
+            B[(L0 + j) * NCOLS + base + 1] = B[(L0 + j + 1) * NCOLS + base + 1]
+            B[(L0 + j) * NCOLS + base + 2] = B[(L0 + j + 1) * NCOLS + base + 2]
         M[M_NLV + side] = n - 1
-    hash_delete(H, B[slot, O_ID])
-    F[slot, O_QTY] = 0.0
-    B[slot, O_ID] = -1
-    B[slot, O_PREV] = -1
-    B[slot, O_NEXT] = M[M_FREE]
+    hash_delete(H, B[slot * NCOLS + O_ID])
+    F[slot * NCOLS + O_QTY] = 0.0
+    B[slot * NCOLS + O_ID] = -1
+    B[slot * NCOLS + O_PREV] = -1
+    B[slot * NCOLS + O_NEXT] = M[M_FREE]
     M[M_FREE] = slot
     M[M_LIVE + side] -= 1
 
@@ -259,41 +267,45 @@ def _unlink(B, F, H, M, slot):
 @jit
 def _rest(B, F, H, M, side, price, qty, oid, owner):
     """Append a new order at the tail of its price level."""
-    L0 = B.shape[0] >> 1
+    L0 = (B.shape[0] // NCOLS) >> 1
     slot = M[M_FREE]
     if slot != -1:
-        M[M_FREE] = B[slot, O_NEXT]
+        M[M_FREE] = B[slot * NCOLS + O_NEXT]
     else:
         slot = M[M_HWM]
         M[M_HWM] = slot + 1
     base = LV_KEY + 3 * side
     n = M[M_NLV + side]
     key = price if side == BUY else -price
-    lvl = n - 1 if n > 0 and B[L0 + n - 1, base] == key else _level_pos(B, L0, n, base, key)
-    if lvl == n or B[L0 + lvl, base] != key:  # new level at lvl
+    lvl = (
+        n - 1
+        if n > 0 and B[(L0 + n - 1) * NCOLS + base] == key
+        else _level_pos(B, L0, n, base, key)
+    )
+    if lvl == n or B[(L0 + lvl) * NCOLS + base] != key:  # new level at lvl
         for j in range(n, lvl, -1):
-            B[L0 + j, base] = B[L0 + j - 1, base]
-            B[L0 + j, base + 1] = B[L0 + j - 1, base + 1]
-            B[L0 + j, base + 2] = B[L0 + j - 1, base + 2]
-        B[L0 + lvl, base] = key
-        B[L0 + lvl, base + 1] = -1
-        B[L0 + lvl, base + 2] = -1
+            B[(L0 + j) * NCOLS + base] = B[(L0 + j - 1) * NCOLS + base]
+            B[(L0 + j) * NCOLS + base + 1] = B[(L0 + j - 1) * NCOLS + base + 1]
+            B[(L0 + j) * NCOLS + base + 2] = B[(L0 + j - 1) * NCOLS + base + 2]
+        B[(L0 + lvl) * NCOLS + base] = key
+        B[(L0 + lvl) * NCOLS + base + 1] = -1
+        B[(L0 + lvl) * NCOLS + base + 2] = -1
         M[M_NLV + side] = n + 1
-    tail = B[L0 + lvl, base + 2]
-    B[slot, O_ID] = oid
-    B[slot, O_OWNER] = owner
-    B[slot, O_PRICE] = price
-    B[slot, O_SIDE] = side
-    B[slot, O_ARRIVAL] = M[M_ARRIVAL]
+    tail = B[(L0 + lvl) * NCOLS + base + 2]
+    B[slot * NCOLS + O_ID] = oid
+    B[slot * NCOLS + O_OWNER] = owner
+    B[slot * NCOLS + O_PRICE] = price
+    B[slot * NCOLS + O_SIDE] = side
+    B[slot * NCOLS + O_ARRIVAL] = M[M_ARRIVAL]
     M[M_ARRIVAL] += 1
-    B[slot, O_PREV] = tail
-    B[slot, O_NEXT] = -1
+    B[slot * NCOLS + O_PREV] = tail
+    B[slot * NCOLS + O_NEXT] = -1
     if tail == -1:
-        B[L0 + lvl, base + 1] = slot
+        B[(L0 + lvl) * NCOLS + base + 1] = slot
     else:
-        B[tail, O_NEXT] = slot
-    B[L0 + lvl, base + 2] = slot
-    F[slot, O_QTY] = qty
+        B[tail * NCOLS + O_NEXT] = slot
+    B[(L0 + lvl) * NCOLS + base + 2] = slot
+    F[slot * NCOLS + O_QTY] = qty
     hash_insert(H, oid, slot)
     M[M_LIVE + side] += 1
 
@@ -301,39 +313,39 @@ def _rest(B, F, H, M, side, price, qty, oid, owner):
 @jit
 def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
     """Quantity a taker could fill now (stops counting once ``qty`` is reached)."""
-    L0 = B.shape[0] >> 1
+    L0 = (B.shape[0] // NCOLS) >> 1
     opp = 1 - side
     base = LV_KEY + 3 * opp
     avail = 0.0
     for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        key = B[L0 + lvl, base]
+        key = B[(L0 + lvl) * NCOLS + base]
         lp = key if opp == BUY else -key
         if not is_market and (lp > price if side == BUY else lp < price):
             break
-        slot = B[L0 + lvl, base + 1]
+        slot = B[(L0 + lvl) * NCOLS + base + 1]
         while slot != -1:
-            if owner >= 0 and B[slot, O_OWNER] == owner:
+            if owner >= 0 and B[slot * NCOLS + O_OWNER] == owner:
                 if stp == STP_CANCEL_TAKER:
                     return avail
                 if stp == STP_CANCEL_RESTING:
-                    slot = B[slot, O_NEXT]
+                    slot = B[slot * NCOLS + O_NEXT]
                     continue
-            avail += F[slot, O_QTY]
+            avail += F[slot * NCOLS + O_QTY]
             if avail >= qty:
                 return avail
-            slot = B[slot, O_NEXT]
+            slot = B[slot * NCOLS + O_NEXT]
     return avail
 
 
 @jit
 def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
     r = M[M_NFILL]
-    FI[r, R_EVENT] = ev
-    FI[r, R_SEQ] = M[M_SEQ]
-    FI[r, R_TAKER] = taker
-    FI[r, R_MAKER] = maker
-    FI[r, R_PRICE] = price
-    FI[r, R_KIND] = kind
+    FI[r * R_NCOLS + R_EVENT] = ev
+    FI[r * R_NCOLS + R_SEQ] = M[M_SEQ]
+    FI[r * R_NCOLS + R_TAKER] = taker
+    FI[r * R_NCOLS + R_MAKER] = maker
+    FI[r * R_NCOLS + R_PRICE] = price
+    FI[r * R_NCOLS + R_KIND] = kind
     FF[r] = qty
     M[M_SEQ] += 1
     M[M_NFILL] = r + 1
@@ -353,9 +365,9 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
             return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
         if slot == -1:
             return REJECTED, UNKNOWN_ID, 0.0, 0.0, oid
-        left = F[slot, O_QTY]
+        left = F[slot * NCOLS + O_QTY]
         if kind == REDUCE and qty < left:
-            F[slot, O_QTY] = left - qty
+            F[slot * NCOLS + O_QTY] = left - qty
             MF[MF_CANCELLED] += qty
             return RESTING, NONE, 0.0, left - qty, oid
         MF[MF_CANCELLED] += left
@@ -370,7 +382,7 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if oid >= 0 and hash_find(H, oid) != -1:
         return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
     opp = 1 - side
-    if not _has_slot(B, M) or FI.shape[0] - M[M_NFILL] < M[M_LIVE + opp] + 1:
+    if not _has_slot(B, M) or FI.shape[0] // R_NCOLS - M[M_NFILL] < M[M_LIVE + opp] + 1:
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     is_market = kind == MARKET
     if M[M_CALL] == 1 and (is_market or tif != GTC):
@@ -387,7 +399,7 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
-    L0 = B.shape[0] >> 1
+    L0 = (B.shape[0] // NCOLS) >> 1
     base = LV_KEY + 3 * opp
     rem = qty
     stopped = False
@@ -395,31 +407,31 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         n = M[M_NLV + opp]
         if n == 0:
             break
-        key = B[L0 + n - 1, base]
+        key = B[(L0 + n - 1) * NCOLS + base]
         lp = key if opp == BUY else -key
         if not is_market and (lp > price if side == BUY else lp < price):
             break
-        slot = B[L0 + n - 1, base + 1]
+        slot = B[(L0 + n - 1) * NCOLS + base + 1]
         while slot != -1 and rem > 0.0:
-            nxt = B[slot, O_NEXT]
-            if stp != STP_NONE and B[slot, O_OWNER] == owner:
+            nxt = B[slot * NCOLS + O_NEXT]
+            if stp != STP_NONE and B[slot * NCOLS + O_OWNER] == owner:
                 if stp == STP_CANCEL_TAKER:
                     stopped = True
                     break
-                _record(M, FI, FF, ev, oid, B[slot, O_ID], lp, F[slot, O_QTY], 1)
-                MF[MF_CANCELLED] += F[slot, O_QTY]
+                _record(M, FI, FF, ev, oid, B[slot * NCOLS + O_ID], lp, F[slot * NCOLS + O_QTY], 1)
+                MF[MF_CANCELLED] += F[slot * NCOLS + O_QTY]
                 _unlink(B, F, H, M, slot)
                 slot = nxt
                 continue
-            avail = F[slot, O_QTY]
+            avail = F[slot * NCOLS + O_QTY]
             q = rem if rem < avail else avail
-            _record(M, FI, FF, ev, oid, B[slot, O_ID], lp, q, 0)
+            _record(M, FI, FF, ev, oid, B[slot * NCOLS + O_ID], lp, q, 0)
             rem -= q
             MF[MF_TRADED] += q
             if q == avail:
                 _unlink(B, F, H, M, slot)
             else:
-                F[slot, O_QTY] = avail - q
+                F[slot * NCOLS + O_QTY] = avail - q
             slot = nxt
         if stopped:
             break
@@ -438,17 +450,20 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
 
 @jit
 def views(S):
-    """The arrays held in the state buffer ``S`` (views, no copies)."""
+    """The arrays held in the state buffer ``S``: 1-D views, no copies.
+
+    The 2-D tables are used flat (``B[row * NCOLS + col]``, ``H[2 * i + k]``,
+    ``FI[r * R_NCOLS + c]``): cutting 1-D slices is much cheaper per call than reshaping.
+    """
     Sf = S.view(np.float64)
-    nb = 2 * S[S_CAP] * NCOLS
     ob = S[S_OFF_B]
-    B = S[ob : ob + nb].reshape((2 * S[S_CAP], NCOLS))
-    F = Sf[ob : ob + nb].reshape((2 * S[S_CAP], NCOLS))
-    H = S[S[S_OFF_H] : S[S_OFF_H] + 2 * S[S_HCAP]].reshape((S[S_HCAP], 2))
+    nb = 2 * S[S_CAP] * NCOLS
+    B = S[ob : ob + nb]
+    F = Sf[ob : ob + nb]
+    H = S[S[S_OFF_H] : S[S_OFF_H] + 2 * S[S_HCAP]]
     M = S[S[S_OFF_M] : S[S_OFF_M] + M_SIZE]
     MF = Sf[S[S_OFF_MF] : S[S_OFF_MF] + MF_SIZE]
-    nfi = S[S_FCAP] * R_NCOLS
-    FI = S[S[S_OFF_FI] : S[S_OFF_FI] + nfi].reshape((S[S_FCAP], R_NCOLS))
+    FI = S[S[S_OFF_FI] : S[S_OFF_FI] + S[S_FCAP] * R_NCOLS]
     FF = Sf[S[S_OFF_FF] : S[S_OFF_FF] + S[S_FCAP]]
     return B, F, H, M, MF, FI, FF
 
@@ -538,39 +553,39 @@ def run_batch(
 @jit
 def resting_orders(B, F, M, side, out_id, out_price, out_qty, out_owner, out_arrival):
     """Resting orders of ``side`` in priority order (best level first, FIFO within)."""
-    L0 = B.shape[0] >> 1
+    L0 = (B.shape[0] // NCOLS) >> 1
     base = LV_KEY + 3 * side
     r = 0
     for lvl in range(M[M_NLV + side] - 1, -1, -1):
-        slot = B[L0 + lvl, base + 1]
+        slot = B[(L0 + lvl) * NCOLS + base + 1]
         while slot != -1:
-            out_id[r] = B[slot, O_ID]
-            out_price[r] = B[slot, O_PRICE]
-            out_qty[r] = F[slot, O_QTY]
-            out_owner[r] = B[slot, O_OWNER]
-            out_arrival[r] = B[slot, O_ARRIVAL]
+            out_id[r] = B[slot * NCOLS + O_ID]
+            out_price[r] = B[slot * NCOLS + O_PRICE]
+            out_qty[r] = F[slot * NCOLS + O_QTY]
+            out_owner[r] = B[slot * NCOLS + O_OWNER]
+            out_arrival[r] = B[slot * NCOLS + O_ARRIVAL]
             r += 1
-            slot = B[slot, O_NEXT]
+            slot = B[slot * NCOLS + O_NEXT]
     return r
 
 
 @jit
 def depth(B, F, M, side, levels, out_price, out_qty, out_count):
     """Aggregated quantity and order count of the best ``levels`` levels of ``side``."""
-    L0 = B.shape[0] >> 1
+    L0 = (B.shape[0] // NCOLS) >> 1
     base = LV_KEY + 3 * side
     n = M[M_NLV + side]
     m = min(levels, n)
     for r in range(m):
         lvl = n - 1 - r
-        out_price[r] = B[B[L0 + lvl, base + 1], O_PRICE]
+        out_price[r] = B[(B[(L0 + lvl) * NCOLS + base + 1]) * NCOLS + O_PRICE]
         total = 0.0
         count = 0
-        slot = B[L0 + lvl, base + 1]
+        slot = B[(L0 + lvl) * NCOLS + base + 1]
         while slot != -1:
-            total += F[slot, O_QTY]
+            total += F[slot * NCOLS + O_QTY]
             count += 1
-            slot = B[slot, O_NEXT]
+            slot = B[slot * NCOLS + O_NEXT]
         out_qty[r] = total
         out_count[r] = count
     return m
@@ -583,7 +598,7 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
     still resting (0 if removed). Every id must be resting."""
     for i in range(oids.shape[0]):
         slot = hash_find(H, oids[i])
-        have = F[slot, O_QTY]
+        have = F[slot * NCOLS + O_QTY]
         left = have - qtys[i]
         if left <= 1e-12 * have:  # fully filled, up to the auction's rounding
             left = 0.0
@@ -593,7 +608,7 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
         if left == 0.0:
             _unlink(B, F, H, M, slot)
         else:
-            F[slot, O_QTY] = left
+            F[slot * NCOLS + O_QTY] = left
         out_left[i] = left
 
 
