@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._kernels import auction as _k
+from ._kernels import auction_codes as _codes
 from ._result import ResultBase, import_pandas
 
 __all__ = ["AuctionResult", "BatchAuctionResult", "Reason"]
@@ -22,13 +22,13 @@ I8 = npt.NDArray[np.int8]
 class Reason(enum.IntEnum):
     """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled)."""
 
-    FILLED = _k.FILLED
-    PRICED_OUT = _k.PRICED_OUT
-    TRADE_REDUCTION = _k.TRADE_REDUCTION
-    LOTTERY = _k.LOTTERY
-    PRICE_SETTER = _k.PRICE_SETTER
-    RATIONED = _k.RATIONED
-    ZERO_QUANTITY = _k.ZERO_QUANTITY
+    FILLED = _codes.FILLED
+    PRICED_OUT = _codes.PRICED_OUT
+    TRADE_REDUCTION = _codes.TRADE_REDUCTION
+    LOTTERY = _codes.LOTTERY
+    PRICE_SETTER = _codes.PRICE_SETTER
+    RATIONED = _codes.RATIONED
+    ZERO_QUANTITY = _codes.ZERO_QUANTITY
 
 
 def _reason_names(codes: I8) -> list[str]:

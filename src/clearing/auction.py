@@ -14,18 +14,20 @@ import numpy as np
 from . import _validate as v
 from ._auction_results import AuctionResult, BatchAuctionResult
 from ._kernels import auction as _k
+from ._kernels import auction_codes as _codes
+from ._kernels import margin as _margin
 from .errors import InputError
 
 __all__ = ["MECHANISMS", "double_auction", "double_auction_batch"]
 
 MECHANISMS: tuple[str, ...] = ("uniform", "mcafee", "sbba", "huang", "vcg", "pay_as_bid")
 _CODES = {
-    "uniform": _k.UNIFORM,
-    "mcafee": _k.MCAFEE,
-    "sbba": _k.SBBA,
-    "huang": _k.HUANG,
-    "vcg": _k.VCG,
-    "pay_as_bid": _k.PAY_AS_BID,
+    "uniform": _codes.UNIFORM,
+    "mcafee": _codes.MCAFEE,
+    "sbba": _codes.SBBA,
+    "huang": _codes.HUANG,
+    "vcg": _codes.VCG,
+    "pay_as_bid": _codes.PAY_AS_BID,
 }
 _UNIT_MECHANISMS = frozenset({"mcafee", "sbba"})
 
@@ -82,7 +84,7 @@ def _dense_markets(
     lo = min(int(bm.min()) if nb else 2**63, int(am.min()) if na else 2**63)
     hi = max(int(bm.max()) if nb else -(2**63), int(am.max()) if na else -(2**63))
     if hi - lo <= 4 * (nb + na) + 64:  # dense enough for a lookup table
-        return _k.dense_ids(bm, am, lo, hi - lo + 1)  # type: ignore[no-untyped-call,no-any-return]
+        return _margin.dense_ids(bm, am, lo, hi - lo + 1)  # type: ignore[no-untyped-call,no-any-return]
     ids, dense = np.unique(np.concatenate([bm, am]), return_inverse=True)
     dense = dense.astype(np.int64)
     return ids, np.ascontiguousarray(dense[:nb]), np.ascontiguousarray(dense[nb:])
@@ -110,7 +112,7 @@ def _run(
     ask_out = (np.empty(na), np.empty(na), np.empty(na, dtype=np.int8))
     t_int = tuple(np.empty(nb + na, dtype=np.int64) for _ in range(3))  # bid, ask, market
     t_flt = tuple(np.empty(nb + na) for _ in range(3))  # quantity, buyer and seller price
-    stats = np.empty((n_markets, _k.N_STATS))
+    stats = np.empty((n_markets, _codes.N_STATS))
     n_trades = _k.clear_markets(  # type: ignore[no-untyped-call]
         *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, _CODES[mechanism], k, draws,
         use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
@@ -226,15 +228,15 @@ def double_auction(
     use_priority = bid_priority is not None or ask_priority is not None
     out = _run(fn, bid, ask, bm, am, 1, mechanism, kappa, use_priority, rng)
     s = out.stats[0]
-    max_welfare = float(s[_k.S_MAX_WELFARE])
-    welfare = float(s[_k.S_WELFARE])
+    max_welfare = float(s[_codes.S_MAX_WELFARE])
+    welfare = float(s[_codes.S_WELFARE])
     return AuctionResult(
         mechanism=mechanism,
-        volume=float(s[_k.S_VOLUME]),
-        price=float(s[_k.S_PRICE]),
-        buyer_price=float(s[_k.S_BUYER_PRICE]),
-        seller_price=float(s[_k.S_SELLER_PRICE]),
-        clearing_range=(float(s[_k.S_LO]), float(s[_k.S_HI])),
+        volume=float(s[_codes.S_VOLUME]),
+        price=float(s[_codes.S_PRICE]),
+        buyer_price=float(s[_codes.S_BUYER_PRICE]),
+        seller_price=float(s[_codes.S_SELLER_PRICE]),
+        clearing_range=(float(s[_codes.S_LO]), float(s[_codes.S_HI])),
         bid_filled=out.bid_filled,
         ask_filled=out.ask_filled,
         bid_price_paid=out.bid_paid,
@@ -249,7 +251,7 @@ def double_auction(
         welfare=welfare,
         max_welfare=max_welfare,
         efficiency=float(_efficiency(np.array(welfare), np.array(max_welfare))),
-        budget_surplus=float(s[_k.S_SURPLUS]),
+        budget_surplus=float(s[_codes.S_SURPLUS]),
     )
 
 
@@ -314,15 +316,15 @@ def double_auction_batch(
     return BatchAuctionResult(
         mechanism=mechanism,
         market=ids,
-        volume=s[:, _k.S_VOLUME].copy(),
-        price=s[:, _k.S_PRICE].copy(),
-        buyer_price=s[:, _k.S_BUYER_PRICE].copy(),
-        seller_price=s[:, _k.S_SELLER_PRICE].copy(),
-        clearing_range=np.ascontiguousarray(s[:, [_k.S_LO, _k.S_HI]]),
-        welfare=s[:, _k.S_WELFARE].copy(),
-        max_welfare=s[:, _k.S_MAX_WELFARE].copy(),
-        efficiency=_efficiency(s[:, _k.S_WELFARE], s[:, _k.S_MAX_WELFARE]),
-        budget_surplus=s[:, _k.S_SURPLUS].copy(),
+        volume=s[:, _codes.S_VOLUME].copy(),
+        price=s[:, _codes.S_PRICE].copy(),
+        buyer_price=s[:, _codes.S_BUYER_PRICE].copy(),
+        seller_price=s[:, _codes.S_SELLER_PRICE].copy(),
+        clearing_range=np.ascontiguousarray(s[:, [_codes.S_LO, _codes.S_HI]]),
+        welfare=s[:, _codes.S_WELFARE].copy(),
+        max_welfare=s[:, _codes.S_MAX_WELFARE].copy(),
+        efficiency=_efficiency(s[:, _codes.S_WELFARE], s[:, _codes.S_MAX_WELFARE]),
+        budget_surplus=s[:, _codes.S_SURPLUS].copy(),
         bid_filled=out.bid_filled,
         ask_filled=out.ask_filled,
         bid_price_paid=out.bid_paid,

@@ -1,0 +1,302 @@
+"""The margin of a call market: efficient volume and fills without sorting.
+
+Every mechanism starts from the efficient allocation, which only needs the *margin*: the
+efficient volume ``Q`` (where the demand and supply curves cross) and, on each side, the
+marginal price level. Both are found by quickselect-style partitioning on price with running
+quantities, expected O(n); only orders tied at a marginal price are put in priority order.
+Also here: grouping the orders of many markets by a counting sort, and moving one market's
+orders between the grouped arrays and contiguous work buffers.
+
+Conventions: bids use ``key = price`` and asks ``key = -price`` so that on both sides a higher
+key is served first; ``b_k``/``s_k`` are the prices of the last matched unit and
+``b_{k+1}``/``s_{k+1}`` those of the first unmatched one (``-inf``/``+inf`` when absent).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+from .auction_codes import FILLED, PRICED_OUT, ZERO_QUANTITY
+
+
+@jit
+def group_by_market(price, qty, prio, market, n_markets):
+    """Stable counting sort of the orders by dense market id.
+
+    Returns ``(grouped, start)``: ``grouped[pos]`` holds (price, quantity, priority, input
+    index) of the order at grouped position ``pos``, and market ``m`` occupies positions
+    ``start[m]:start[m + 1]``. Writing one packed row per order is the only random access.
+    """
+    start = np.zeros(n_markets + 1, dtype=np.int64)
+    for t in range(market.size):
+        start[market[t] + 1] += 1
+    for m in range(n_markets):
+        start[m + 1] += start[m]
+    cursor = start[:-1].copy()
+    grouped = np.empty((market.size, 4))
+    for t in range(market.size):
+        m = market[t]
+        pos = cursor[m]
+        cursor[m] += 1
+        grouped[pos, 0] = price[t]
+        grouped[pos, 1] = qty[t]
+        grouped[pos, 2] = prio[t]
+        grouped[pos, 3] = t
+    return grouped, start
+
+
+@jit
+def dense_ids(bm, am, lo, span):
+    """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
+
+    Returns ``(ids, bid_dense, ask_dense)``; one pass to mark the ids present, one prefix
+    sum, one pass per side to map.
+    """
+    rank = np.zeros(span, dtype=np.int64)
+    for t in range(bm.size):
+        rank[bm[t] - lo] = 1
+    for t in range(am.size):
+        rank[am[t] - lo] = 1
+    n = 0
+    for u in range(span):
+        if rank[u]:
+            rank[u] = n
+            n += 1
+        else:
+            rank[u] = -1
+    ids = np.empty(n, dtype=np.int64)
+    for u in range(span):
+        if rank[u] >= 0:
+            ids[rank[u]] = lo + u
+    bd = np.empty(bm.size, dtype=np.int64)
+    for t in range(bm.size):
+        bd[t] = rank[bm[t] - lo]
+    ad = np.empty(am.size, dtype=np.int64)
+    for t in range(am.size):
+        ad[t] = rank[am[t] - lo]
+    return ids, bd, ad
+
+
+@jit
+def _pivot(xa, na, xb, nb):
+    """Median of the first, middle and last entries of the concatenation of two buffers."""
+    m = na + nb
+    t0 = 0
+    t1 = m // 2
+    t2 = m - 1
+    a = xa[t0] if t0 < na else xb[t0 - na]
+    b = xa[t1] if t1 < na else xb[t1 - na]
+    c = xa[t2] if t2 < na else xb[t2 - na]
+    if a > b:
+        a, b = b, a
+    if b > c:
+        b = c
+    return a if a > b else b
+
+
+@jit
+def _keep(x, w, n, pivot, above):
+    """Compact the buffers to the entries strictly above (or below) ``pivot``.
+
+    Branch-free: every entry is written and the cursor advances only for kept ones, which
+    avoids a mispredicted branch per entry on random prices.
+    """
+    out = 0
+    if above:
+        for t in range(n):
+            v = x[t]
+            x[out] = v
+            w[out] = w[t]
+            out += v > pivot
+    else:
+        for t in range(n):
+            v = x[t]
+            x[out] = v
+            w[out] = w[t]
+            out += v < pivot
+    return out
+
+
+@jit
+def _load(price, qty, sign, x, w):
+    """Copy the positive-quantity orders into ``(key, quantity)`` work buffers."""
+    n = 0
+    for i in range(price.size):
+        if qty[i] > 0.0:
+            x[n] = sign * price[i]
+            w[n] = qty[i]
+            n += 1
+    return n
+
+
+@jit
+def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
+    """``(p1, S(p1), p2, D(p2))`` by partitioning both sides around pivot prices."""
+    nb = _load(bp, bq, 1.0, xb, wb)
+    na = _load(ap, aq, 1.0, xa, wa)
+    d_upper = 0.0  # bid quantity priced at or above the current upper bound
+    s_lower = 0.0  # ask quantity priced at or below the current lower bound
+    p1 = -np.inf
+    p2 = np.inf
+    s_at_p1 = 0.0
+    d_at_p2 = 0.0
+    while nb + na > 0:
+        x = _pivot(xb, nb, xa, na)
+        d = d_upper
+        for t in range(nb):
+            d += wb[t] if xb[t] >= x else 0.0
+        s = s_lower
+        for t in range(na):
+            s += wa[t] if xa[t] <= x else 0.0
+        if d >= s:
+            p1 = x
+            s_at_p1 = s
+            s_lower = s
+            nb = _keep(xb, wb, nb, x, True)
+            na = _keep(xa, wa, na, x, True)
+        else:
+            p2 = x
+            d_at_p2 = d
+            d_upper = d
+            nb = _keep(xb, wb, nb, x, False)
+            na = _keep(xa, wa, na, x, False)
+    return p1, s_at_p1, p2, d_at_p2
+
+
+@jit
+def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
+    """Efficient volume and the marginal price level of each side, found without sorting.
+
+    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
+    found by partitioning both sides around pivot prices (expected linear time); ``p2``, the
+    next price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
+    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
+    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
+    priced at or above it is filled in full, with no arithmetic that could round (likewise
+    ``ask_whole``).
+    """
+    p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    volume = max(s_at_p1, d_at_p2)
+    if volume <= 0.0:
+        return 0.0, np.nan, np.nan, False, False
+    # No price lies strictly between p1 and p2, so demand reaches Q either at p1 or at the
+    # lowest bid priced >= p2, and supply either at p2 or at the highest ask priced <= p1.
+    bid_whole = d_at_p2 >= volume
+    ask_whole = s_at_p1 >= volume
+    bid_level = p1
+    if bid_whole:
+        bid_level = np.inf
+        for i in range(bp.size):
+            if bq[i] > 0.0 and bp[i] >= p2:
+                bid_level = min(bid_level, bp[i])
+    ask_level = p2
+    if ask_whole:
+        ask_level = -np.inf
+        for i in range(ap.size):
+            if aq[i] > 0.0 and ap[i] <= p1:
+                ask_level = max(ask_level, ap[i])
+    return volume, bid_level, ask_level, bid_whole, ask_whole
+
+
+@jit
+def _slack(n_terms, total):
+    """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
+    return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total
+
+
+@jit
+def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reason, tie):
+    """Efficient fills of one side of one market.
+
+    Orders priced better than the marginal ``level`` fill in full; those at the level share
+    what is left of ``volume`` in priority order (all in full when ``whole``). The rest of
+    ``volume`` is a difference of float sums, so it is compared with a rounding allowance of
+    a few ulps per order: a remainder within it of an order's quantity fills the order, and
+    one within it of zero fills nothing.
+
+    Returns ``(k_price, next_price, marginal, value)``: the price of the last matched unit,
+    of the first unmatched unit, the index of the order holding the last matched unit (-1
+    when nothing trades) and the value ``sum(fill * price)`` of the efficient fills.
+    """
+    lam = sign * level if volume > 0.0 else np.inf
+    above = 0.0
+    value = 0.0
+    n_tie = 0
+    next_key = -np.inf
+    for i in range(price.size):
+        if qty[i] <= 0.0:
+            fill[i] = 0.0
+            reason[i] = ZERO_QUANTITY
+            continue
+        key = sign * price[i]
+        if key > lam:
+            fill[i] = qty[i]
+            reason[i] = FILLED
+            above += qty[i]
+            value += qty[i] * price[i]
+        elif key == lam:
+            tie[n_tie] = i
+            n_tie += 1
+        else:
+            fill[i] = 0.0
+            reason[i] = PRICED_OUT
+            if key > next_key:
+                next_key = key
+    if use_prio and n_tie > 1:
+        keys = np.empty(n_tie)
+        for t in range(n_tie):
+            keys[t] = prio[tie[t]]
+        perm = np.argsort(keys, kind="mergesort")
+        ordered = tie[:n_tie][perm]
+        tie[:n_tie] = ordered
+    need = np.inf if whole else volume - above
+    slack = _slack(price.size, volume)
+    marginal = -1
+    for t in range(n_tie):
+        i = tie[t]
+        f = 0.0
+        if need > slack:
+            f = qty[i] if need >= qty[i] - slack else need
+        fill[i] = f
+        value += f * price[i]
+        need -= f
+        if f > 0.0:
+            marginal = i
+        if f < qty[i]:
+            reason[i] = PRICED_OUT
+            next_key = lam
+        else:
+            reason[i] = FILLED
+    if volume <= 0.0:
+        return np.nan, sign * next_key, -1, 0.0
+    return sign * lam, sign * next_key, marginal, value
+
+
+@jit
+def _local(grouped, lo, hi, lp, lq, lprio, lidx):
+    """Copy the rows ``lo:hi`` of a grouped side into contiguous local buffers."""
+    for t in range(hi - lo):
+        lp[t] = grouped[lo + t, 0]
+        lq[t] = grouped[lo + t, 1]
+        lprio[t] = grouped[lo + t, 2]
+        lidx[t] = np.int64(grouped[lo + t, 3])
+
+
+@jit
+def _scatter(lidx, lfill, lpaid, lreason, packed):
+    """Write one market's per-order outputs as packed rows at the orders' input indices."""
+    for t in range(lidx.size):
+        i = lidx[t]
+        packed[i, 0] = lfill[t]
+        packed[i, 1] = lpaid[t]
+        packed[i, 2] = lreason[t]
+
+
+@jit
+def _unpack(packed, fill, paid, reason):
+    for i in range(fill.size):
+        fill[i] = packed[i, 0]
+        paid[i] = packed[i, 1]
+        reason[i] = np.int8(packed[i, 2])
