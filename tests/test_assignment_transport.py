@@ -67,7 +67,7 @@ def test_equals_linprog_with_price_bounds(n: int, m: int, seed: int, ties: bool)
         np.testing.assert_allclose(res.max_prices, hi, atol=1e-6)
 
 
-@pytest.mark.parametrize("shape", [(200, 10), (50, 50), (10, 120)])
+@pytest.mark.parametrize("shape", [(200, 10), (50, 50), (10, 120), (40, 600)])
 def test_larger_instances(shape: tuple[int, int]) -> None:
     n, m = shape
     rng = np.random.default_rng(n + 7 * m)

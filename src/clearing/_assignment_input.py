@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._assignment_results import Int8Array, UnmatchedReason
-from ._kernels.surplus import surplus_rows
+from ._kernels.surplus import count_finite_rows, fill_finite_rows, surplus_rows
 from ._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from .errors import InputError
 
@@ -202,16 +202,14 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
 def dense_to_csr(w: FloatArray, reason: Int8Array) -> SparseSurplus:
     """Eligible entries (finite) of a dense surplus matrix in CSR form."""
     n, m = w.shape
-    rows, cols = np.nonzero(np.isfinite(w))
-    counts = np.bincount(rows, minlength=n)
     indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
+    nnz = count_finite_rows(w, indptr) if n and m else 0  # type: ignore[no-untyped-call]
+    indices = np.empty(nnz, np.int64)
+    data = np.empty(nnz, np.float64)
+    if nnz:
+        fill_finite_rows(w, indptr, indices, data)  # type: ignore[no-untyped-call]
     return SparseSurplus(
-        indptr=indptr,
-        indices=cols.astype(np.int64),
-        surplus=np.ascontiguousarray(w[rows, cols]),
-        shape=(int(n), int(m)),
-        reason=reason,
+        indptr=indptr, indices=indices, surplus=data, shape=(int(n), int(m)), reason=reason
     )
 
 

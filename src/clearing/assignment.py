@@ -39,9 +39,10 @@ from ._kernels.assign import assign_dense_batch
 from ._kernels.lap import lap_dense
 from ._kernels.prices import prices_csr
 from ._kernels.sparse_assign import sparse_assign
+from ._kernels.surplus import first_invalid, scatter_rows
 from ._kernels.transport import transport_csr
 from ._status import raise_for_status
-from ._validate import FloatArray, IntArray, as_float, choice, first_bad
+from ._validate import FloatArray, IntArray, as_float, as_numeric, choice, first_bad
 from .errors import InfeasibleError, InputError
 
 __all__ = [
@@ -98,14 +99,18 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     ([1, 0, 2], 5)
     """
     fn = "linear_sum_assignment"
-    c = as_float(cost_matrix, "cost_matrix", fn, ndim=2, allow_posinf=True, allow_neginf=True)
+    c = np.ascontiguousarray(as_numeric(cost_matrix, "cost_matrix", fn, 2), dtype=np.float64)
     if not isinstance(maximize, bool | np.bool_):
         raise InputError(f"{fn}: maximize must be a bool, got {maximize!r}", argument="maximize")
-    if maximize:
-        first_bad(fn, "cost_matrix", c, np.isposinf(c), "+inf is not allowed with maximize=True")
-        c = -c
-    else:
+    if c.size and first_invalid(c, bool(maximize)) >= 0:  # type: ignore[no-untyped-call]
+        as_float(c, "cost_matrix", fn, ndim=2, allow_posinf=True, allow_neginf=True)
+        if maximize:
+            first_bad(
+                fn, "cost_matrix", c, np.isposinf(c), "+inf is not allowed with maximize=True"
+            )
         first_bad(fn, "cost_matrix", c, np.isneginf(c), "-inf is not allowed when minimising")
+    if maximize:
+        c = -c
     n, m = c.shape
     if n == 0 or m == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -252,7 +257,7 @@ def _solve_csr(
     else:  # the solver's own optimal duals
         pmin = np.maximum(-v, 0.0)
         row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
-    welfare = float(np.dot(s.surplus, flow.astype(np.float64)))
+    welfare = float((s.surplus * flow).sum())
     return flow, unserved, load, row_dual, pmin, pmax, welfare
 
 
@@ -385,8 +390,7 @@ def transport(
         flow_out: Any = csr_array((flow, s.indices, s.indptr), shape=(n, m))
     else:
         flow_out = np.zeros((n, m), np.int64)
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
-        flow_out[rows, s.indices] = flow
+        scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
     short = np.where(unserved > 0, 0, 1)
     unmatched, reason_out = _unmatched(short - 1, s.reason)
     return TransportResult(

@@ -65,3 +65,53 @@ def surplus_rows(v, c1, c2, forb, w, reason):
         else:
             reason[i] = 3
     return 0, -1
+
+
+@jit
+def first_invalid(c, forbid_posinf):
+    """Flat index of the first NaN, or of the first infinity of the forbidden sign; -1 if none."""
+    flat = c.ravel()
+    bad = np.inf if forbid_posinf else -np.inf
+    for k in range(flat.shape[0]):
+        x = flat[k]
+        if x != x or x == bad:
+            return k
+    return -1
+
+
+@jit
+def count_finite_rows(w, indptr):
+    """``indptr`` of the CSR form of the finite entries of ``w``; returns their number."""
+    n = w.shape[0]
+    m = w.shape[1]
+    indptr[0] = 0
+    for i in range(n):
+        k = 0
+        for j in range(m):
+            if w[i, j] > -np.inf:
+                k += 1
+        indptr[i + 1] = indptr[i] + k
+    return indptr[n]
+
+
+@jit
+def fill_finite_rows(w, indptr, indices, data):
+    """Column indices and values of the finite entries of ``w``, row by row."""
+    n = w.shape[0]
+    m = w.shape[1]
+    for i in range(n):
+        e = indptr[i]
+        for j in range(m):
+            if w[i, j] > -np.inf:
+                indices[e] = j
+                data[e] = w[i, j]
+                e += 1
+
+
+@jit
+def scatter_rows(indptr, indices, vals, out):
+    """``out[i, indices[e]] = vals[e]`` for the entries ``e`` of each row ``i``."""
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for e in range(indptr[i], indptr[i + 1]):
+            out[i, indices[e]] = vals[e]
