@@ -379,7 +379,8 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
     if tif != GTC and tif != IOC and tif != FOK:
         return REJECTED, BAD_EVENT, 0.0, 0.0, oid
-    if oid >= 0 and hash_find(H, oid) != -1:
+    # an id above every id accepted so far cannot be resting: skip the lookup
+    if oid >= 0 and oid < M[M_NEXTID] and hash_find(H, oid) != -1:
         return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
     opp = 1 - side
     if not _has_slot(B, M) or FI.shape[0] // R_NCOLS - M[M_NFILL] < M[M_LIVE + opp] + 1:
