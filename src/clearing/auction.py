@@ -45,6 +45,22 @@ class _Outcome:
     trades: tuple[np.ndarray, ...]  # market, bid, ask, quantity, buyer price, seller price
     stats: np.ndarray
 
+    def per_order_and_trade(self) -> dict[str, np.ndarray]:
+        """The per-order and per-trade fields shared by both result classes."""
+        return {
+            "bid_filled": self.bid_filled,
+            "ask_filled": self.ask_filled,
+            "bid_price_paid": self.bid_paid,
+            "ask_price_received": self.ask_received,
+            "bid_reason": self.bid_reason,
+            "ask_reason": self.ask_reason,
+            "trade_bid": self.trades[1],
+            "trade_ask": self.trades[2],
+            "trade_quantity": self.trades[3],
+            "trade_buyer_price": self.trades[4],
+            "trade_seller_price": self.trades[5],
+        }
+
 
 _Side = tuple[v.FloatArray, v.FloatArray, v.FloatArray]  # prices, quantities, priorities
 
@@ -237,17 +253,7 @@ def double_auction(
         buyer_price=float(s[_codes.S_BUYER_PRICE]),
         seller_price=float(s[_codes.S_SELLER_PRICE]),
         clearing_range=(float(s[_codes.S_LO]), float(s[_codes.S_HI])),
-        bid_filled=out.bid_filled,
-        ask_filled=out.ask_filled,
-        bid_price_paid=out.bid_paid,
-        ask_price_received=out.ask_received,
-        bid_reason=out.bid_reason,
-        ask_reason=out.ask_reason,
-        trade_bid=out.trades[1],
-        trade_ask=out.trades[2],
-        trade_quantity=out.trades[3],
-        trade_buyer_price=out.trades[4],
-        trade_seller_price=out.trades[5],
+        **out.per_order_and_trade(),
         welfare=welfare,
         max_welfare=max_welfare,
         efficiency=float(_efficiency(np.array(welfare), np.array(max_welfare))),
@@ -325,16 +331,6 @@ def double_auction_batch(
         max_welfare=s[:, _codes.S_MAX_WELFARE].copy(),
         efficiency=_efficiency(s[:, _codes.S_WELFARE], s[:, _codes.S_MAX_WELFARE]),
         budget_surplus=s[:, _codes.S_SURPLUS].copy(),
-        bid_filled=out.bid_filled,
-        ask_filled=out.ask_filled,
-        bid_price_paid=out.bid_paid,
-        ask_price_received=out.ask_received,
-        bid_reason=out.bid_reason,
-        ask_reason=out.ask_reason,
         trade_market=ids[out.trades[0]],
-        trade_bid=out.trades[1],
-        trade_ask=out.trades[2],
-        trade_quantity=out.trades[3],
-        trade_buyer_price=out.trades[4],
-        trade_seller_price=out.trades[5],
+        **out.per_order_and_trade(),
     )
