@@ -21,7 +21,7 @@ from .prices import prices_dense_core
 def _assign_one(
     W, C, x, want_max, pmin, pmax, row_dual, xr, yc, u, v, P,
     free, scanned, matches, imin, pred, scol, d, dfin, vv,
-    py, pU, pB, prd, pb, done,
+    py, pU, pB, prd, pb, done, WT,
 ):  # fmt: skip
     n = W.shape[0]
     m = W.shape[1]
@@ -56,7 +56,7 @@ def _assign_one(
             i = xr[j]
             if i >= 0 and W[i, j] > -np.inf:
                 x[i] = j
-    prices_dense_core(W, x, P, True, want_max, pmin, pmax, py, pU, pB, prd, pb, done)
+    prices_dense_core(W, x, P, True, want_max, pmin, pmax, py, pU, pB, prd, pb, done, WT)
     for i in range(n):
         j = x[i]
         row_dual[i] = W[i, j] - pmin[j] if j >= 0 else 0.0
@@ -94,11 +94,12 @@ def assign_dense_batch(W, want_max, x, welfare, pmin, pmax, row_dual):
     prd = np.empty(m, np.float64)
     pb = np.empty(m, np.float64)
     done = np.empty(m, np.bool_)
+    WT = np.empty((m, n) if want_max else (0, 0), np.float64)
     for b in range(nb):
         status = _assign_one(
             W[b], C, x[b], want_max, pmin[b], pmax[b], row_dual[b], xr, yc, u, v, P,
             free, scanned, matches, imin, pred, scol, d, dfin, vv,
-            py, pU, pB, prd, pb, done,
+            py, pU, pB, prd, pb, done, WT,
         )  # fmt: skip
         if status != 0:
             return status

@@ -29,10 +29,11 @@ from .heap import heap_pop, heap_push_or_decrease
 
 
 @jit
-def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, done):
+def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, done, WT):
     """Unit-demand prices; ``W`` dense with ``-inf`` off the eligible pairs, ``x[i]`` col or -1.
 
-    Work arrays: ``y`` (m ints), ``U``, ``B`` (n floats), ``rd``, ``b`` (m floats), ``done``.
+    Work arrays: ``y`` (m ints), ``U``, ``B`` (n floats), ``rd``, ``b`` (m floats), ``done``
+    and ``WT`` (m x n floats, used only for the maximum prices).
     """
     n = W.shape[0]
     m = W.shape[1]
@@ -70,9 +71,13 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, d
                 p = P[j] - phi - rd[j]
                 pmin[j] = p if p > 0.0 else 0.0
     if want_max:
+        nfree = 0
+        for k in range(m):
+            if y[k] < 0:
+                nfree += 1
         for i in range(n):
             B[i] = 0.0
-            if x[i] >= 0:
+            if x[i] >= 0 and nfree > 0:
                 for k in range(m):
                     if y[k] < 0 and W[i, k] > B[i]:
                         B[i] = W[i, k]
@@ -87,7 +92,8 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, d
                 rd[j] = U[i] - B[i] + phi
                 if rd[j] < 0.0:
                     rd[j] = 0.0
-        _dense_dijkstra_max(W, y, U, P, rd, done)
+        _transpose(W, WT)
+        _dense_dijkstra_max(WT, x, y, U, P, rd, done)
         for j in range(m):
             if y[j] >= 0:
                 p = rd[j] + P[j] - phi
@@ -126,8 +132,24 @@ def _dense_dijkstra_min(W, y, U, P, rd, done):
 
 
 @jit
-def _dense_dijkstra_max(W, y, U, P, rd, done):
+def _transpose(W, WT):
+    """``WT = W.T`` in 32 x 32 tiles (cache friendly)."""
+    n = W.shape[0]
     m = W.shape[1]
+    for i0 in range(0, n, 32):
+        i1 = min(i0 + 32, n)
+        for j0 in range(0, m, 32):
+            j1 = min(j0 + 32, m)
+            for i in range(i0, i1):
+                for j in range(j0, j1):
+                    WT[j, i] = W[i, j]
+
+
+@jit
+def _dense_dijkstra_max(WT, x, y, U, P, rd, done):
+    """Backward search; ``WT`` is the transposed surplus so each step reads one row."""
+    m = WT.shape[0]
+    n = WT.shape[1]
     while True:
         k = -1
         best = np.inf
@@ -139,10 +161,10 @@ def _dense_dijkstra_max(W, y, U, P, rd, done):
             return
         done[k] = True
         pk = P[k]
-        for j in range(m):
-            if not done[j]:
-                i = y[j]
-                w = W[i, k]
+        for i in range(n):
+            j = x[i]
+            if j >= 0 and not done[j]:
+                w = WT[k, i]
                 if w > -np.inf:
                     red = U[i] + pk - w
                     if red < 0.0:
