@@ -18,7 +18,7 @@ def test_guard_rails_hold(org):
 
 
 @pytest.mark.slow
-@settings(max_examples=1200)
+@settings(max_examples=2000)
 @given(organisations(max_requests=20, max_offers=12))
 def test_guard_rails_hold_many(org):
     requests, offers, policy, mechanism = org
@@ -27,7 +27,7 @@ def test_guard_rails_hold_many(org):
 
 
 @pytest.mark.slow
-@settings(max_examples=400)
+@settings(max_examples=600)
 @given(organisations(max_requests=20, max_offers=12))
 def test_empty_policy_equals_direct_core_calls_many(org):
     test_empty_policy_equals_direct_core_calls.hypothesis.inner_test(org)

@@ -29,32 +29,35 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
     weighted = {s: draw(st.booleans()) for s in services}
     nr = draw(st.integers(0, max_requests))
     no = draw(st.integers(0, max_offers))
-    prices = st.integers(0, 20).map(float)
-    qty = st.integers(0, 5).map(float)
-    r_svc = [draw(st.sampled_from(services)) for _ in range(nr)]
+    # the columns come from a drawn seed (hypothesis draws sizes, flags and rules): far fewer
+    # draws per example, so thousands of organisations fit in the time budget
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+    def pick(options: list[Any], n: int) -> list[Any]:
+        return [options[k] for k in rng.integers(0, len(options), n).tolist()]
+
+    r_svc = pick(services, nr)
     requests = {
         "request_id": [f"r{i}" for i in range(nr)],
-        "team": [draw(st.sampled_from(teams)) for _ in range(nr)],
+        "team": pick(teams, nr),
         "service": r_svc,
-        "quantity": [draw(qty) for _ in range(nr)],
-        "max_price": [draw(prices) for _ in range(nr)],
-        "priority": [float(draw(st.integers(0, 2))) for _ in range(nr)],
-        "quality_weight": [float(draw(st.integers(1, 3))) if weighted[s] else 0.0 for s in r_svc],
+        "quantity": rng.integers(0, 6, nr).astype(float).tolist(),
+        "max_price": rng.integers(0, 21, nr).astype(float).tolist(),
+        "priority": rng.integers(0, 3, nr).astype(float).tolist(),
+        "quality_weight": [float(rng.integers(1, 4)) if weighted[s] else 0.0 for s in r_svc],
     }
-    o_prov = [draw(st.sampled_from(providers)) for _ in range(no)]
+    o_prov = pick(providers, no)
     if o_prov and draw(st.booleans()):  # a per-provider value column for one provider
         named = draw(st.sampled_from(sorted(set(o_prov))))
-        requests[f"value:{named}"] = [
-            draw(st.sampled_from([np.nan, 0.0, 5.0, 12.0, 30.0])) for _ in range(nr)
-        ]
+        requests[f"value:{named}"] = pick([np.nan, 0.0, 5.0, 12.0, 30.0], nr)
     offers = {
         "offer_id": [f"o{i}" for i in range(no)],
         "provider": o_prov,
-        "service": [draw(st.sampled_from(services)) for _ in range(no)],
-        "capacity": [draw(qty) for _ in range(no)],
-        "ask": [draw(prices) for _ in range(no)],
-        "quality": [draw(st.sampled_from([np.nan, 1.0, 3.0, 4.5, 5.0])) for _ in range(no)],
-        "external": [draw(st.booleans()) for _ in range(no)],
+        "service": pick(services, no),
+        "capacity": rng.integers(0, 6, no).astype(float).tolist(),
+        "ask": rng.integers(0, 21, no).astype(float).tolist(),
+        "quality": pick([np.nan, 1.0, 3.0, 4.5, 5.0], no),
+        "external": [bool(b) for b in rng.integers(0, 2, no)],
     }
     present = sorted(set(r_svc) | set(offers["service"]))
     offered = {
