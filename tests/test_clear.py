@@ -397,6 +397,12 @@ def test_bad_options_and_policy_against_data():
         clear(GOOD_R, GOOD_O, Policy(forbidden=[{"service": "payroll", "provider": "p0"}]))
     with pytest.raises(PolicyError, match="mandatory_provider: provider 'zz' has no offer"):
         clear(GOOD_R, GOOD_O, Policy(services={"legal": {"mandatory_provider": "zz"}}))
+    with pytest.raises(PolicyError, match=r"is an outside vendor, but services\.legal\.external"):
+        clear(
+            GOOD_R,
+            _with(GOOD_O, external=[True]),
+            Policy(services={"legal": {"mandatory_provider": "p0", "external_allowed": False}}),
+        )
     with pytest.raises(PolicyError, match="unknown key"):
         clear(GOOD_R, GOOD_O, {"service": {}})
 

@@ -76,7 +76,17 @@ def organisations(draw: Any, max_requests: int = 12, max_offers: int = 8) -> tup
         if draw(st.booleans()):
             rules["external_allowed"] = False
         if offered[s] and draw(st.integers(0, 4)) == 0:
-            rules["mandatory_provider"] = draw(st.sampled_from(offered[s]))
+            mp = draw(st.sampled_from(offered[s]))
+            rules["mandatory_provider"] = mp
+            ext = [
+                e
+                for p, t, e in zip(
+                    offers["provider"], offers["service"], offers["external"], strict=True
+                )
+                if (p, t) == (mp, s)
+            ]
+            if all(ext):  # an outside mandatory provider in an internal-only service
+                rules.pop("external_allowed", None)  # is a PolicyError (tested elsewhere)
         elif draw(st.booleans()):
             rules["concentration_cap"] = draw(st.sampled_from([0.3, 0.5, 0.6, 1.0]))
         if draw(st.booleans()):

@@ -104,6 +104,14 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
                     mp,
                 )
             mandatory[s] = provs[mp]
+            theirs = (off.provider.codes == provs[mp]) & (off.service == s)
+            if not rules.external_allowed and theirs.any() and off.external[theirs].all():
+                raise fail(
+                    f"services.{name}.mandatory_provider",
+                    f"provider {mp!r} is an outside vendor, but services.{name}."
+                    "external_allowed = false: no offer could ever serve the service",
+                    mp,
+                )
         if rules.failure is not None:
             ft = rules.failure
             failure[s] = (ft.refund_share, ft.penalty, ft.rating_change)
