@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference.clear import check_clearing, organisations
 
-from clearing import clear, double_auction_batch, transport
+from clearing import InputError, clear, double_auction_batch, transport
 
 
 @given(organisations())
@@ -126,3 +127,38 @@ def test_deterministic_with_a_seed(org):
         assert t1.columns == t2.columns
         for col in t1.columns:
             np.testing.assert_array_equal(t1[col], t2[col])
+
+
+_CORRUPTIONS = [
+    ("requests", "max_price", np.nan),
+    ("requests", "quantity", -1.0),
+    ("requests", "request_id", "dup"),
+    ("requests", "team", None),
+    ("offers", "ask", np.inf),
+    ("offers", "capacity", np.nan),
+    ("offers", "offer_id", "dup"),
+    ("offers", "quality", 9.0),
+    ("requests", "max_price", "drop"),
+    ("offers", "provider", "drop"),
+]
+
+
+@given(organisations(), st.sampled_from(_CORRUPTIONS), st.integers(0, 10**6))
+def test_corrupted_input_is_an_input_error_and_nothing_else(org, corruption, where):
+    requests, offers, policy, mechanism = org
+    table_name, column, bad = corruption
+    table = {k: list(v) for k, v in (requests if table_name == "requests" else offers).items()}
+    n = len(table[column])
+    if bad == "drop":
+        del table[column]
+    elif bad == "dup":
+        if n < 2:
+            return
+        table[column][where % n] = table[column][(where + 1) % n]
+    else:
+        if n == 0:
+            return
+        table[column][where % n] = bad
+    args = (table, offers) if table_name == "requests" else (requests, table)
+    with pytest.raises(InputError, match=f"{table_name}"):
+        clear(*args, policy, mechanism=mechanism)
