@@ -50,18 +50,25 @@ def _best_two(indptr, indices, w, p, i):
 
 
 @jit
-def _auction_round(indptr, indices, w, rowof, p, xe, ye, stack, eps, limit):
-    """Bid until every row is matched or out (or ``limit`` bids); return the bids made."""
+def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
+    """Bid until every row is matched or out (or ``limit`` bids); return the bids made.
+
+    Free rows wait in a FIFO ring (``queue`` holds at most n rows at a time).
+    """
     n = indptr.shape[0] - 1
-    top = 0
-    for i in range(n - 1, -1, -1):
+    head = 0
+    size = 0
+    for i in range(n):
         if xe[i] < 0 and indptr[i + 1] > indptr[i]:
-            stack[top] = i
-            top += 1
+            queue[size] = i
+            size += 1
     bids = 0
-    while top > 0 and bids < limit:
-        top -= 1
-        i = stack[top]
+    while size > 0 and bids < limit:
+        i = queue[head]
+        head += 1
+        if head == n:
+            head = 0
+        size -= 1
         e1, b1, b2 = _best_two(indptr, indices, w, p, i)
         if e1 < 0 or b1 <= 0.0:
             continue  # the outside option is best: prices only rise, so it stays out
@@ -76,8 +83,11 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, stack, eps, limit):
         if old >= 0:
             r = rowof[old]
             xe[r] = -1
-            stack[top] = r
-            top += 1
+            tail = head + size
+            if tail >= n:
+                tail -= n
+            queue[tail] = r
+            size += 1
         ye[j] = e1
         xe[i] = e1
         bids += 1
