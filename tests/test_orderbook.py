@@ -423,3 +423,37 @@ def _run_script(disable_jit: bool) -> dict:
 
 def test_jit_on_and_off_identical() -> None:
     assert _run_script(disable_jit=True) == _run_script(disable_jit=False)
+
+
+def test_sparse_large_ids_match_reference() -> None:
+    """Ids far above the direct table go through the hash table; growth rebuilds both."""
+    from reference import orderbook as ref
+
+    rng = np.random.default_rng(11)
+    n = 4000
+    pool = np.concatenate([rng.integers(0, 2**62, 300), np.arange(50)])  # sparse and dense
+    kind = rng.choice([0, 0, 0, 1, 2, 2, 3], n)
+    ev = {
+        "kind": kind,
+        "side": rng.choice([1, -1], n),
+        "price": rng.integers(95, 106, n) * 1.0,
+        "quantity": rng.integers(1, 5, n) * 1.0,
+        "order_id": np.where(kind == 1, -1, rng.choice(pool, n)),
+        "owner": rng.integers(-1, 3, n),
+        "tif": rng.choice([0, 0, 1, 2], n),
+    }
+    book = OrderBook(tick_size=1, capacity=1)
+    rep = book.submit_batch(**ev)
+    twin = ref.ReferenceBook(ref.STP_CANCEL_TAKER)
+    for e in range(n):
+        k = int(kind[e])
+        tif = int(ev["tif"][e]) if k == 0 else (ref.IOC if k == 1 else 0)
+        side = ref.BUY if ev["side"][e] == 1 else ref.SELL
+        price = int(ev["price"][e]) if k == 0 else 0
+        qty = float(ev["quantity"][e]) if k != 2 else 0.0
+        r = twin.event(k, side, price, qty, int(ev["order_id"][e]), int(ev["owner"][e]), tif)
+        got = (rep.state[e], rep.reason[e], rep.filled[e], rep.remaining[e], rep.order_id[e])
+        assert got == r[:5], e
+    for side, code in (("buy", ref.BUY), ("sell", ref.SELL)):
+        assert book.resting(side).order_id.tolist() == [o[0] for o in twin.resting(code)]
+    assert (rep.state == OrderState.REJECTED).any() and (rep.state == OrderState.CANCELLED).any()

@@ -23,10 +23,11 @@ def new_state(
 ) -> np.ndarray:
     """An uninitialised buffer for ``cap`` order slots and ``fcap`` report rows."""
     hcap = 2 * cap
+    dcap = 2 * cap  # ids below dcap are indexed directly (dense ids never hash)
     off_m = _k.HEADER
     off_b = off_m + 16
     off_h = off_b + 2 * cap * _k.NCOLS
-    off_fi = off_h + 2 * hcap
+    off_fi = off_h + 2 + dcap + 2 * hcap
     off_mf = off_fi + fcap * _k.R_NCOLS
     off_ff = off_mf + 8
     S = np.empty(off_ff + fcap, dtype=np.int64)
@@ -35,6 +36,8 @@ def new_state(
     S[[_k.S_OFF_M, _k.S_OFF_B, _k.S_OFF_H, _k.S_OFF_FI, _k.S_OFF_MF, _k.S_OFF_FF]] = (
         off_m, off_b, off_h, off_fi, off_mf, off_ff
     )  # fmt: skip
+    S[_k.S_DCAP] = dcap
+    S[off_h] = dcap
     S[_k.S_DIV] = int(div)
     S[_k.S_ROUND] = int(rnd)
     Sf = S.view(np.float64)
@@ -47,14 +50,14 @@ def bind(book: OrderBook, S: np.ndarray) -> None:
     """Make ``S`` the book's state and refresh the array views kept on the book.
 
     The kernels use the tables flat; the book keeps 2-D views (``_I`` is ``(2 * cap,
-    NCOLS)``, ``_H`` is ``(hcap, 2)``, ``_FI`` is ``(fcap, R_NCOLS)``) and passes
+    NCOLS)``, ``_FI`` is ``(fcap, R_NCOLS)``; ``_H`` stays flat) and passes
     ``.ravel()`` (a view) to the kernels.
     """
     book._S = S
     B, F, H, M, MF, FI, FF = _k.views(S)  # type: ignore[no-untyped-call]
     book._I = B.reshape(-1, _k.NCOLS)
     book._F = F.reshape(-1, _k.NCOLS)
-    book._H = H.reshape(-1, 2)
+    book._H = H
     book._M, book._MF = M, MF
     book._FI = FI.reshape(-1, _k.R_NCOLS)
     book._FF = FF
@@ -91,8 +94,8 @@ def regrow(book: OrderBook, cap: int, fcap: int) -> None:
     if cap == ocap:
         H[:] = oH
     else:
-        H[:] = -1
-        _k.rehash(oH.ravel(), H.ravel())  # type: ignore[no-untyped-call]
+        H[2:] = -1
+        _k.rehash(oH, H)  # type: ignore[no-untyped-call]
     used = int(oM[_k.M_NFILL])
     FI[:used] = oFI[:used]
     FF[:used] = oFF[:used]

@@ -14,9 +14,9 @@ of the array. Each level holds a FIFO doubly linked list of order slots. Slots a
 out from released slots first, then from a high-water mark, so rows never used are never
 touched.
 
-``H`` int64, ``hcap`` (key, slot) pairs: open-addressing hash table (linear probing,
-backward-shift deletion) from order id to slot; ``hcap`` is a power of two >= 2 * cap, key
-``-1`` = empty.
+``H`` int64: order id -> slot. ``H[0] = dcap``; ids below ``dcap`` use a direct table, the
+others an open-addressing hash table of ``hcap`` (key, slot) pairs (linear probing,
+backward-shift deletion; ``hcap`` a power of two >= 2 * cap; key ``-1`` = empty).
 ``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
 ``FI`` (rows of ``R_NCOLS``) and ``FF``: the report buffer, one row per fill or per resting
 order removed by self-trade prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
@@ -128,6 +128,7 @@ S_DIV = 9  # 1: ticks = price * scale, price = ticks / scale; 0: price / tick, t
 S_ROUND = 10  # 1: round off-grid prices to the nearest tick
 S_SCALE = 11  # float64
 S_TICK = 12  # float64
+S_DCAP = 13  # ids below this use the direct table in H
 HEADER = 16
 
 
@@ -135,7 +136,7 @@ HEADER = 16
 def init_state(B, F, H, M, MF, stp):
     """Empty book in freshly allocated arrays (``F`` is the float64 view of ``B``)."""
     B[:] = -1
-    H[:] = -1
+    H[2:] = -1  # H[0] (dcap) was set with the layout
     M[:] = 0
     MF[:] = 0.0
     M[M_FREE] = -1
@@ -155,15 +156,27 @@ def _home(key, mask):
     return ((p >> 29) ^ p) & mask
 
 
+# The id index H: H[0] = dcap; H[2 : 2 + dcap] is a direct table (slot of id k at
+# H[2 + k], -1 = none) for ids below dcap; the rest is a hash table of (key, slot) pairs for
+# larger ids. Dense ids (0, 1, 2...) never touch the hash table, and new orders write the
+# direct table in order, which keeps memory access local.
+@jit
+def _hash_part(H):
+    base = 2 + H[0]
+    return base, ((H.shape[0] - base) >> 1) - 1
+
+
 @jit
 def hash_find(H, key):
-    """Slot stored for ``key``, or -1."""
-    mask = (H.shape[0] >> 1) - 1
+    """Slot stored for ``key`` (>= 0), or -1."""
+    if key < H[0]:
+        return H[2 + key]
+    base, mask = _hash_part(H)
     i = _home(key, mask)
     while True:
-        k = H[i * 2 + 0]
+        k = H[base + 2 * i]
         if k == key:
-            return H[i * 2 + 1]
+            return H[base + 2 * i + 1]
         if k == -1:
             return -1
         i = (i + 1) & mask
@@ -171,45 +184,55 @@ def hash_find(H, key):
 
 @jit
 def hash_insert(H, key, slot):
-    mask = (H.shape[0] >> 1) - 1
+    if key < H[0]:
+        H[2 + key] = slot
+        return
+    base, mask = _hash_part(H)
     i = _home(key, mask)
-    while H[i * 2 + 0] != -1:
+    while H[base + 2 * i] != -1:
         i = (i + 1) & mask
-    H[i * 2 + 0] = key
-    H[i * 2 + 1] = slot
+    H[base + 2 * i] = key
+    H[base + 2 * i + 1] = slot
 
 
 @jit
 def hash_delete(H, key):
-    mask = (H.shape[0] >> 1) - 1
+    if key < H[0]:
+        H[2 + key] = -1
+        return
+    base, mask = _hash_part(H)
     i = _home(key, mask)
-    while H[i * 2 + 0] != key:
-        if H[i * 2 + 0] == -1:
+    while H[base + 2 * i] != key:
+        if H[base + 2 * i] == -1:
             return
         i = (i + 1) & mask
     j = i
     while True:
         j = (j + 1) & mask
-        k = H[j * 2 + 0]
+        k = H[base + 2 * j]
         if k == -1:
             break
         home = _home(k, mask)
         stays = i < home <= j if i <= j else home > i or home <= j
         if not stays:
-            H[i * 2 + 0] = k
-            H[i * 2 + 1] = H[j * 2 + 1]
+            H[base + 2 * i] = k
+            H[base + 2 * i + 1] = H[base + 2 * j + 1]
             i = j
-    H[i * 2 + 0] = -1
-    H[i * 2 + 1] = -1
+    H[base + 2 * i] = -1
+    H[base + 2 * i + 1] = -1
 
 
 @jit
 def rehash(H_old, H_new):
-    """Copy every entry of ``H_old`` into the empty, larger ``H_new``."""
-    for i in range(H_old.shape[0] >> 1):
-        k = H_old[2 * i]
+    """Copy every entry of ``H_old`` into ``H_new`` (emptied, ``H_new[0]`` set)."""
+    for k in range(H_old[0]):
+        if H_old[2 + k] != -1:
+            hash_insert(H_new, k, H_old[2 + k])
+    base, mask = _hash_part(H_old)
+    for i in range(mask + 1):
+        k = H_old[base + 2 * i]
         if k != -1:
-            hash_insert(H_new, k, H_old[2 * i + 1])
+            hash_insert(H_new, k, H_old[base + 2 * i + 1])
 
 
 @jit
@@ -461,7 +484,7 @@ def views(S):
     nb = 2 * S[S_CAP] * NCOLS
     B = S[ob : ob + nb]
     F = Sf[ob : ob + nb]
-    H = S[S[S_OFF_H] : S[S_OFF_H] + 2 * S[S_HCAP]]
+    H = S[S[S_OFF_H] : S[S_OFF_H] + 2 + S[S_DCAP] + 2 * S[S_HCAP]]
     M = S[S[S_OFF_M] : S[S_OFF_M] + M_SIZE]
     MF = Sf[S[S_OFF_MF] : S[S_OFF_MF] + MF_SIZE]
     FI = S[S[S_OFF_FI] : S[S_OFF_FI] + S[S_FCAP] * R_NCOLS]

@@ -1,0 +1,106 @@
+"""Argument checks and the per-call entry point of :class:`clearing.OrderBook`.
+
+The book's fast path checks only what is cheap (types, ``None``); when something looks wrong
+(or the kernel rejects a malformed value) these functions find the bad argument and raise
+:class:`InputError` with a message naming it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._kernels import orderbook as _k
+from .errors import InputError
+
+INF = math.inf
+MAXT = 2**62
+SIDES: dict[Any, int] = {"buy": _k.BUY, "sell": _k.SELL, 1: _k.BUY, -1: _k.SELL}
+# (True == 1 as a dict key: a bool side is taken as +1; documented)
+TIFS: dict[Any, int] = {"GTC": _k.GTC, "IOC": _k.IOC, "FOK": _k.FOK}
+STP = {
+    "none": _k.STP_NONE,
+    "cancel_taker": _k.STP_CANCEL_TAKER,
+    "cancel_resting": _k.STP_CANCEL_RESTING,
+}
+
+
+def entry_point(dispatcher: Any) -> Any:
+    """The compiled entry point of a dispatcher that has exactly one signature.
+
+    Calling it skips numba's per-call type dispatch (measured: about 0.3-0.45 us of a
+    1-2 us call). Safe because the callers pass exactly the compiled types (Python ints and
+    floats, the book's own arrays). With the JIT off, or several signatures, the dispatcher
+    itself is returned.
+    """
+    overloads = getattr(dispatcher, "overloads", None)
+    if not overloads or len(overloads) != 1:
+        return dispatcher
+    return next(iter(overloads.values())).entry_point
+
+
+def ticks(fn: str, price: Any, scale: float, div: bool, tick: float, rnd: bool) -> int:
+    """Slow, explicit price check with a precise message (the fast path failed)."""
+    if isinstance(price, bool | str | bytes) or not isinstance(
+        price, int | float | np.integer | np.floating
+    ):
+        raise InputError(f"{fn}: price must be a real number, got {price!r}", argument="price")
+    p = float(price)
+    if not math.isfinite(p):
+        raise InputError(f"{fn}: price is {p!r}; prices must be finite", argument="price")
+    t = p * scale if div else p / tick
+    r = round(t)
+    if abs(t - r) > 1e-9 * (1.0 + abs(t)) and not rnd:
+        raise InputError(
+            f"{fn}: price {p!r} is not a multiple of tick_size {tick!r} "
+            "(build the book with round_prices=True to round)",
+            argument="price",
+            value=price,
+        )
+    if not -MAXT < r < MAXT:
+        raise InputError(f"{fn}: price {p!r} is out of range", argument="price")
+    return r
+
+
+def check(fn: str, side: Any, quantity: Any, tif: Any) -> None:
+    if side not in SIDES or isinstance(side, bool):
+        raise InputError(
+            f"{fn}: side must be 'buy' or 'sell' (or +1/-1), got {side!r}", argument="side"
+        )
+    if isinstance(quantity, str | bytes | bool) or not isinstance(
+        quantity, int | float | np.integer | np.floating
+    ):
+        raise InputError(f"{fn}: quantity must be a number, got {quantity!r}")
+    q = float(quantity)
+    if not 0.0 < q < INF:
+        raise InputError(
+            f"{fn}: quantity is {q!r}; quantities must be finite and > 0",
+            argument="quantity",
+            value=quantity,
+        )
+    if tif not in TIFS:
+        raise InputError(f"{fn}: unknown tif {tif!r}; expected 'GTC', 'IOC' or 'FOK'")
+
+
+def order_id(fn: str, name: str, value: Any, allow_none: bool) -> int:
+    if value is None and allow_none:
+        return -1
+    if isinstance(value, int | np.integer) and not isinstance(value, bool) and 0 <= value < MAXT:
+        return int(value)
+    raise InputError(
+        f"{fn}: {name} must be an integer in [0, 2**62), got {value!r}",
+        argument=name,
+        value=value,
+    )
+
+
+def numbers(fn: str, price: Any, quantity: Any) -> tuple[float, float]:
+    """Price and quantity as floats when they are real numbers (not str, bool...)."""
+    for name, x in (("price", price), ("quantity", quantity)):
+        if isinstance(x, bool | str | bytes) or not isinstance(
+            x, int | float | np.integer | np.floating
+        ):
+            raise InputError(f"{fn}: {name} must be a real number, got {x!r}", argument=name)
+    return float(price), float(quantity)
