@@ -457,3 +457,21 @@ def test_sparse_large_ids_match_reference() -> None:
     for side, code in (("buy", ref.BUY), ("sell", ref.SELL)):
         assert book.resting(side).order_id.tolist() == [o[0] for o in twin.resting(code)]
     assert (rep.state == OrderState.REJECTED).any() and (rep.state == OrderState.CANCELLED).any()
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_report_buffer_grows_for_self_trade_sweeps(batch: bool) -> None:
+    book = OrderBook(tick_size=1, self_trade_prevention="cancel_resting")
+    n = 1500  # 3,000 report rows for one event: more than the initial buffer
+    owners = np.tile([1, 2], n)
+    book.submit_batch(np.zeros(2 * n, dtype=np.int64), -np.ones(2 * n, dtype=np.int64),
+                      np.full(2 * n, 10.0), np.ones(2 * n), owner=owners)  # fmt: skip
+    if batch:
+        rep = book.submit_batch([0], [1], [10.0], [float(n)], owner=[1])
+        fills, cancels = rep.fill_quantity.size, rep.cancel_order.size
+        assert rep.state.tolist() == [OrderState.FILLED]
+    else:
+        r = book.limit("buy", 10, n, owner=1)
+        fills, cancels = len(r.fills), len(r.self_trade_cancelled)
+        assert r.state is OrderState.FILLED
+    assert (fills, cancels) == (n, n) and len(book) == 0

@@ -337,13 +337,13 @@ class OrderBook:
         return int(self._I.shape[0] // 2)
 
     def _make_room(self) -> None:
-        """Grow whatever :func:`process_event` found missing (slots or report rows)."""
+        """Grow what :func:`process_event` found missing: order slots, else report rows."""
         M = self._M
         cap = self._I.shape[0] // 2
         if M[_k.M_FREE] == -1 and M[_k.M_HWM] >= cap:
-            cap *= 2
-        spare = int(M[_k.M_LIVE] + M[_k.M_LIVE + 1]) + 2
-        self._grow(cap, spare)
+            _state.regrow(self, 2 * cap, self._FI.shape[0])
+        else:
+            _state.regrow(self, cap, 2 * self._FI.shape[0])
 
     def _reserve_reports(self, spare: int) -> None:
         """Make room for ``spare`` more report rows after those already used."""

@@ -361,6 +361,32 @@ def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
 
 
 @jit
+def _reports_needed(B, F, M, side, price, is_market, qty, owner, stp):
+    """An upper bound on the report rows a taker can write: the resting orders it could reach
+    in priority order until the quantity of those it can trade with covers ``qty`` (orders of
+    its own owner are counted as rows but not as quantity), plus one."""
+    L0 = (B.shape[0] // NCOLS) >> 1
+    opp = 1 - side
+    base = LV_KEY + 3 * opp
+    count = 1
+    avail = 0.0
+    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
+        key = B[(L0 + lvl) * NCOLS + base]
+        lp = key if opp == BUY else -key
+        if not is_market and (lp > price if side == BUY else lp < price):
+            break
+        slot = B[(L0 + lvl) * NCOLS + base + 1]
+        while slot != -1:
+            count += 1
+            if stp == STP_NONE or B[slot * NCOLS + O_OWNER] != owner:
+                avail += F[slot * NCOLS + O_QTY]
+            if avail >= qty:
+                return count
+            slot = B[slot * NCOLS + O_NEXT]
+    return count
+
+
+@jit
 def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
     r = M[M_NFILL]
     FI[r * R_NCOLS + R_EVENT] = ev
@@ -406,9 +432,15 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if oid >= 0 and oid < M[M_NEXTID] and hash_find(H, oid) != -1:
         return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
     opp = 1 - side
-    if not _has_slot(B, M) or FI.shape[0] // R_NCOLS - M[M_NFILL] < M[M_LIVE + opp] + 1:
-        return NEED_SPACE, NONE, 0.0, 0.0, oid
     is_market = kind == MARKET
+    if not _has_slot(B, M):
+        return NEED_SPACE, NONE, 0.0, 0.0, oid
+    stp = M[M_STP] if owner >= 0 else STP_NONE
+    spare = FI.shape[0] // R_NCOLS - M[M_NFILL]
+    if spare <= M[M_LIVE + opp] and spare < _reports_needed(
+        B, F, M, side, price, is_market, qty, owner, stp
+    ):
+        return NEED_SPACE, NONE, 0.0, 0.0, oid
     if M[M_CALL] == 1 and (is_market or tif != GTC):
         return REJECTED, CALL_PHASE, 0.0, 0.0, oid
     if oid < 0:
@@ -419,7 +451,6 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if M[M_CALL] == 1:
         _rest(B, F, H, M, side, price, qty, oid, owner)
         return RESTING, NONE, 0.0, qty, oid
-    stp = M[M_STP] if owner >= 0 else STP_NONE
     if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
