@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._assignment_results import Int8Array, UnmatchedReason
-from ._kernels.surplus import count_finite_rows, fill_finite_rows, surplus_rows
+from ._kernels.surplus import count_finite_rows, fill_finite_rows, surplus_csr, surplus_rows
 from ._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from .errors import InputError
 
@@ -24,13 +24,6 @@ from .errors import InputError
 def is_sparse(x: Any) -> bool:
     """True for scipy.sparse arrays and matrices (without importing scipy.sparse eagerly)."""
     return hasattr(x, "tocsr") and hasattr(x, "nnz")
-
-
-def _reasons(allowed_any: Any, positive_any: Any) -> Int8Array:
-    reason = np.full(allowed_any.shape, int(UnmatchedReason.LOST_TO_COMPETITION), np.int8)
-    reason[~positive_any] = int(UnmatchedReason.NEGATIVE_SURPLUS)
-    reason[~allowed_any] = int(UnmatchedReason.NO_ELIGIBLE_PROVIDER)
-    return reason
 
 
 def _as_mask(forbidden: Any, shape: tuple[int, ...], fn: str) -> Any:
@@ -139,28 +132,21 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
         )
     indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
     indices = np.ascontiguousarray(csr.indices, dtype=np.int64)
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    data = np.asarray(csr.data, dtype=np.float64)
-    for what, bad in (
-        ("NaN is not allowed", np.isnan(data)),
-        ("+inf is not allowed", np.isposinf(data)),
-    ):
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            count = int(bad.sum())
-            raise InputError(
-                f"{fn}: value[{rows[k]}, {indices[k]}] is {float(data[k])!r}; {what} "
-                f"({count} bad {'entry' if count == 1 else 'entries'})",
-                argument="value",
-                index=(int(rows[k]), int(indices[k])),
-                value=float(data[k]),
-            )
-    if cost is None:
-        c = np.zeros(data.shape[0])
-    else:
+    data = np.ascontiguousarray(csr.data, dtype=np.float64)
+    nnz = data.shape[0]
+
+    def rows() -> IntArray:
+        return np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+
+    ce = np.empty(0, np.float64)
+    c1 = np.empty(0, np.float64)
+    if cost is not None:
         cd = _cost_dense(cost, (n, m), fn)
-        c = cd[indices] if cd.ndim == 1 else cd[rows, indices]
-    allowed = np.isfinite(data) & np.isfinite(c)
+        if cd.ndim == 1:
+            c1 = cd
+        else:
+            ce = np.ascontiguousarray(cd[rows(), indices])
+    fe = np.empty(0, np.bool_)
     if forbidden is not None:
         if is_sparse(forbidden):
             f = forbidden.tocsr()
@@ -169,33 +155,40 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
                     f"{fn}: forbidden has shape {f.shape}, expected {(n, m)}",
                     argument="forbidden",
                 )
-            mask = np.asarray(f[rows, indices]).ravel().astype(bool)
+            fe = np.asarray(f[rows(), indices]).ravel().astype(bool)
         else:
-            mask = _as_mask(forbidden, (n, m), fn)[rows, indices]
-        allowed &= ~mask
-    with np.errstate(over="ignore", invalid="ignore"):
-        w = data - c
-    if (allowed & ~np.isfinite(w)).any():
-        k = int(np.flatnonzero(allowed & ~np.isfinite(w))[0])
+            fe = np.ascontiguousarray(_as_mask(forbidden, (n, m), fn)[rows(), indices])
+    out_ptr = np.empty(n + 1, np.int64)
+    out_idx = np.empty(nnz, np.int64)
+    out_w = np.empty(nnz, np.float64)
+    reason = np.empty(n, np.int8)
+    code, e = surplus_csr(  # type: ignore[no-untyped-call]
+        indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason
+    )
+    if code:
+        i = int(np.searchsorted(indptr, e, side="right") - 1)
+        j = int(indices[e])
+        if code == 5:
+            raise InputError(
+                f"{fn}: value[{i}, {j}] - cost overflows float64", argument="value", index=(i, j)
+            )
+        bad = np.isnan(data) if code == 1 else np.isposinf(data)
+        count = int(bad.sum())
+        what = "NaN is not allowed" if code == 1 else "+inf is not allowed"
         raise InputError(
-            f"{fn}: value[{rows[k]}, {indices[k]}] - cost overflows float64",
+            f"{fn}: value[{i}, {j}] is {float(data[e])!r}; {what} "
+            f"({count} bad {'entry' if count == 1 else 'entries'})",
             argument="value",
-            index=(int(rows[k]), int(indices[k])),
+            index=(i, j),
+            value=float(data[e]),
         )
-    eligible = allowed & (w > 0)
-    allowed_any = np.zeros(n, bool)
-    allowed_any[rows[allowed]] = True
-    positive_any = np.zeros(n, bool)
-    positive_any[rows[eligible]] = True
-    counts = np.bincount(rows[eligible], minlength=n)
-    new_ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(counts, out=new_ptr[1:])
+    kept = int(out_ptr[n])
     return SparseSurplus(
-        indptr=new_ptr,
-        indices=np.ascontiguousarray(indices[eligible]),
-        surplus=np.ascontiguousarray(w[eligible]),
+        indptr=out_ptr,
+        indices=out_idx[:kept].copy(),
+        surplus=out_w[:kept].copy(),
         shape=(n, m),
-        reason=_reasons(allowed_any, positive_any),
+        reason=reason,
     )
 
 

@@ -115,3 +115,53 @@ def scatter_rows(indptr, indices, vals, out):
     for i in range(n):
         for e in range(indptr[i], indptr[i + 1]):
             out[i, indices[e]] = vals[e]
+
+
+@jit
+def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason):
+    """CSR twin of :func:`surplus_rows`: keep the eligible entries, compacted in order.
+
+    ``ce`` is a cost per stored entry (or empty), ``c1`` a cost per provider (or empty),
+    ``fe`` a forbidden flag per stored entry (or empty). Returns ``(code, entry)`` with the
+    codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 overflow) and the number of
+    kept entries in ``out_ptr[-1]``.
+    """
+    n = indptr.shape[0] - 1
+    per_entry = ce.shape[0] > 0
+    per_provider = c1.shape[0] > 0
+    masked = fe.shape[0] > 0
+    k = 0
+    out_ptr[0] = 0
+    for i in range(n):
+        allowed_any = False
+        positive_any = False
+        for e in range(indptr[i], indptr[i + 1]):
+            x = data[e]
+            if x != x:
+                return 1, e
+            if x == np.inf:
+                return 2, e
+            c = 0.0
+            if per_entry:
+                c = ce[e]
+            elif per_provider:
+                c = c1[indices[e]]
+            if x == -np.inf or c == np.inf or (masked and fe[e]):
+                continue
+            s = x - c
+            if s == np.inf or s == -np.inf:
+                return 5, e
+            allowed_any = True
+            if s > 0.0:
+                positive_any = True
+                out_idx[k] = indices[e]
+                out_w[k] = s
+                k += 1
+        out_ptr[i + 1] = k
+        if not allowed_any:
+            reason[i] = 1
+        elif not positive_any:
+            reason[i] = 2
+        else:
+            reason[i] = 3
+    return 0, -1
