@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from ._assignment_input import (
-    SparseSurplus,
     dense_surplus,
     dense_to_csr,
     is_sparse,
@@ -35,14 +34,16 @@ from ._assignment_results import (
     TransportResult,
     UnmatchedReason,
 )
-from ._kernels.assign import assign_dense_batch
+from ._assignment_solve import (
+    assign_sparse,
+    drop_columns,
+    solve_csr,
+    solve_dense_batch,
+    unmatched_with_reason,
+)
 from ._kernels.lap import lap_dense
-from ._kernels.prices import prices_csr
-from ._kernels.sparse_assign import sparse_assign
 from ._kernels.surplus import first_invalid, scatter_rows
-from ._kernels.transport import transport_csr
-from ._status import raise_for_status
-from ._validate import FloatArray, IntArray, as_float, as_numeric, choice, first_bad
+from ._validate import IntArray, as_float, as_numeric, choice, first_bad
 from .errors import InfeasibleError, InputError
 
 __all__ = [
@@ -128,11 +129,6 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     return x[order], order
 
 
-def _unmatched(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
-    unmatched = np.flatnonzero(x < 0).astype(np.int64)
-    return unmatched, np.ascontiguousarray(reason[unmatched], dtype=np.int8)
-
-
 def assign(
     value: Any, cost: Any = None, *, forbidden: Any = None, prices: str | None = "min"
 ) -> AssignmentResult:
@@ -169,9 +165,9 @@ def assign(
     fn = "assign"
     want_min, want_max = _prices_option(prices, fn)
     if is_sparse(value):
-        return _assign_sparse(sparse_surplus(value, cost, forbidden, fn), want_min, want_max)
+        return assign_sparse(sparse_surplus(value, cost, forbidden, fn), want_min, want_max)
     w, reason = dense_surplus(value, cost, forbidden, fn)
-    batch = _batch(w[None], want_max, fn)
+    batch = solve_dense_batch(w[None], want_max, fn)
     res = batch.result(0)
     return AssignmentResult(
         row_ind=res.row_ind,
@@ -185,145 +181,6 @@ def assign(
         unmatched=res.unmatched,
         unmatched_reason=np.ascontiguousarray(reason[res.unmatched]),
         shape=res.shape,
-    )
-
-
-def _batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
-    nb, n, m = w.shape
-    x = np.empty((nb, n), np.int64)
-    welfare = np.zeros(nb, np.float64)
-    pmin = np.zeros((nb, m), np.float64)
-    pmax = np.zeros((nb, m), np.float64)
-    row_dual = np.zeros((nb, n), np.float64)
-    if n and m:
-        status = assign_dense_batch(  # type: ignore[no-untyped-call]
-            w, want_max, x, welfare, pmin, pmax, row_dual
-        )
-        raise_for_status(status, fn)
-    else:
-        x.fill(-1)
-    return AssignmentBatchResult(
-        match=x,
-        welfare=welfare,
-        row_duals=row_dual,
-        col_duals=pmin,
-        min_prices=pmin.copy(),
-        max_prices=pmax if want_max else None,
-        utility=row_dual.copy(),
-        reason=np.zeros((nb, n), np.int8),
-    )
-
-
-def _solve_csr(
-    s: SparseSurplus,
-    demand: IntArray,
-    capacity: IntArray,
-    want_prices: bool,
-    want_max: bool,
-    fn: str,
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
-    """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
-    n, m = s.shape
-    nnz = s.indices.shape[0]
-    flow = np.zeros(nnz, np.int64)
-    unserved = demand.copy()
-    u = np.zeros(n, np.float64)
-    v = np.zeros(m, np.float64)
-    cost = np.ascontiguousarray(-s.surplus)
-    status = transport_csr(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v
-    )
-    raise_for_status(status, fn)
-    load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
-    pmax = np.zeros(m, np.float64)
-    if want_prices:
-        saturated = (load == capacity) & (load > 0)
-        pmin = np.zeros(m, np.float64)
-        row_dual = np.zeros(n, np.float64)
-        prices_csr(  # type: ignore[no-untyped-call]
-            s.indptr,
-            s.indices,
-            s.surplus,
-            flow,
-            unserved,
-            saturated,
-            -v,
-            True,
-            want_max,
-            pmin,
-            pmax,
-            row_dual,
-        )
-    else:  # the solver's own optimal duals
-        pmin = np.maximum(-v, 0.0)
-        row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
-    welfare = float((s.surplus * flow).sum())
-    return flow, unserved, load, row_dual, pmin, pmax, welfare
-
-
-def _assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
-    n, m = s.shape
-    xe = np.empty(n, np.int64)
-    u = np.empty(n, np.float64)
-    p = np.empty(m, np.float64)
-    status = sparse_assign(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
-    )
-    raise_for_status(status, "assign")
-    flow = np.zeros(s.indices.shape[0], np.int64)
-    flow[xe[xe >= 0]] = 1
-    x = np.full(n, -1, np.int64)
-    x[xe >= 0] = s.indices[xe[xe >= 0]]
-    matched = np.flatnonzero(x >= 0).astype(np.int64)
-    pmin, pmax = p, np.zeros(m, np.float64)
-    row_dual = u
-    if want_min or want_max:
-        saturated = np.zeros(m, bool)
-        saturated[x[matched]] = True
-        pmin = np.zeros(m, np.float64)
-        row_dual = np.zeros(n, np.float64)
-        prices_csr(  # type: ignore[no-untyped-call]
-            s.indptr,
-            s.indices,
-            s.surplus,
-            flow,
-            (x < 0).astype(np.int64),
-            saturated,
-            p,
-            True,
-            want_max,
-            pmin,
-            pmax,
-            row_dual,
-        )
-    welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
-    unmatched, reason = _unmatched(x, s.reason)
-    return AssignmentResult(
-        row_ind=matched,
-        col_ind=x[matched],
-        welfare=welfare,
-        row_duals=row_dual,
-        col_duals=pmin,
-        min_prices=pmin.copy() if want_min else None,
-        max_prices=pmax if want_max else None,
-        utility=row_dual.copy(),
-        unmatched=unmatched,
-        unmatched_reason=reason,
-        shape=(n, m),
-    )
-
-
-def _drop_columns(s: SparseSurplus, keep_cols: Any) -> SparseSurplus:
-    rows = np.repeat(np.arange(s.shape[0], dtype=np.int64), np.diff(s.indptr))
-    keep = keep_cols[s.indices]
-    indptr = np.zeros(s.shape[0] + 1, np.int64)
-    np.cumsum(np.bincount(rows[keep], minlength=s.shape[0]), out=indptr[1:])
-    return SparseSurplus(
-        indptr=indptr,
-        indices=np.ascontiguousarray(s.indices[keep]),
-        surplus=np.ascontiguousarray(s.surplus[keep]),
-        shape=s.shape,
-        reason=s.reason,
     )
 
 
@@ -380,8 +237,8 @@ def transport(
     d = units(demand, "demand", n, fn)
     k = units(capacity, "capacity", m, fn)
     if (k == 0).any():  # a provider without capacity is absent: it constrains no price
-        s = _drop_columns(s, k > 0)
-    flow, unserved, load, row_dual, pmin, pmax, welfare = _solve_csr(
+        s = drop_columns(s, k > 0)
+    flow, unserved, load, row_dual, pmin, pmax, welfare = solve_csr(
         s, d, k, want_min or want_max, want_max, fn
     )
     if sparse:
@@ -392,7 +249,7 @@ def transport(
         flow_out = np.zeros((n, m), np.int64)
         scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
     short = np.where(unserved > 0, 0, 1)
-    unmatched, reason_out = _unmatched(short - 1, s.reason)
+    unmatched, reason_out = unmatched_with_reason(short - 1, s.reason)
     return TransportResult(
         flow=flow_out,
         welfare=welfare,
@@ -440,7 +297,7 @@ def assign_batch(
     fn = "assign_batch"
     want_min, want_max = _prices_option(prices, fn)
     w, reason = dense_surplus(values, cost, forbidden, fn, ndim=3, name="values")
-    res = _batch(w, want_max, fn)
+    res = solve_dense_batch(w, want_max, fn)
     matched = res.match >= 0
     return AssignmentBatchResult(
         match=res.match,

@@ -1,0 +1,163 @@
+"""Solver plumbing behind :mod:`clearing.assignment`: kernels in, result objects out.
+
+Inputs arrive here already checked (see :mod:`clearing._assignment_input`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._assignment_input import SparseSurplus
+from ._assignment_results import AssignmentBatchResult, AssignmentResult
+from ._kernels.assign import assign_dense_batch
+from ._kernels.prices import prices_csr
+from ._kernels.sparse_assign import sparse_assign
+from ._kernels.transport import transport_csr
+from ._status import raise_for_status
+from ._validate import FloatArray, IntArray
+
+
+def unmatched_with_reason(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
+    unmatched = np.flatnonzero(x < 0).astype(np.int64)
+    return unmatched, np.ascontiguousarray(reason[unmatched], dtype=np.int8)
+
+
+def solve_dense_batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
+    nb, n, m = w.shape
+    x = np.empty((nb, n), np.int64)
+    welfare = np.zeros(nb, np.float64)
+    pmin = np.zeros((nb, m), np.float64)
+    pmax = np.zeros((nb, m), np.float64)
+    row_dual = np.zeros((nb, n), np.float64)
+    if n and m:
+        status = assign_dense_batch(  # type: ignore[no-untyped-call]
+            w, want_max, x, welfare, pmin, pmax, row_dual
+        )
+        raise_for_status(status, fn)
+    else:
+        x.fill(-1)
+    return AssignmentBatchResult(
+        match=x,
+        welfare=welfare,
+        row_duals=row_dual,
+        col_duals=pmin,
+        min_prices=pmin.copy(),
+        max_prices=pmax if want_max else None,
+        utility=row_dual.copy(),
+        reason=np.zeros((nb, n), np.int8),
+    )
+
+
+def solve_csr(
+    s: SparseSurplus,
+    demand: IntArray,
+    capacity: IntArray,
+    want_prices: bool,
+    want_max: bool,
+    fn: str,
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
+    """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
+    n, m = s.shape
+    nnz = s.indices.shape[0]
+    flow = np.zeros(nnz, np.int64)
+    unserved = demand.copy()
+    u = np.zeros(n, np.float64)
+    v = np.zeros(m, np.float64)
+    cost = np.ascontiguousarray(-s.surplus)
+    status = transport_csr(  # type: ignore[no-untyped-call]
+        s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v
+    )
+    raise_for_status(status, fn)
+    load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
+    pmax = np.zeros(m, np.float64)
+    if want_prices:
+        saturated = (load == capacity) & (load > 0)
+        pmin = np.zeros(m, np.float64)
+        row_dual = np.zeros(n, np.float64)
+        prices_csr(  # type: ignore[no-untyped-call]
+            s.indptr,
+            s.indices,
+            s.surplus,
+            flow,
+            unserved,
+            saturated,
+            -v,
+            True,
+            want_max,
+            pmin,
+            pmax,
+            row_dual,
+        )
+    else:  # the solver's own optimal duals
+        pmin = np.maximum(-v, 0.0)
+        row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
+    welfare = float((s.surplus * flow).sum())
+    return flow, unserved, load, row_dual, pmin, pmax, welfare
+
+
+def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
+    n, m = s.shape
+    xe = np.empty(n, np.int64)
+    u = np.empty(n, np.float64)
+    p = np.empty(m, np.float64)
+    status = sparse_assign(  # type: ignore[no-untyped-call]
+        s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
+    )
+    raise_for_status(status, "assign")
+    flow = np.zeros(s.indices.shape[0], np.int64)
+    flow[xe[xe >= 0]] = 1
+    x = np.full(n, -1, np.int64)
+    x[xe >= 0] = s.indices[xe[xe >= 0]]
+    matched = np.flatnonzero(x >= 0).astype(np.int64)
+    pmin, pmax = p, np.zeros(m, np.float64)
+    row_dual = u
+    if want_min or want_max:
+        saturated = np.zeros(m, bool)
+        saturated[x[matched]] = True
+        pmin = np.zeros(m, np.float64)
+        row_dual = np.zeros(n, np.float64)
+        prices_csr(  # type: ignore[no-untyped-call]
+            s.indptr,
+            s.indices,
+            s.surplus,
+            flow,
+            (x < 0).astype(np.int64),
+            saturated,
+            p,
+            True,
+            want_max,
+            pmin,
+            pmax,
+            row_dual,
+        )
+    welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
+    unmatched, reason = unmatched_with_reason(x, s.reason)
+    return AssignmentResult(
+        row_ind=matched,
+        col_ind=x[matched],
+        welfare=welfare,
+        row_duals=row_dual,
+        col_duals=pmin,
+        min_prices=pmin.copy() if want_min else None,
+        max_prices=pmax if want_max else None,
+        utility=row_dual.copy(),
+        unmatched=unmatched,
+        unmatched_reason=reason,
+        shape=(n, m),
+    )
+
+
+def drop_columns(s: SparseSurplus, keep_cols: Any) -> SparseSurplus:
+    rows = np.repeat(np.arange(s.shape[0], dtype=np.int64), np.diff(s.indptr))
+    keep = keep_cols[s.indices]
+    indptr = np.zeros(s.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=s.shape[0]), out=indptr[1:])
+    return SparseSurplus(
+        indptr=indptr,
+        indices=np.ascontiguousarray(s.indices[keep]),
+        surplus=np.ascontiguousarray(s.surplus[keep]),
+        shape=s.shape,
+        reason=s.reason,
+    )
