@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _orderbook_state as _state
 from . import _validate as v
 from ._kernels import orderbook as _k
 from ._orderbook_reports import BatchReport, BookDepth, RestingOrders, UncrossResult
@@ -144,7 +145,15 @@ def _run(
     remaining = np.empty(n)
     out_oid = np.empty(n, dtype=np.int64)
     book._M[_k.M_NFILL] = 0
-    book._reserve_reports(len(book) + n // 4 + 1024)
+    # size the state once: every GTC limit might rest (the slots are only reserved: pages
+    # that are never used are never touched) and about one report row per four events
+    cap = book.capacity
+    need = len(book) + int(np.count_nonzero((kinds == _k.LIMIT) & (tifs == _k.GTC)))
+    if need > cap:
+        cap = 1 << (need - 1).bit_length()
+    fcap = max(book._FI.shape[0], n // 4 + 1024)
+    if cap != book.capacity or fcap != book._FI.shape[0]:
+        _state.regrow(book, cap, fcap)
     pos = 0
     while True:
         pos = _k.run_batch(  # type: ignore[no-untyped-call]

@@ -30,8 +30,8 @@ def new_state(
     off_fi = off_h + 2 + dcap + 2 * hcap
     off_mf = off_fi + fcap * _k.R_NCOLS
     off_ff = off_mf + 8
-    S = np.empty(off_ff + fcap, dtype=np.int64)
-    S[: _k.HEADER] = 0
+    # zeros: the index reads 0 as empty, and untouched zero pages cost nothing
+    S = np.zeros(off_ff + fcap, dtype=np.int64)
     S[[_k.S_CAP, _k.S_HCAP, _k.S_FCAP]] = cap, hcap, fcap
     S[[_k.S_OFF_M, _k.S_OFF_B, _k.S_OFF_H, _k.S_OFF_FI, _k.S_OFF_MF, _k.S_OFF_FF]] = (
         off_m, off_b, off_h, off_fi, off_mf, off_ff
@@ -94,7 +94,6 @@ def regrow(book: OrderBook, cap: int, fcap: int) -> None:
     if cap == ocap:
         H[:] = oH
     else:
-        H[2:] = -1
         _k.rehash(oH, H)  # type: ignore[no-untyped-call]
     used = int(oM[_k.M_NFILL])
     FI[:used] = oFI[:used]

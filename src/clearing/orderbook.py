@@ -345,18 +345,6 @@ class OrderBook:
         else:
             _state.regrow(self, cap, 2 * self._FI.shape[0])
 
-    def _reserve_reports(self, spare: int) -> None:
-        """Make room for ``spare`` more report rows after those already used."""
-        self._grow(self._I.shape[0] // 2, spare)
-
-    def _grow(self, cap: int, spare: int) -> None:
-        fcap = self._FI.shape[0]
-        need = int(self._M[_k.M_NFILL]) + spare
-        if need > fcap:
-            fcap = max(need, 2 * fcap)
-        if cap != self._I.shape[0] // 2 or fcap != self._FI.shape[0]:
-            _state.regrow(self, cap, fcap)
-
     # ---------------------------------------------------------------- arrays of events
     def submit_batch(
         self,

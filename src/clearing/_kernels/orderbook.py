@@ -16,7 +16,7 @@ touched.
 
 ``H`` int64: order id -> slot. ``H[0] = dcap``; ids below ``dcap`` use a direct table, the
 others an open-addressing hash table of ``hcap`` (key, slot) pairs (linear probing,
-backward-shift deletion; ``hcap`` a power of two >= 2 * cap; key ``-1`` = empty).
+backward-shift deletion; ``hcap`` a power of two >= 2 * cap); 0 = empty.
 ``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
 ``FI`` (rows of ``R_NCOLS``) and ``FF``: the report buffer, one row per fill or per resting
 order removed by self-trade prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
@@ -135,8 +135,7 @@ HEADER = 16
 @jit
 def init_state(B, F, H, M, MF, stp):
     """Empty book in freshly allocated arrays (``F`` is the float64 view of ``B``)."""
-    B[:] = -1
-    H[2:] = -1  # H[0] (dcap) was set with the layout
+    H[2:] = 0  # H[0] (dcap) was set with the layout; order and level rows need no init
     M[:] = 0
     MF[:] = 0.0
     M[M_FREE] = -1
@@ -156,10 +155,11 @@ def _home(key, mask):
     return ((p >> 29) ^ p) & mask
 
 
-# The id index H: H[0] = dcap; H[2 : 2 + dcap] is a direct table (slot of id k at
-# H[2 + k], -1 = none) for ids below dcap; the rest is a hash table of (key, slot) pairs for
-# larger ids. Dense ids (0, 1, 2...) never touch the hash table, and new orders write the
-# direct table in order, which keeps memory access local.
+# The id index H: H[0] = dcap; H[2 : 2 + dcap] is a direct table for ids below dcap (slot
+# of id k stored as H[2 + k] = slot + 1); the rest is a hash table of (key + 1, slot) pairs
+# for larger ids. 0 means empty everywhere, so a freshly zeroed buffer is an empty index
+# (and the operating system hands out zeroed pages lazily). Dense ids (0, 1, 2...) never
+# touch the hash table, and new orders write the direct table in order.
 @jit
 def _hash_part(H):
     base = 2 + H[0]
@@ -170,14 +170,14 @@ def _hash_part(H):
 def hash_find(H, key):
     """Slot stored for ``key`` (>= 0), or -1."""
     if key < H[0]:
-        return H[2 + key]
+        return H[2 + key] - 1
     base, mask = _hash_part(H)
     i = _home(key, mask)
     while True:
         k = H[base + 2 * i]
-        if k == key:
+        if k == key + 1:
             return H[base + 2 * i + 1]
-        if k == -1:
+        if k == 0:
             return -1
         i = (i + 1) & mask
 
@@ -185,54 +185,54 @@ def hash_find(H, key):
 @jit
 def hash_insert(H, key, slot):
     if key < H[0]:
-        H[2 + key] = slot
+        H[2 + key] = slot + 1
         return
     base, mask = _hash_part(H)
     i = _home(key, mask)
-    while H[base + 2 * i] != -1:
+    while H[base + 2 * i] != 0:
         i = (i + 1) & mask
-    H[base + 2 * i] = key
+    H[base + 2 * i] = key + 1
     H[base + 2 * i + 1] = slot
 
 
 @jit
 def hash_delete(H, key):
     if key < H[0]:
-        H[2 + key] = -1
+        H[2 + key] = 0
         return
     base, mask = _hash_part(H)
     i = _home(key, mask)
-    while H[base + 2 * i] != key:
-        if H[base + 2 * i] == -1:
+    while H[base + 2 * i] != key + 1:
+        if H[base + 2 * i] == 0:
             return
         i = (i + 1) & mask
     j = i
     while True:
         j = (j + 1) & mask
         k = H[base + 2 * j]
-        if k == -1:
+        if k == 0:
             break
-        home = _home(k, mask)
+        home = _home(k - 1, mask)
         stays = i < home <= j if i <= j else home > i or home <= j
         if not stays:
             H[base + 2 * i] = k
             H[base + 2 * i + 1] = H[base + 2 * j + 1]
             i = j
-    H[base + 2 * i] = -1
-    H[base + 2 * i + 1] = -1
+    H[base + 2 * i] = 0
+    H[base + 2 * i + 1] = 0
 
 
 @jit
 def rehash(H_old, H_new):
-    """Copy every entry of ``H_old`` into ``H_new`` (emptied, ``H_new[0]`` set)."""
+    """Copy every entry of ``H_old`` into ``H_new`` (empty, ``H_new[0]`` set)."""
     for k in range(H_old[0]):
-        if H_old[2 + k] != -1:
-            hash_insert(H_new, k, H_old[2 + k])
+        if H_old[2 + k] != 0:
+            hash_insert(H_new, k, H_old[2 + k] - 1)
     base, mask = _hash_part(H_old)
     for i in range(mask + 1):
         k = H_old[base + 2 * i]
-        if k != -1:
-            hash_insert(H_new, k, H_old[base + 2 * i + 1])
+        if k != 0:
+            hash_insert(H_new, k - 1, H_old[base + 2 * i + 1])
 
 
 @jit
