@@ -53,7 +53,8 @@ class AssignmentResult(ResultBase):
     min_prices, max_prices : ndarray of float64 or None
         Per provider, the least and the greatest competitive (Walrasian) price vector, as a
         mark-up over cost: request ``i`` served by ``j`` pays ``cost[i, j] + price[j]``.
-        ``None`` unless requested with ``prices=``. Minimum prices equal VCG payments.
+        ``None`` when not requested through ``prices=`` (the default computes the minimum
+        prices only). Minimum prices equal the VCG payments.
     utility : ndarray of float64
         Per request, ``value - cost - col_duals`` of its provider (0 when unmatched): its
         gain at the minimum competitive prices.
