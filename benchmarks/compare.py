@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from _harness import Row, measure  # noqa: E402
+from _harness import Row, measure
 
 
 def _modules(only: str | None) -> list[str]:
@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None, help="run only rows_*.py modules matching this")
     args = parser.parse_args(argv)
 
-    print(f"# machine: {platform.machine()} {platform.processor() or ''}, "
-          f"python {platform.python_version()}, rounds={args.rounds}")
+    print(
+        f"# machine: {platform.machine()} {platform.processor() or ''}, "
+        f"python {platform.python_version()}, rounds={args.rounds}"
+    )
     header = f"{'workload':<48} {'ours':>11} {'peer':>11} {'ratio':>9}  {'target':>8}  peer"
     print(header)
     print("-" * len(header))
@@ -59,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             target = f"{row.better}{row.target:g}" if row.target is not None else ""
             if row.peer is None:
-                print(f"{row.name:<48} {'':>11} {'':>11} {'skipped':>9}  {target:>8}  "
-                      f"{row.peer_name}: {row.skip}")
+                print(
+                    f"{row.name:<48} {'':>11} {'':>11} {'skipped':>9}  {target:>8}  "
+                    f"{row.peer_name}: {row.skip}"
+                )
                 continue
             ours, peer, ratio = measure(row, args.rounds)
             ok = ""
@@ -68,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
                 met = ratio <= row.target if row.better == "<=" else ratio >= row.target
                 ok = "" if met else "  MISSED"
                 failures += not met
-            print(f"{row.name:<48} {_fmt_time(ours):>11} {_fmt_time(peer):>11} "
-                  f"{ratio:9.3f}  {target:>8}  {row.peer_name}{ok}"
-                  + (f"  ({row.note})" if row.note else ""))
+            print(
+                f"{row.name:<48} {_fmt_time(ours):>11} {_fmt_time(peer):>11} "
+                f"{ratio:9.3f}  {target:>8}  {row.peer_name}{ok}"
+                + (f"  ({row.note})" if row.note else "")
+            )
             sys.stdout.flush()
     return 1 if failures and not args.quick else 0
 
