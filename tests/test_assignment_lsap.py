@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clearing import InfeasibleError, InputError, linear_sum_assignment
-from tests.reference.assignment import brute_lsap
+from reference.assignment import brute_lsap
 
 
 def _check_pairs(cost: np.ndarray, r: np.ndarray, c: np.ndarray) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearing import AssignmentResult, InputError, UnmatchedReason, assign
-from tests.reference.assignment import (
+from reference.assignment import (
     brute_market,
     check_competitive,
     eligible_surplus,

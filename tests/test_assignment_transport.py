@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearing import InputError, TransportResult, UnmatchedReason, assign, transport
-from tests.reference.assignment import (
+from reference.assignment import (
     check_competitive,
     eligible_surplus,
     price_bounds_lp,
