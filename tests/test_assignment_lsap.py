@@ -9,9 +9,9 @@ import pytest
 import scipy.optimize
 from hypothesis import given
 from hypothesis import strategies as st
+from reference.assignment import brute_lsap
 
 from clearing import InfeasibleError, InputError, linear_sum_assignment
-from reference.assignment import brute_lsap
 
 
 def _check_pairs(cost: np.ndarray, r: np.ndarray, c: np.ndarray) -> None:

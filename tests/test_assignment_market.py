@@ -7,8 +7,6 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from clearing import AssignmentResult, InputError, UnmatchedReason, assign
 from reference.assignment import (
     brute_market,
     check_competitive,
@@ -17,6 +15,8 @@ from reference.assignment import (
     max_prices_by_removal,
     vcg_min_prices,
 )
+
+from clearing import AssignmentResult, InputError, UnmatchedReason, assign
 
 
 def _instance(seed: int, n: int, m: int, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

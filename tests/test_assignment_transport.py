@@ -7,14 +7,14 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from clearing import InputError, TransportResult, UnmatchedReason, assign, transport
 from reference.assignment import (
     check_competitive,
     eligible_surplus,
     price_bounds_lp,
     transport_lp,
 )
+
+from clearing import InputError, TransportResult, UnmatchedReason, assign, transport
 
 
 def _instance(seed: int, n: int, m: int, ties: bool) -> tuple[np.ndarray, ...]:
