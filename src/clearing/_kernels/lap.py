@@ -29,6 +29,7 @@ from .._jit import jit
 
 OK = 0
 INFEASIBLE = 1
+_INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
 
 
 @jit
@@ -145,44 +146,23 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
 def _argmin(d):
     """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
 
-    Four interleaved minima shorten the loop-carried dependency chain.
+    The distances are ``>= 0`` (up to rounding), and for non-negative doubles the IEEE bit
+    patterns order like the values, so the minimum is an integer reduction (it vectorises
+    without fast-math) followed by a search for the first match. A stray ``-0.0`` or
+    rounding-negative entry sorts first, which is at most a rounding-level choice.
     """
-    m = d.shape[0]
-    l0 = np.inf
-    l1 = np.inf
-    l2 = np.inf
-    l3 = np.inf
-    b0 = -1
-    b1 = -1
-    b2 = -1
-    b3 = -1
-    k = 0
-    while k + 3 < m:
-        if d[k] < l0:
-            l0 = d[k]
-            b0 = k
-        if d[k + 1] < l1:
-            l1 = d[k + 1]
-            b1 = k + 1
-        if d[k + 2] < l2:
-            l2 = d[k + 2]
-            b2 = k + 2
-        if d[k + 3] < l3:
-            l3 = d[k + 3]
-            b3 = k + 3
-        k += 4
-    while k < m:
-        if d[k] < l0:
-            l0 = d[k]
-            b0 = k
-        k += 1
-    best = b0
-    low = l0
-    for lk, bk in ((l1, b1), (l2, b2), (l3, b3)):
-        if bk >= 0 and (lk < low or (lk == low and bk < best)):
-            low = lk
-            best = bk
-    return best
+    di = d.view(np.int64)
+    m = di.shape[0]
+    low = di[0]
+    for k in range(1, m):
+        b = di[k]
+        low = b if b < low else low
+    if low == _INF_BITS:
+        return -1
+    for k in range(m):
+        if di[k] == low:
+            return k
+    return -1
 
 
 @jit
