@@ -99,6 +99,7 @@ def _raises_any(call: Any, **changes: Any) -> InputError:
 def test_two_dimensional(call: Any, name: str) -> None:
     err = _raises(call, name, **{name: np.array([GOOD[name]])})
     assert "1-D" in str(err) or "2-D" in str(err)
+    _raises(call, name, **{name: 1.0})  # a 0-D scalar is not an array of orders either
 
 
 @CALLS

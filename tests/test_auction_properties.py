@@ -113,6 +113,7 @@ def _check_individual_rationality(market: dict[str, Any], res: Any) -> None:
         + np.sum(market["ask_quantities"] * np.abs(market["ask_prices"]))
     )
     assert res.welfare <= res.max_welfare + 1e-12 * scale
+    assert res.welfare >= 0.0  # every traded unit has bid >= ask: realised gains are never < 0
 
 
 def _check_budget(mechanism: str, res: Any) -> None:
@@ -171,6 +172,10 @@ def _check_conservation(mechanism: str, market: dict[str, Any], res: Any) -> Non
 @example(market=_m([(8.2, 3), (9.1, 3)], [(6.7, 1), (8.2, 1), (3.0, 3)]), k=0.5, seed=0)
 # decimal quantities: 0.8 + 0.1 must not leave a phantom unit of the ask at 4.4
 @example(market=_m([(9.3, 2.2)], [(4.4, 0.1), (2.0, 0.8)]), k=0.0, seed=0)
+# decimal quantities: the marginal fill 1.7 - 0.4 rounds, so the sides' sums differ
+@example(market=_m([(6.6, 1.7)], [(0.0, 0.4), (1.4, 2.5)]), k=0.0, seed=0)
+@example(market=_m([(8.3, 2.5), (8.3, 2.9), (3.5, 1.7)], [(8.3, 2.8)]), k=0.5, seed=0)
+@example(market=_m([(7.3, 2.5), (9.7, 0.2)], [(6.2, 2.4), (7.3, 1.1)]), k=0.0, seed=0)
 def test_rationality_budget_and_conservation(
     mechanism: str, market: dict[str, Any], k: float, seed: int
 ) -> None:
@@ -181,10 +186,14 @@ def test_rationality_budget_and_conservation(
     _check_conservation(mechanism, market, res)
 
 
+P = 0.44894588662963153
+
 # --- efficiency -----------------------------------------------------------------------------
 
 
 @given(market=st.one_of(markets(max_orders=8), any_price_markets), k=st.floats(0.0, 1.0))
+# the same fills must give the same welfare: efficiency exactly 1
+@example(market=_m([(P, 1.0), (P, 1.0), (P + 1.0, 1.0)], [(P, 3.0)]), k=0.0)
 def test_uniform_trades_the_efficient_volume(market: dict[str, Any], k: float) -> None:
     res = _clear(market, "uniform", k=k)
     assert res.volume == _efficient_volume(market)

@@ -183,6 +183,8 @@ def decimal_markets(draw: Any) -> dict[str, Any]:
 @example(market=_market([(0.0, 0.2), (0.0, 0.1), (0.0, 0.2)], [(0.0, 0.6)]), k=0.5)
 @example(market=_market([(0.5, 0.8)], [(0.0, 0.2), (0.0, 0.5)]), k=0.5)
 @example(market=_market([(9.3, 2.2)], [(4.4, 0.1), (2.0, 0.8)]), k=0.0)
+# every price equal: no unit has any surplus, so max_welfare is 0 and efficiency 1
+@example(market=_market([(0.5, 0.1), (0.5, 3.0)], [(0.5, 0.3), (0.5, 2.8)]), k=0.0)
 def test_decimal_quantities_agree_with_exact_twin(
     mechanism: str, market: dict[str, Any], k: float
 ) -> None:
