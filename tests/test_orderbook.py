@@ -475,3 +475,20 @@ def test_report_buffer_grows_for_self_trade_sweeps(batch: bool) -> None:
         fills, cancels = len(r.fills), len(r.self_trade_cancelled)
         assert r.state is OrderState.FILLED
     assert (fills, cancels) == (n, n) and len(book) == 0
+
+
+def test_emptied_levels_are_reused_and_compacted() -> None:
+    book = OrderBook(tick_size=1, capacity=4)  # four level rows per side
+    book.limit("buy", 100, 1, order_id=0)
+    for i, price in enumerate([1, 2, 3, 5, 6, 7], start=1):  # each leaves an empty level
+        book.limit("buy", price, 1, order_id=i)
+        book.cancel(i)
+    book.limit("buy", 2, 1, order_id=20)
+    book.limit("buy", 50, 2, order_id=21)
+    assert book.capacity == 4
+    assert book.resting("buy").order_id.tolist() == [0, 21, 20]
+    d = book.depth(10)
+    assert d.bid_price.tolist() == [100.0, 50.0, 2.0] and d.bid_orders.tolist() == [1, 1, 1]
+    assert book.depth(2).bid_price.tolist() == [100.0, 50.0]
+    assert book.market("sell", 3).fills[-1].maker == 21
+    assert book.best_bid == 2.0

@@ -226,8 +226,8 @@ def depth(book: OrderBook, levels: int) -> BookDepth:
         ticks = np.empty(m, dtype=np.int64)
         qty = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        _k.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
-        out += [_prices(book, ticks), qty, cnt]
+        got = _k.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
+        out += [_prices(book, ticks[:got]), qty[:got].copy(), cnt[:got].copy()]
     return BookDepth(*out)
 
 

@@ -9,10 +9,11 @@ order slots (columns ``O_*``, one 64-byte row per order; the quantity is stored 
 through ``F``, the float64 view of ``B``). Rows ``cap..2*cap-1`` hold the price levels of
 both sides (level ``j`` of side ``s`` is row ``cap + j``, columns ``LV_* + 3 * s``). Levels
 of a side are kept sorted ascending by ``key`` (``price`` for bids, ``-price`` for asks), so
-the best level of either side is the last one and most insertions and removals touch the end
-of the array. Each level holds a FIFO doubly linked list of order slots. Slots are handed
-out from released slots first, then from a high-water mark, so rows never used are never
-touched.
+the best level of either side is the last one and most insertions touch the end of the
+array. A level emptied inside the book stays in place (no shifting) until it is reused,
+becomes the best level or the level rows run out; the best level is never empty. Each level
+holds a FIFO doubly linked list of order slots. Slots are handed out from released slots
+first, then from a high-water mark, so rows never used are never touched.
 
 ``H`` int64: order id -> slot. ``H[0] = dcap``; ids below ``dcap`` use a direct table, the
 others an open-addressing hash table of ``hcap`` (key, slot) pairs (linear probing,
@@ -272,12 +273,14 @@ def _unlink(B, F, H, M, slot):
         B[(L0 + lvl) * NCOLS + base + 2] = prv
     else:
         B[nxt * NCOLS + O_PREV] = prv
-    if B[(L0 + lvl) * NCOLS + base + 1] == -1:  # level now empty: shift the better levels down
-        for j in range(lvl, n - 1):
-            B[(L0 + j) * NCOLS + base] = B[(L0 + j + 1) * NCOLS + base]
-            B[(L0 + j) * NCOLS + base + 1] = B[(L0 + j + 1) * NCOLS + base + 1]
-            B[(L0 + j) * NCOLS + base + 2] = B[(L0 + j + 1) * NCOLS + base + 2]
-        M[M_NLV + side] = n - 1
+    if lvl == n - 1 and B[(L0 + lvl) * NCOLS + base + 1] == -1:
+        # the best level emptied: drop it and any empty levels behind it, so the last level
+        # is never empty; an emptied level inside the book stays (no shifting) and is
+        # reused by its price or dropped when it becomes the best or at compaction
+        n -= 1
+        while n > 0 and B[(L0 + n - 1) * NCOLS + base + 1] == -1:
+            n -= 1
+        M[M_NLV + side] = n
     hash_delete(H, B[slot * NCOLS + O_ID])
     F[slot * NCOLS + O_QTY] = 0.0
     B[slot * NCOLS + O_ID] = -1
@@ -285,6 +288,19 @@ def _unlink(B, F, H, M, slot):
     B[slot * NCOLS + O_NEXT] = M[M_FREE]
     M[M_FREE] = slot
     M[M_LIVE + side] -= 1
+
+
+@jit
+def _compact_levels(B, L0, n, base):
+    """Remove the empty levels of one side (order kept); return the new level count."""
+    m = 0
+    for j in range(n):
+        if B[(L0 + j) * NCOLS + base + 1] != -1:
+            B[(L0 + m) * NCOLS + base] = B[(L0 + j) * NCOLS + base]
+            B[(L0 + m) * NCOLS + base + 1] = B[(L0 + j) * NCOLS + base + 1]
+            B[(L0 + m) * NCOLS + base + 2] = B[(L0 + j) * NCOLS + base + 2]
+            m += 1
+    return m
 
 
 @jit
@@ -305,6 +321,10 @@ def _rest(B, F, H, M, side, price, qty, oid, owner):
         if n > 0 and B[(L0 + n - 1) * NCOLS + base] == key
         else _level_pos(B, L0, n, base, key)
     )
+    if (lvl == n or B[(L0 + lvl) * NCOLS + base] != key) and n == L0:
+        n = _compact_levels(B, L0, n, base)  # every level row is used: drop empty levels
+        M[M_NLV + side] = n
+        lvl = _level_pos(B, L0, n, base, key)
     if lvl == n or B[(L0 + lvl) * NCOLS + base] != key:  # new level at lvl
         for j in range(n, lvl, -1):
             B[(L0 + j) * NCOLS + base] = B[(L0 + j - 1) * NCOLS + base]
@@ -629,21 +649,24 @@ def depth(B, F, M, side, levels, out_price, out_qty, out_count):
     """Aggregated quantity and order count of the best ``levels`` levels of ``side``."""
     L0 = (B.shape[0] // NCOLS) >> 1
     base = LV_KEY + 3 * side
-    n = M[M_NLV + side]
-    m = min(levels, n)
-    for r in range(m):
-        lvl = n - 1 - r
-        out_price[r] = B[(B[(L0 + lvl) * NCOLS + base + 1]) * NCOLS + O_PRICE]
+    r = 0
+    for lvl in range(M[M_NLV + side] - 1, -1, -1):
+        if r == levels:
+            break
+        slot = B[(L0 + lvl) * NCOLS + base + 1]
+        if slot == -1:  # an emptied level kept in place
+            continue
+        out_price[r] = B[slot * NCOLS + O_PRICE]
         total = 0.0
         count = 0
-        slot = B[(L0 + lvl) * NCOLS + base + 1]
         while slot != -1:
             total += F[slot * NCOLS + O_QTY]
             count += 1
             slot = B[slot * NCOLS + O_NEXT]
         out_qty[r] = total
         out_count[r] = count
-    return m
+        r += 1
+    return r
 
 
 @jit
