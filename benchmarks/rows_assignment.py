@@ -19,16 +19,16 @@ from _harness import Row
 from clearing import assign, assign_batch, linear_sum_assignment, transport
 
 
-def _peer(module: str) -> tuple[Any, str]:
+def _peer(module: str, package: str) -> tuple[Any, str]:
     try:
         return importlib.import_module(module), ""
     except ImportError:
-        return None, f"{module} not installed (pip install 'clearing[bench]')"
+        return None, f"{package} not installed (pip install {package} or 'clearing[bench]')"
 
 
 def _dense_rows(n: int, repeat: int) -> list[Row]:
     cost = np.random.default_rng(n).random((n, n))
-    lap, why = _peer("lap")
+    lap, why = _peer("lap", "lapx")
     rows = []
     for solver in ("lapjvr", "lapjvh"):
         peer: Callable[[], object] | None = None
@@ -67,7 +67,7 @@ def _sparse_row(n: int, per_row: int) -> Row:
     value = sp.coo_array((rng.random(n * per_row) + 0.01, (rows, cols.ravel())), shape=(n, n))
     value = value.tocsr()
     value.sum_duplicates()
-    ortools, why = _peer("ortools.graph.python.linear_sum_assignment")
+    ortools, why = _peer("ortools.graph.python.linear_sum_assignment", "ortools")
     peer: Callable[[], object] | None = None
     if ortools is not None:
         coo = value.tocoo()
@@ -100,7 +100,7 @@ def _transport_rows(n: int, m: int, cap: int) -> list[Row]:
     def ours() -> object:
         return transport(value, demand=demand, capacity=capacity, prices=None)
 
-    ot, why = _peer("ot")
+    ot, why = _peer("ot", "pot")
     out.append(
         Row(
             name=f"transport {n}x{m} cap {cap}",
@@ -114,7 +114,7 @@ def _transport_rows(n: int, m: int, cap: int) -> list[Row]:
             skip=why,
         )
     )
-    mcf, why = _peer("ortools.graph.python.min_cost_flow")
+    mcf, why = _peer("ortools.graph.python.min_cost_flow", "ortools")
     peer: Callable[[], object] | None = None
     if mcf is not None:
         src = np.repeat(np.arange(n), m)
@@ -146,7 +146,7 @@ def _transport_rows(n: int, m: int, cap: int) -> list[Row]:
 
 def _batch_rows(count: int, k: int) -> list[Row]:
     values = np.random.default_rng(3).random((count, k, k))
-    lap, why = _peer("lap")
+    lap, why = _peer("lap", "lapx")
     cost = 1.0 - values
     return [
         Row(
