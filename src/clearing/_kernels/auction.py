@@ -107,21 +107,16 @@ def _total(x):
 def _set_prices(fill, price, unit_price, own, paid):
     """Per-unit price of each order (its own price under pay-as-bid; NaN when unfilled).
 
-    Returns ``(units, value, money)``: units filled, their value at the orders' own prices,
-    and the money that changes hands (``unit_price * units`` when everyone faces one price,
-    so that a uniform price balances the budget exactly).
+    Returns the units filled.
     """
     units = 0.0
-    value = 0.0
     for i in range(fill.size):
         if fill[i] > 0.0:
             paid[i] = price[i] if own else unit_price
             units += fill[i]
-            value += fill[i] * price[i]
         else:
             paid[i] = np.nan
-    money = value if own else (unit_price * units if units > 0.0 else 0.0)
-    return units, value, money
+    return units
 
 
 @jit
@@ -176,9 +171,16 @@ def _next_filled(fill, pos):
 
 
 @jit
-def pair_trades(bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades, t_int, t_flt):
-    """Pair filled bids with filled asks in input order; return the new trade count.
+def pair_trades(
+    bp, bfill, bpaid, bidx, ap, afill, arecv, aidx, market, slack, write, n_trades, t_int, t_flt
+):
+    """Pair filled bids with filled asks in input order.
 
+    Returns ``(n_trades, gains, surplus)``: the new trade count, the gains from trade
+    ``sum(q * (bid - ask))`` and the market's budget ``sum(q * (paid - received))``. Summing
+    per trade keeps signs exact: every pair has bid >= ask and paid >= received (or equal
+    prices), so rounding can never make welfare or a budget negative, nor a one-price
+    budget non-zero. With ``write=False`` nothing is written (used for the efficient fills).
     A remainder within ``slack`` (the rounding allowance of the fills) counts as used up, so
     float residue never becomes a trade of its own.
     """
@@ -186,15 +188,20 @@ def pair_trades(bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades,
     j = _next_filled(afill, 0)
     rb = bfill[i] if i < bfill.size else 0.0
     ra = afill[j] if j < afill.size else 0.0
+    gains = 0.0
+    surplus = 0.0
     while i < bfill.size and j < afill.size:
         q = min(rb, ra)
-        t_int[0][n_trades] = bidx[i]
-        t_int[1][n_trades] = aidx[j]
-        t_int[2][n_trades] = market
-        t_flt[0][n_trades] = q
-        t_flt[1][n_trades] = bpaid[i]
-        t_flt[2][n_trades] = arecv[j]
-        n_trades += 1
+        gains += q * (bp[i] - ap[j])
+        surplus += q * (bpaid[i] - arecv[j])
+        if write:
+            t_int[0][n_trades] = bidx[i]
+            t_int[1][n_trades] = aidx[j]
+            t_int[2][n_trades] = market
+            t_flt[0][n_trades] = q
+            t_flt[1][n_trades] = bpaid[i]
+            t_flt[2][n_trades] = arecv[j]
+            n_trades += 1
         rb -= q
         ra -= q
         if rb <= slack:
@@ -203,7 +210,7 @@ def pair_trades(bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades,
         if ra <= slack:
             j = _next_filled(afill, j + 1)
             ra = afill[j] if j < afill.size else 0.0
-    return n_trades
+    return n_trades, gains, surplus
 
 
 @jit
@@ -244,12 +251,17 @@ def clear_one(
     volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
         bp, bq, ap, aq, xb, bfill, xa, afill
     )
-    bk, bk1, mb, bvalue = fill_side(
+    bk, bk1, mb = fill_side(
         bp, bq, bprio, 1.0, volume, bid_level, bid_whole, use_prio, bfill, breason, tie
     )
-    sk, sk1, ma, avalue = fill_side(
+    sk, sk1, ma = fill_side(
         ap, aq, aprio, -1.0, volume, ask_level, ask_whole, use_prio, afill, areason, tie
     )
+    slack = _slack(bp.size + ap.size, volume)
+    # gains of the efficient fills, summed exactly as the realised ones are below
+    max_welfare = pair_trades(
+        bp, bfill, bp, bidx, ap, afill, ap, aidx, market, slack, False, 0, t_int, t_flt
+    )[1]
     p, pb, ps = np.nan, np.nan, np.nan
     row[S_LO] = np.nan
     row[S_HI] = np.nan
@@ -260,21 +272,22 @@ def clear_one(
             mech, kappa, draw, volume, (bk, bk1, mb, sk, sk1, ma), bfill, breason, afill, areason
         )
     own = mech == PAY_AS_BID
-    traded, value, paid = _set_prices(bfill, bp, pb, own, bpaid)
-    cost, received = _set_prices(afill, ap, ps, own, arecv)[1:]
+    traded = _set_prices(bfill, bp, pb, own, bpaid)
+    _set_prices(afill, ap, ps, own, arecv)
     if traded <= 0.0:
         p, pb, ps = np.nan, np.nan, np.nan
+    n_trades, welfare, surplus = pair_trades(
+        bp, bfill, bpaid, bidx, ap, afill, arecv, aidx, market, slack, True, n_trades, t_int,
+        t_flt,
+    )  # fmt: skip
     row[S_VOLUME] = traded
     row[S_PRICE] = p
     row[S_BUYER_PRICE] = pb
     row[S_SELLER_PRICE] = ps
-    row[S_WELFARE] = value - cost
-    row[S_MAX_WELFARE] = bvalue - avalue
-    row[S_SURPLUS] = paid - received
-    slack = _slack(bp.size + ap.size, traded)
-    return pair_trades(
-        bfill, bpaid, bidx, afill, arecv, aidx, market, slack, n_trades, t_int, t_flt
-    )
+    row[S_WELFARE] = welfare
+    row[S_MAX_WELFARE] = max_welfare
+    row[S_SURPLUS] = surplus
+    return n_trades
 
 
 @jit

@@ -216,13 +216,12 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
     a few ulps per order: a remainder within it of an order's quantity fills the order, and
     one within it of zero fills nothing.
 
-    Returns ``(k_price, next_price, marginal, value)``: the price of the last matched unit,
-    of the first unmatched unit, the index of the order holding the last matched unit (-1
-    when nothing trades) and the value ``sum(fill * price)`` of the efficient fills.
+    Returns ``(k_price, next_price, marginal)``: the price of the last matched unit, of the
+    first unmatched unit, and the index of the order holding the last matched unit (-1 when
+    nothing trades).
     """
     lam = sign * level if volume > 0.0 else np.inf
     above = 0.0
-    value = 0.0
     n_tie = 0
     next_key = -np.inf
     for i in range(price.size):
@@ -235,7 +234,6 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
             fill[i] = qty[i]
             reason[i] = FILLED
             above += qty[i]
-            value += qty[i] * price[i]
         elif key == lam:
             tie[n_tie] = i
             n_tie += 1
@@ -260,7 +258,6 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
         if need > slack:
             f = qty[i] if need >= qty[i] - slack else need
         fill[i] = f
-        value += f * price[i]
         need -= f
         if f > 0.0:
             marginal = i
@@ -270,8 +267,8 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
         else:
             reason[i] = FILLED
     if volume <= 0.0:
-        return np.nan, sign * next_key, -1, 0.0
-    return sign * lam, sign * next_key, marginal, value
+        return np.nan, sign * next_key, -1
+    return sign * lam, sign * next_key, marginal
 
 
 @jit
