@@ -22,10 +22,12 @@ and times ``pymarket.mechanisms.HuangAuction(bids).run()`` there, in a subproces
 market this module writes to a temporary ``.npz``. The bids ``DataFrame`` is built before
 the clock starts; the subprocess reports the median of its in-process ``perf_counter``
 timings around the mechanism call alone (after one warm-up call), and that median is
-replayed as the peer's time, so the interpreter start and the pandas import are never
-counted against pymarket. Prices are distinct multiples of 0.001, so pymarket's merging of
-equal prices (rounded to 5 decimals) leaves the market unchanged and both sides clear the
-same orders; the note says whether the two agree on the prices and the traded volume.
+replayed as the peer's time (the peer callable sleeps that long), so the interpreter start
+and the pandas import are never counted against pymarket. The 1 s budget of the
+fresh-process row is replayed the same way. Prices are distinct multiples of 0.001, so
+pymarket's merging of equal prices (rounded to 5 decimals) leaves the market unchanged and
+both sides clear the same orders; the note says whether the two agree on the prices and the
+traded volume.
 If the environment cannot be built, the row is skipped with the reason. ``--quick`` never
 builds it (it uses one that exists).
 """
