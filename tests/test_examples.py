@@ -9,7 +9,12 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MODULES = ["clearing.auction", "clearing.datasets"]
+MODULES = [
+    "clearing.auction",
+    "clearing.datasets",
+    "clearing.assignment",
+    "clearing.orderbook",
+]
 
 
 def test_readme_examples() -> None:
