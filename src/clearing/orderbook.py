@@ -25,11 +25,12 @@ Rules
 * **Order ids**: non-negative integers below 2**62; ``None`` assigns ``1 + the largest id
   accepted so far``. An id is a duplicate while an order with that id rests on the book;
   once that order is gone the id may be used again.
-* **Errors**: malformed arguments (side not ``"buy"``/``"sell"``, price NaN/infinite/off
-  the grid, quantity not finite and > 0, unknown ``tif``, ids that are not integers) raise
-  :class:`InputError`. A duplicate id and a cancel or reduce of an id that is not resting
-  return a report with state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. In
-  both cases the book is unchanged.
+* **Errors**: malformed arguments (side not ``"buy"``/``"sell"``/``+1``/``-1``, where a
+  bool counts as the integer it equals; price NaN, infinite or off the grid; quantity not
+  finite and > 0; unknown ``tif``; ids that are not integers) raise :class:`InputError`. A
+  duplicate id, and a cancel or reduce of an id that is not resting, return a report with
+  state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. Either way the book is
+  unchanged.
 
 Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
 tuples with the maker's price and a sequence number that counts every fill of the book.
