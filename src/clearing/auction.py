@@ -117,6 +117,7 @@ def _run(
     k: float,
     use_priority: bool,
     rng: Any,
+    parallel: bool = False,
 ) -> _Outcome:
     generator = v.as_rng(rng, fn) if rng is not None or mechanism == "sbba" else None
     if mechanism == "sbba" and generator is not None:
@@ -129,7 +130,8 @@ def _run(
     t_int = tuple(np.empty(nb + na, dtype=np.int64) for _ in range(3))  # bid, ask, market
     t_flt = tuple(np.empty(nb + na) for _ in range(3))  # quantity, buyer and seller price
     stats = np.empty((n_markets, _codes.N_STATS))
-    n_trades = _k.clear_markets(  # type: ignore[no-untyped-call]
+    kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
+    n_trades = kernel(  # type: ignore[no-untyped-call]
         *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, _CODES[mechanism], k, draws,
         use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
     )  # fmt: skip
@@ -274,6 +276,7 @@ def double_auction_batch(
     bid_priority: Any = None,
     ask_priority: Any = None,
     rng: Any = None,
+    parallel: bool = False,
 ) -> BatchAuctionResult:
     """Clear many independent call markets in one compiled pass.
 
@@ -294,6 +297,9 @@ def double_auction_batch(
         For ``"sbba"``: ``rng.random(n_markets)`` is drawn once, markets in ascending id
         order, so a loop of :func:`double_auction` over the markets in that order with the
         same generator gives the same result.
+    parallel : bool, default False
+        Clear the markets on all numba threads (``numba.set_num_threads`` sets how many).
+        The result is identical, bit for bit; it pays off with many markets and idle cores.
 
     Returns
     -------
@@ -317,7 +323,11 @@ def double_auction_batch(
     )  # fmt: skip
     ids, bm, am = _dense_markets(fn, bid_market, ask_market, bid[0].size, ask[0].size)
     use_priority = bid_priority is not None or ask_priority is not None
-    out = _run(fn, bid, ask, bm, am, ids.size, mechanism, kappa, use_priority, rng)
+    if not isinstance(parallel, bool | np.bool_):
+        raise InputError(
+            f"{fn}: parallel must be True or False, got {parallel!r}", argument="parallel"
+        )
+    out = _run(fn, bid, ask, bm, am, ids.size, mechanism, kappa, use_priority, rng, bool(parallel))
     s = out.stats
     return BatchAuctionResult(
         mechanism=mechanism,

@@ -7,9 +7,10 @@ depend on the pairing).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from .._jit import jit
+from .._jit import jit, jit_parallel
 from .auction_codes import (
     LOTTERY,
     MCAFEE,
@@ -258,10 +259,13 @@ def clear_one(
         ap, aq, aprio, -1.0, volume, ask_level, ask_whole, use_prio, afill, areason, tie
     )
     slack = _slack(bp.size + ap.size, volume)
-    # gains of the efficient fills, summed exactly as the realised ones are below
-    max_welfare = pair_trades(
-        bp, bfill, bp, bidx, ap, afill, ap, aidx, market, slack, False, 0, t_int, t_flt
-    )[1]
+    keeps_efficient_fills = mech in (UNIFORM, VCG, PAY_AS_BID)
+    max_welfare = np.nan  # the realised welfare below when the mechanism keeps the fills
+    if not keeps_efficient_fills:
+        # gains of the efficient fills, summed exactly as the realised ones are below
+        max_welfare = pair_trades(
+            bp, bfill, bp, bidx, ap, afill, ap, aidx, market, slack, False, 0, t_int, t_flt
+        )[1]
     p, pb, ps = np.nan, np.nan, np.nan
     row[S_LO] = np.nan
     row[S_HI] = np.nan
@@ -285,9 +289,109 @@ def clear_one(
     row[S_BUYER_PRICE] = pb
     row[S_SELLER_PRICE] = ps
     row[S_WELFARE] = welfare
-    row[S_MAX_WELFARE] = max_welfare
+    row[S_MAX_WELFARE] = welfare if keeps_efficient_fills else max_welfare
     row[S_SURPLUS] = surplus
     return n_trades
+
+
+@jit
+def _clear_range(
+    m_lo,
+    m_hi,
+    bgroup,
+    bstart,
+    agroup,
+    astart,
+    mech,
+    kappa,
+    draws,
+    use_prio,
+    bpack,
+    apack,
+    t_int,
+    t_flt,
+    t_count,
+    stats,
+):
+    """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
+
+    Market ``m`` writes its trades from slot ``bstart[m] + astart[m]`` (it has room: a
+    market never makes more trades than it has orders) and their count to ``t_count[m]``,
+    so that disjoint ranges of markets can run at the same time.
+    """
+    nb_max = 0
+    na_max = 0
+    for m in range(m_lo, m_hi):
+        nb_max = max(nb_max, bstart[m + 1] - bstart[m])
+        na_max = max(na_max, astart[m + 1] - astart[m])
+    lb = np.empty((6, nb_max))  # price, quantity, priority, fill, paid, work buffer
+    la = np.empty((6, na_max))
+    lbr = np.empty(nb_max, dtype=np.int8)
+    lar = np.empty(na_max, dtype=np.int8)
+    lbi = np.empty(nb_max, dtype=np.int64)
+    lai = np.empty(na_max, dtype=np.int64)
+    tie = np.empty(max(nb_max, na_max), dtype=np.int64)
+    for m in range(m_lo, m_hi):
+        k = bstart[m + 1] - bstart[m]
+        j = astart[m + 1] - astart[m]
+        _local(bgroup, bstart[m], bstart[m + 1], lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k])
+        _local(agroup, astart[m], astart[m + 1], la[0, :j], la[1, :j], la[2, :j], lai[:j])
+        first = bstart[m] + astart[m]
+        end = clear_one(
+            lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k], lb[3, :k], lb[4, :k], lbr[:k],
+            la[0, :j], la[1, :j], la[2, :j], lai[:j], la[3, :j], la[4, :j], lar[:j],
+            lb[5, :k], la[5, :j], tie, mech, kappa, draws[m], use_prio, m, stats[m],
+            first, t_int, t_flt,
+        )  # fmt: skip
+        t_count[m] = end - first
+        _scatter(lbi[:k], lb[3, :k], lb[4, :k], lbr[:k], bpack)
+        _scatter(lai[:j], la[3, :j], la[4, :j], lar[:j], apack)
+
+
+@jit
+def _compact_trades(bstart, astart, t_count, t_int, t_flt):
+    """Close the gaps between the markets' trade slots; return the number of trades."""
+    n = 0
+    for m in range(t_count.size):
+        first = bstart[m] + astart[m]
+        for t in range(t_count[m]):
+            for r in range(3):
+                t_int[r][n + t] = t_int[r][first + t]
+                t_flt[r][n + t] = t_flt[r][first + t]
+        n += t_count[m]
+    return n
+
+
+@jit
+def _clear_single(
+    bp,
+    bq,
+    bprio,
+    ap,
+    aq,
+    aprio,
+    mech,
+    kappa,
+    draws,
+    use_prio,
+    bfill,
+    bpaid,
+    breason,
+    afill,
+    arecv,
+    areason,
+    t_int,
+    t_flt,
+    stats,
+):
+    """One market, cleared in place in the caller's arrays."""
+    tie = np.empty(max(bp.size, ap.size), dtype=np.int64)
+    return clear_one(
+        bp, bq, bprio, np.arange(bp.size), bfill, bpaid, breason,
+        ap, aq, aprio, np.arange(ap.size), afill, arecv, areason,
+        np.empty(bp.size), np.empty(ap.size), tie, mech, kappa, draws[0], use_prio, 0,
+        stats[0], 0, t_int, t_flt,
+    )  # fmt: skip
 
 
 @jit
@@ -320,73 +424,137 @@ def clear_markets(
     ``bm``/``am`` are dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform
     draw per market (SBBA only). ``t_int`` is a tuple of three arrays (bid, ask, market) and
     ``t_flt`` of three (quantity, buyer price, seller price), one entry per trade. Returns
-    the number of trades.
-    A single market is cleared in place; several are grouped by a counting sort into packed
-    rows, each market copied to contiguous buffers, cleared there and scattered back.
+    the number of trades. A single market is cleared in place; several are grouped by a
+    counting sort into packed rows, each market copied to contiguous buffers, cleared there
+    and scattered back.
     """
-    nb = bp.size
-    na = ap.size
-    tie = np.empty(max(nb, na), dtype=np.int64)
     if n_markets == 1:
-        xb = np.empty(nb)
-        xa = np.empty(na)
-        return clear_one(
+        return _clear_single(
             bp,
             bq,
             bprio,
-            np.arange(nb),
-            bfill,
-            bpaid,
-            breason,
             ap,
             aq,
             aprio,
-            np.arange(na),
+            mech,
+            kappa,
+            draws,
+            use_prio,
+            bfill,
+            bpaid,
+            breason,
             afill,
             arecv,
             areason,
-            xb,
-            xa,
-            tie,
-            mech,
-            kappa,
-            draws[0],
-            use_prio,
-            0,
-            stats[0],
-            0,
             t_int,
             t_flt,
+            stats,
         )
     bgroup, bstart = group_by_market(bp, bq, bprio, bm, n_markets)
     agroup, astart = group_by_market(ap, aq, aprio, am, n_markets)
-    nb_max = 0
-    na_max = 0
-    for m in range(n_markets):
-        nb_max = max(nb_max, bstart[m + 1] - bstart[m])
-        na_max = max(na_max, astart[m + 1] - astart[m])
-    lb = np.empty((6, nb_max))  # price, quantity, priority, fill, paid, work buffer
-    la = np.empty((6, na_max))
-    lbr = np.empty(nb_max, dtype=np.int8)
-    lar = np.empty(na_max, dtype=np.int8)
-    lbi = np.empty(nb_max, dtype=np.int64)
-    lai = np.empty(na_max, dtype=np.int64)
-    bpack = np.empty((nb, 3))  # fill, paid, reason per bid, in input order
-    apack = np.empty((na, 3))
-    n_trades = 0
-    for m in range(n_markets):
-        k = bstart[m + 1] - bstart[m]
-        j = astart[m + 1] - astart[m]
-        _local(bgroup, bstart[m], bstart[m + 1], lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k])
-        _local(agroup, astart[m], astart[m + 1], la[0, :j], la[1, :j], la[2, :j], lai[:j])
-        n_trades = clear_one(
-            lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k], lb[3, :k], lb[4, :k], lbr[:k],
-            la[0, :j], la[1, :j], la[2, :j], lai[:j], la[3, :j], la[4, :j], lar[:j],
-            lb[5, :k], la[5, :j], tie, mech, kappa, draws[m], use_prio, m, stats[m],
-            n_trades, t_int, t_flt,
-        )  # fmt: skip
-        _scatter(lbi[:k], lb[3, :k], lb[4, :k], lbr[:k], bpack)
-        _scatter(lai[:j], la[3, :j], la[4, :j], lar[:j], apack)
+    bpack = np.empty((bp.size, 3))  # fill, paid, reason per bid, in input order
+    apack = np.empty((ap.size, 3))
+    t_count = np.zeros(n_markets, dtype=np.int64)
+    _clear_range(
+        0,
+        n_markets,
+        bgroup,
+        bstart,
+        agroup,
+        astart,
+        mech,
+        kappa,
+        draws,
+        use_prio,
+        bpack,
+        apack,
+        t_int,
+        t_flt,
+        t_count,
+        stats,
+    )
     _unpack(bpack, bfill, bpaid, breason)
     _unpack(apack, afill, arecv, areason)
-    return n_trades
+    return _compact_trades(bstart, astart, t_count, t_int, t_flt)
+
+
+@jit_parallel
+def clear_markets_parallel(
+    bp,
+    bq,
+    bprio,
+    bm,
+    ap,
+    aq,
+    aprio,
+    am,
+    n_markets,
+    mech,
+    kappa,
+    draws,
+    use_prio,
+    bfill,
+    bpaid,
+    breason,
+    afill,
+    arecv,
+    areason,
+    t_int,
+    t_flt,
+    stats,
+):
+    """:func:`clear_markets` with the markets split into chunks cleared on all threads.
+
+    Markets are independent and write disjoint slots, so the result is identical to the
+    serial kernel's, bit for bit.
+    """
+    if n_markets == 1:
+        return _clear_single(
+            bp,
+            bq,
+            bprio,
+            ap,
+            aq,
+            aprio,
+            mech,
+            kappa,
+            draws,
+            use_prio,
+            bfill,
+            bpaid,
+            breason,
+            afill,
+            arecv,
+            areason,
+            t_int,
+            t_flt,
+            stats,
+        )
+    bgroup, bstart = group_by_market(bp, bq, bprio, bm, n_markets)
+    agroup, astart = group_by_market(ap, aq, aprio, am, n_markets)
+    bpack = np.empty((bp.size, 3))
+    apack = np.empty((ap.size, 3))
+    t_count = np.zeros(n_markets, dtype=np.int64)
+    n_chunks = min(n_markets, 256)
+    for c in numba.prange(n_chunks):
+        _clear_range(
+            c * n_markets // n_chunks,
+            (c + 1) * n_markets // n_chunks,
+            bgroup,
+            bstart,
+            agroup,
+            astart,
+            mech,
+            kappa,
+            draws,
+            use_prio,
+            bpack,
+            apack,
+            t_int,
+            t_flt,
+            t_count,
+            stats,
+        )
+    _unpack(bpack, bfill, bpaid, breason)
+    _unpack(apack, afill, arecv, areason)
+    return _compact_trades(bstart, astart, t_count, t_int, t_flt)
