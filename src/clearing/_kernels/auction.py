@@ -312,12 +312,14 @@ def _clear_range(
     t_flt,
     t_count,
     stats,
+    reserved,
 ):
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
-    Market ``m`` writes its trades from slot ``bstart[m] + astart[m]`` (it has room: a
-    market never makes more trades than it has orders) and their count to ``t_count[m]``,
-    so that disjoint ranges of markets can run at the same time.
+    Trades go one after another (the count is returned), or, with ``reserved``, market
+    ``m`` writes from slot ``bstart[m] + astart[m]`` (it has room: a market never makes
+    more trades than it has orders) and their count to ``t_count[m]``, so that disjoint
+    ranges of markets can run at the same time.
     """
     nb_max = 0
     na_max = 0
@@ -331,21 +333,23 @@ def _clear_range(
     lbi = np.empty(nb_max, dtype=np.int64)
     lai = np.empty(na_max, dtype=np.int64)
     tie = np.empty(max(nb_max, na_max), dtype=np.int64)
+    n_trades = 0
     for m in range(m_lo, m_hi):
         k = bstart[m + 1] - bstart[m]
         j = astart[m + 1] - astart[m]
         _local(bgroup, bstart[m], bstart[m + 1], lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k])
         _local(agroup, astart[m], astart[m + 1], la[0, :j], la[1, :j], la[2, :j], lai[:j])
-        first = bstart[m] + astart[m]
-        end = clear_one(
+        first = bstart[m] + astart[m] if reserved else n_trades
+        n_trades = clear_one(
             lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k], lb[3, :k], lb[4, :k], lbr[:k],
             la[0, :j], la[1, :j], la[2, :j], lai[:j], la[3, :j], la[4, :j], lar[:j],
             lb[5, :k], la[5, :j], tie, mech, kappa, draws[m], use_prio, m, stats[m],
             first, t_int, t_flt,
         )  # fmt: skip
-        t_count[m] = end - first
+        t_count[m] = n_trades - first
         _scatter(lbi[:k], lb[3, :k], lb[4, :k], lbr[:k], bpack)
         _scatter(lai[:j], la[3, :j], la[4, :j], lar[:j], apack)
+    return n_trades
 
 
 @jit
@@ -455,7 +459,7 @@ def clear_markets(
     bpack = np.empty((bp.size, 3))  # fill, paid, reason per bid, in input order
     apack = np.empty((ap.size, 3))
     t_count = np.zeros(n_markets, dtype=np.int64)
-    _clear_range(
+    n_trades = _clear_range(
         0,
         n_markets,
         bgroup,
@@ -472,10 +476,11 @@ def clear_markets(
         t_flt,
         t_count,
         stats,
+        False,
     )
     _unpack(bpack, bfill, bpaid, breason)
     _unpack(apack, afill, arecv, areason)
-    return _compact_trades(bstart, astart, t_count, t_int, t_flt)
+    return n_trades
 
 
 @jit_parallel
@@ -554,6 +559,7 @@ def clear_markets_parallel(
             t_flt,
             t_count,
             stats,
+            True,
         )
     _unpack(bpack, bfill, bpaid, breason)
     _unpack(apack, afill, arecv, areason)
