@@ -170,6 +170,9 @@ BAD_LIMITS = [
     (("buy", 10, math.nan), "quantity"),
     (("buy", 10, "x"), "quantity"),
     (("buy", 10, 1j), "quantity"),
+    (("buy", 10, 10**400), "quantity"),
+    (("buy", 10**400, 1), "price"),
+    (([1], 10, 1), "side"),
 ]
 
 
@@ -321,8 +324,12 @@ BAD_BATCH = [
     ({"quantity": [1, -1]}, "quantity"),
     ({"quantity": [1, np.inf]}, "quantity"),
     ({"quantity": ["a", "b"]}, "quantity"),
+    ({"quantity": [1, 10**400]}, "quantity"),
+    ({"price": [10, 10**400]}, "price"),
     ({"order_id": [1, -2]}, "order_id"),
     ({"order_id": [1.5, 2]}, "order_id"),
+    ({"order_id": [1, 10**400]}, "order_id"),
+    ({"order_id": [1, 2**63]}, "order_id"),
     ({"owner": [1, -5]}, "owner"),
     ({"tif": ["GTC", "DAY"]}, "tif"),
     ({"tif": [0, 7]}, "tif"),

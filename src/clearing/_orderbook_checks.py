@@ -41,16 +41,26 @@ def entry_point(dispatcher: Any) -> Any:
     return next(iter(overloads.values())).entry_point
 
 
+def real(fn: str, name: str, x: Any) -> float:
+    """``x`` as a float if it is a real number (not str, bytes, bool or complex)."""
+    if isinstance(x, bool | str | bytes) or not isinstance(
+        x, int | float | np.integer | np.floating
+    ):
+        raise InputError(f"{fn}: {name} must be a real number, got {x!r}", argument=name)
+    try:
+        return float(x)
+    except OverflowError:
+        raise InputError(f"{fn}: {name} is out of range, got {x!r}", argument=name) from None
+
+
 def ticks(fn: str, price: Any, scale: float, div: bool, tick: float, rnd: bool) -> int:
     """Slow, explicit price check with a precise message (the fast path failed)."""
-    if isinstance(price, bool | str | bytes) or not isinstance(
-        price, int | float | np.integer | np.floating
-    ):
-        raise InputError(f"{fn}: price must be a real number, got {price!r}", argument="price")
-    p = float(price)
+    p = real(fn, "price", price)
     if not math.isfinite(p):
         raise InputError(f"{fn}: price is {p!r}; prices must be finite", argument="price")
     t = p * scale if div else p / tick
+    if not abs(t) < MAXT:
+        raise InputError(f"{fn}: price {p!r} is out of range", argument="price")
     r = round(t)
     if abs(t - r) > 1e-9 * (1.0 + abs(t)) and not rnd:
         raise InputError(
@@ -59,32 +69,36 @@ def ticks(fn: str, price: Any, scale: float, div: bool, tick: float, rnd: bool) 
             argument="price",
             value=price,
         )
-    if not -MAXT < r < MAXT:
-        raise InputError(f"{fn}: price {p!r} is out of range", argument="price")
     return r
 
 
 def check(fn: str, side: Any, quantity: Any, tif: Any) -> None:
-    if side not in SIDES or isinstance(side, bool):
+    """Raise for a bad side, quantity or time in force (price: see :func:`ticks`)."""
+    try:
+        known = side in SIDES
+    except TypeError:  # unhashable
+        known = False
+    if not known:
         raise InputError(
             f"{fn}: side must be 'buy' or 'sell' (or +1/-1), got {side!r}", argument="side"
         )
-    if isinstance(quantity, str | bytes | bool) or not isinstance(
-        quantity, int | float | np.integer | np.floating
-    ):
-        raise InputError(f"{fn}: quantity must be a number, got {quantity!r}")
-    q = float(quantity)
+    q = real(fn, "quantity", quantity)
     if not 0.0 < q < INF:
         raise InputError(
             f"{fn}: quantity is {q!r}; quantities must be finite and > 0",
             argument="quantity",
             value=quantity,
         )
-    if tif not in TIFS:
+    try:
+        known = tif in TIFS
+    except TypeError:
+        known = False
+    if not known:
         raise InputError(f"{fn}: unknown tif {tif!r}; expected 'GTC', 'IOC' or 'FOK'")
 
 
 def order_id(fn: str, name: str, value: Any, allow_none: bool) -> int:
+    """An id or owner in [0, 2**62) (``None`` -> -1 when allowed)."""
     if value is None and allow_none:
         return -1
     if isinstance(value, int | np.integer) and not isinstance(value, bool) and 0 <= value < MAXT:
@@ -98,9 +112,4 @@ def order_id(fn: str, name: str, value: Any, allow_none: bool) -> int:
 
 def numbers(fn: str, price: Any, quantity: Any) -> tuple[float, float]:
     """Price and quantity as floats when they are real numbers (not str, bool...)."""
-    for name, x in (("price", price), ("quantity", quantity)):
-        if isinstance(x, bool | str | bytes) or not isinstance(
-            x, int | float | np.integer | np.floating
-        ):
-            raise InputError(f"{fn}: {name} must be a real number, got {x!r}", argument=name)
-    return float(price), float(quantity)
+    return real(fn, "price", price), real(fn, "quantity", quantity)

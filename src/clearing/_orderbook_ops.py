@@ -45,7 +45,10 @@ def _column(x: Any, name: str, n: int, names: dict[str, int] | None, default: in
             dtype=np.int64,
         )
     else:
-        out = v.as_int(arr, name, _FN)
+        try:
+            out = v.as_int(arr, name, _FN)
+        except OverflowError:  # Python ints beyond int64/float range
+            raise InputError(f"{_FN}: {name} holds a number out of range", argument=name) from None
     if out.size != n:
         raise InputError(
             f"{_FN}: {name} has length {out.size} but kind has length {n}", argument=name
@@ -56,7 +59,10 @@ def _column(x: Any, name: str, n: int, names: dict[str, int] | None, default: in
 def _floats(x: Any, name: str, n: int) -> v.FloatArray:
     if x is None:
         return np.zeros(n)
-    arr = np.ascontiguousarray(v.as_numeric(x, name, _FN, 1), dtype=np.float64)
+    try:
+        arr = np.ascontiguousarray(v.as_numeric(x, name, _FN, 1), dtype=np.float64)
+    except OverflowError:  # Python ints beyond float range (as_numeric lets this through)
+        raise InputError(f"{_FN}: {name} holds a number out of range", argument=name) from None
     v.same_length(_FN, [("kind", np.empty(n)), (name, arr)])
     return arr
 

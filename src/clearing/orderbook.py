@@ -232,7 +232,8 @@ class OrderBook:
             r = _EVENT(self._S, 0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
         except (KeyError, TypeError, OverflowError):
             _c.check("OrderBook.limit", side, quantity, tif)
-            raise  # pragma: no cover - _check raises first
+            _c.ticks("OrderBook.limit", price, self._scale, self._div, self._tick, self._round)
+            raise  # pragma: no cover - the checks raise first
         if r[0] < 0:
             if r[0] == _NEED:
                 r = self._retry(0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
