@@ -9,6 +9,7 @@ import numpy as np
 from . import _orderbook_state as _state
 from . import _validate as v
 from ._kernels import orderbook as _k
+from ._kernels import orderbook_queries as _kq
 from ._orderbook_reports import BatchReport, BookDepth, RestingOrders, UncrossResult
 from .errors import InputError
 
@@ -88,7 +89,7 @@ def submit_batch(
     t_ticks = np.empty(n, dtype=np.int64)
     t_qty = np.empty(n)
     t_tif = np.empty(n, dtype=np.int64)
-    bad = _k.prepare_batch(  # type: ignore[no-untyped-call]
+    bad = _kq.prepare_batch(  # type: ignore[no-untyped-call]
         kinds, sides, prices, qtys, oids, owners, tifs, book._div, book._scale, book._tick,
         book._round, t_side, t_ticks, t_qty, t_tif,
     )  # fmt: skip
@@ -217,7 +218,7 @@ def resting(book: OrderBook, side: Any) -> RestingOrders:
     qty = np.empty(m)
     own = np.empty(m, dtype=np.int64)
     arr = np.empty(m, dtype=np.int64)
-    _k.resting_orders(book._I.ravel(), book._F.ravel(), book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
+    _kq.resting_orders(book._I.ravel(), book._F.ravel(), book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
     return RestingOrders(
         order_id=ids, price=_prices(book, ticks), quantity=qty, owner=own, arrival=arr
     )
@@ -232,7 +233,7 @@ def depth(book: OrderBook, levels: int) -> BookDepth:
         ticks = np.empty(m, dtype=np.int64)
         qty = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        got = _k.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
+        got = _kq.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
         out += [_prices(book, ticks[:got]), qty[:got].copy(), cnt[:got].copy()]
     return BookDepth(*out)
 
@@ -250,7 +251,7 @@ def _apply(
     book: OrderBook, ids: v.IntArray, qtys: v.FloatArray, cancel: np.ndarray
 ) -> v.FloatArray:
     left = np.empty(ids.size)
-    _k.reduce_or_remove(
+    _kq.reduce_or_remove(
         book._I.ravel(),
         book._F.ravel(),
         book._H.ravel(),

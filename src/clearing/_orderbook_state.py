@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._kernels import orderbook as _k
+from ._kernels import orderbook_index as _ki
 
 if TYPE_CHECKING:
     from .orderbook import OrderBook
@@ -94,7 +95,7 @@ def regrow(book: OrderBook, cap: int, fcap: int) -> None:
     if cap == ocap:
         H[:] = oH
     else:
-        _k.rehash(oH, H)  # type: ignore[no-untyped-call]
+        _ki.rehash(oH, H)  # type: ignore[no-untyped-call]
     used = int(oM[_k.M_NFILL])
     FI[:used] = oFI[:used]
     FF[:used] = oFF[:used]
