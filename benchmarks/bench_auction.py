@@ -12,6 +12,7 @@ numba compilation (or loading from the cache) is never measured.
 
 from __future__ import annotations
 
+import inspect
 import pathlib
 import sys
 from collections.abc import Callable
@@ -75,16 +76,25 @@ def test_single_market_np_sort(benchmark: BenchmarkFixture, market: tuple[np.nda
     _run(benchmark, lambda: np.sort(prices))
 
 
+PARALLEL = (
+    [False, True]
+    if "parallel" in inspect.signature(clearing.double_auction_batch).parameters
+    else [False]
+)
+
+
+@pytest.mark.parametrize("parallel", PARALLEL, ids=lambda p: "parallel" if p else "serial")
 @pytest.mark.parametrize("mechanism", ["uniform", "huang", "sbba"])
 def test_batch(
-    benchmark: BenchmarkFixture, markets: tuple[np.ndarray, ...], mechanism: str
+    benchmark: BenchmarkFixture, markets: tuple[np.ndarray, ...], mechanism: str, parallel: bool
 ) -> None:
     bp, bq, ap, aq, bm, am = markets
+    options = {"parallel": True} if parallel else {}
     benchmark.group = f"batch, {bp.size // 10:,} markets x 20 orders"
     _run(
         benchmark,
         lambda: clearing.double_auction_batch(
-            bp, bq, ap, aq, bid_market=bm, ask_market=am, mechanism=mechanism, rng=0
+            bp, bq, ap, aq, bid_market=bm, ask_market=am, mechanism=mechanism, rng=0, **options
         ),
     )
 

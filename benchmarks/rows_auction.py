@@ -4,7 +4,7 @@ Rows (``ratio = ours / peer`` of the times; lower is better):
 
 - ``uniform`` on 1,000,000 bids + 1,000,000 asks vs ``np.sort`` of the same 2,000,000 prices;
 - ``double_auction_batch`` on 100,000 markets x 20 orders (market ids shuffled) vs ``np.sort``
-  of all 2,000,000 prices;
+  of all 2,000,000 prices, serial and (where supported) with ``parallel=True``;
 - ``huang`` on 1,000 + 1,000 orders vs pymarket's ``HuangAuction`` on the same market, run in
   its own virtual environment (see the notes below);
 - a fresh interpreter that imports :mod:`clearing` and clears a 100-order market with a warm
@@ -35,6 +35,7 @@ builds it (it uses one that exists).
 from __future__ import annotations
 
 import atexit
+import inspect
 import json
 import os
 import pathlib
@@ -46,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
+import numba
 import numpy as np
 from _harness import Row
 
@@ -151,7 +153,7 @@ def _uniform_row(quick: bool) -> Row:
     )
 
 
-def _batch_row(quick: bool) -> Row:
+def _batch_row(quick: bool, parallel: bool = False) -> Row:
     n_markets = 1_000 if quick else 100_000
     per_side = 10
     rng = np.random.default_rng(2)
@@ -161,20 +163,28 @@ def _batch_row(quick: bool) -> Row:
     ask_market = rng.permutation(ids)
     prices = np.concatenate([bp, ap])
 
+    options = {"parallel": True} if parallel else {}
+
     def ours() -> object:
         return clearing.double_auction_batch(
-            bp, bq, ap, aq, bid_market=bid_market, ask_market=ask_market, mechanism="uniform"
+            bp, bq, ap, aq, bid_market=bid_market, ask_market=ask_market, **options
         )
 
     ours()  # fails here, not mid-table, if the call is broken
     return Row(
-        name=f"auction batch {n_markets:,} markets x {2 * per_side}",
+        name=f"auction batch {n_markets:,} markets x {2 * per_side}"
+        + (", parallel" if parallel else ""),
         ours=ours,
         peer=lambda: np.sort(prices),
         peer_name=f"np.sort {prices.size:,} prices",
         target=2.0,
         repeat=3 if not quick else 5,
+        note=f"{numba.get_num_threads()} threads; np.sort uses one" if parallel else "",
     )
+
+
+def _parallel_batch_row(quick: bool) -> Row:
+    return _batch_row(quick, parallel=True)
 
 
 def _pymarket_python(build: bool) -> tuple[pathlib.Path | None, str]:
@@ -338,4 +348,6 @@ def rows(quick: bool) -> list[Row]:
         why = "clearing.double_auction is not available yet"
         return [Row(name="auction", ours=lambda: None, peer=None, peer_name="-", skip=why)]
     builders = [_uniform_row, _batch_row, _huang_row, _fresh_row]
+    if "parallel" in inspect.signature(clearing.double_auction_batch).parameters:
+        builders.insert(2, _parallel_batch_row)
     return [_guarded(build, quick) for build in builders]
