@@ -1,8 +1,9 @@
 """Workload registry shared by ``compare.py`` and the ``rows_*.py`` modules.
 
 A row times our function and a peer on the same input in the same process and reports the
-ratio ``ours / peer`` (for throughput rows, ``peer / ours`` of the times, i.e. the ratio of
-events per second). Each ``rows_*.py`` module exposes ``rows(quick: bool) -> list[Row]``.
+ratio of times ``ours / peer`` (below 1: we are faster; for a throughput target, the events
+per second ratio is its inverse, which rows state in their note). Each ``rows_*.py`` module
+exposes ``rows(quick: bool) -> list[Row]``.
 """
 
 from __future__ import annotations

@@ -25,3 +25,11 @@ def test_ok_raises_nothing_and_others_raise() -> None:
 def test_unknown_status_is_a_bug() -> None:
     with pytest.raises(RuntimeError, match="unknown status"):
         _status.raise_for_status(99, "f")
+
+
+def test_overflowing_python_ints_are_input_errors() -> None:
+    from clearing import InputError, double_auction
+
+    with pytest.raises(InputError, match="bid_prices") as info:
+        double_auction([10**400], [1], [1], [1])
+    assert info.value.argument == "bid_prices"

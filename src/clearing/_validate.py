@@ -50,14 +50,15 @@ def as_numeric(x: Any, name: str, fn: str, ndim: int) -> np.ndarray:
         x = x.to_numpy()
     try:
         arr = np.asarray(x)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"{fn}: {name} is not array-like ({exc})", argument=name) from None
     if arr.dtype.kind == "O":
         try:
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputError(
-                f"{fn}: {name} must hold numbers, got dtype object with non-numeric entries",
+                f"{fn}: {name} must hold numbers that fit in float64, got dtype object with "
+                "other entries",
                 argument=name,
             ) from None
     if arr.dtype.kind not in _NUMERIC_KINDS:
