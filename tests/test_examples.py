@@ -17,8 +17,9 @@ MODULES = [
 ]
 
 
-def test_readme_examples() -> None:
-    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, verbose=False)
+@pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md", "docs/api/orderbook.md"])
+def test_page_examples(page: str) -> None:
+    result = doctest.testfile(str(ROOT / page), module_relative=False, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
 
