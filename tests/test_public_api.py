@@ -104,3 +104,18 @@ def test_import_compiles_nothing() -> None:
     code = "import clearing._kernels.auction as k; print(len(k.clear_markets.signatures))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_results_module_lists_every_result_class() -> None:
+    import clearing.results as results
+    from clearing._result import ResultBase
+
+    assert set(results.__all__) <= set(clearing.__all__)
+    for name in results.__all__:
+        assert getattr(results, name) is getattr(clearing, name)
+    result_classes = {
+        n
+        for n in clearing.__all__
+        if isinstance(getattr(clearing, n), type) and issubclass(getattr(clearing, n), ResultBase)
+    }
+    assert result_classes <= set(results.__all__)

@@ -1,7 +1,43 @@
-"""Public home of the result classes (defined next to the functions that return them)."""
+"""Public home of every result class; each is defined next to the function that returns it."""
 
 from __future__ import annotations
 
+from ._assignment_results import (
+    AssignmentBatchResult,
+    AssignmentResult,
+    TransportResult,
+    UnmatchedReason,
+)
 from ._auction_results import AuctionResult, BatchAuctionResult, Reason
+from ._orderbook_reports import (
+    BatchReport,
+    BookDepth,
+    BookSnapshot,
+    ExecutionReport,
+    Fill,
+    OrderReason,
+    OrderState,
+    RestingOrders,
+    UncrossResult,
+)
+from .clear import Clearing
 
-__all__ = ["AuctionResult", "BatchAuctionResult", "Reason"]
+__all__ = [
+    "AssignmentBatchResult",
+    "AssignmentResult",
+    "AuctionResult",
+    "BatchAuctionResult",
+    "BatchReport",
+    "BookDepth",
+    "BookSnapshot",
+    "Clearing",
+    "ExecutionReport",
+    "Fill",
+    "OrderReason",
+    "OrderState",
+    "Reason",
+    "RestingOrders",
+    "TransportResult",
+    "UncrossResult",
+    "UnmatchedReason",
+]
