@@ -32,13 +32,12 @@ from .auction_codes import (
     VCG,
 )
 from .margin import (
-    _local,
-    _scatter,
     _slack,
-    _unpack,
     efficient_volume,
     fill_side,
-    group_by_market,
+    gather,
+    order_by_market,
+    scatter,
 )
 
 
@@ -298,16 +297,14 @@ def clear_one(
 def _clear_range(
     m_lo,
     m_hi,
-    bgroup,
+    bside,
     bstart,
-    agroup,
+    aside,
     astart,
     mech,
     kappa,
     draws,
     use_prio,
-    bpack,
-    apack,
     t_int,
     t_flt,
     t_count,
@@ -316,40 +313,51 @@ def _clear_range(
 ):
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
-    Trades go one after another (the count is returned), or, with ``reserved``, market
-    ``m`` writes from slot ``bstart[m] + astart[m]`` (it has room: a market never makes
-    more trades than it has orders) and their count to ``t_count[m]``, so that disjoint
-    ranges of markets can run at the same time.
+    ``bside``/``aside`` hold the grouped (price, quantity, priority, input index, fill,
+    price paid, reason) arrays of each side; market ``m`` owns positions
+    ``start[m]:start[m + 1]`` of them. Trades go one after another (the count is returned),
+    or, with ``reserved``, market ``m`` writes from slot ``bstart[m] + astart[m]`` (it has
+    room: a market never makes more trades than it has orders) and their count to
+    ``t_count[m]``, so that disjoint ranges of markets can run at the same time.
     """
+    bp, bq, bprio, bidx, bfill, bpaid, breason = bside
+    ap, aq, aprio, aidx, afill, arecv, areason = aside
     nb_max = 0
     na_max = 0
     for m in range(m_lo, m_hi):
         nb_max = max(nb_max, bstart[m + 1] - bstart[m])
         na_max = max(na_max, astart[m + 1] - astart[m])
-    lb = np.empty((6, nb_max))  # price, quantity, priority, fill, paid, work buffer
-    la = np.empty((6, na_max))
-    lbr = np.empty(nb_max, dtype=np.int8)
-    lar = np.empty(na_max, dtype=np.int8)
-    lbi = np.empty(nb_max, dtype=np.int64)
-    lai = np.empty(na_max, dtype=np.int64)
+    xb = np.empty(nb_max)
+    xa = np.empty(na_max)
     tie = np.empty(max(nb_max, na_max), dtype=np.int64)
     n_trades = 0
     for m in range(m_lo, m_hi):
-        k = bstart[m + 1] - bstart[m]
-        j = astart[m + 1] - astart[m]
-        _local(bgroup, bstart[m], bstart[m + 1], lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k])
-        _local(agroup, astart[m], astart[m + 1], la[0, :j], la[1, :j], la[2, :j], lai[:j])
-        first = bstart[m] + astart[m] if reserved else n_trades
+        b0 = bstart[m]
+        b1 = bstart[m + 1]
+        a0 = astart[m]
+        a1 = astart[m + 1]
+        pb0 = b0 if use_prio else 0
+        pb1 = b1 if use_prio else 0
+        pa0 = a0 if use_prio else 0
+        pa1 = a1 if use_prio else 0
+        first = b0 + a0 if reserved else n_trades
         n_trades = clear_one(
-            lb[0, :k], lb[1, :k], lb[2, :k], lbi[:k], lb[3, :k], lb[4, :k], lbr[:k],
-            la[0, :j], la[1, :j], la[2, :j], lai[:j], la[3, :j], la[4, :j], lar[:j],
-            lb[5, :k], la[5, :j], tie, mech, kappa, draws[m], use_prio, m, stats[m],
-            first, t_int, t_flt,
+            bp[b0:b1], bq[b0:b1], bprio[pb0:pb1], bidx[b0:b1], bfill[b0:b1], bpaid[b0:b1],
+            breason[b0:b1], ap[a0:a1], aq[a0:a1], aprio[pa0:pa1], aidx[a0:a1], afill[a0:a1],
+            arecv[a0:a1], areason[a0:a1], xb[: b1 - b0], xa[: a1 - a0], tie, mech, kappa,
+            draws[m], use_prio, m, stats[m], first, t_int, t_flt,
         )  # fmt: skip
         t_count[m] = n_trades - first
-        _scatter(lbi[:k], lb[3, :k], lb[4, :k], lbr[:k], bpack)
-        _scatter(lai[:j], la[3, :j], la[4, :j], lar[:j], apack)
     return n_trades
+
+
+@jit
+def _grouped(price, qty, prio, market, n_markets, use_prio):
+    """The arrays of one side grouped by market (see :func:`_clear_range`) and the starts."""
+    order, start = order_by_market(market, n_markets)
+    gp, gq, gprio = gather(price, qty, prio, use_prio, order)
+    n = price.size
+    return (gp, gq, gprio, order, np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)), start
 
 
 @jit
@@ -429,8 +437,8 @@ def clear_markets(
     draw per market (SBBA only). ``t_int`` is a tuple of three arrays (bid, ask, market) and
     ``t_flt`` of three (quantity, buyer price, seller price), one entry per trade. Returns
     the number of trades. A single market is cleared in place; several are grouped by a
-    counting sort into packed rows, each market copied to contiguous buffers, cleared there
-    and scattered back.
+    counting sort of their indices and gathered into grouped arrays, each market cleared
+    in its contiguous slice of them, and the outputs written back at the input indices.
     """
     if n_markets == 1:
         return _clear_single(
@@ -454,32 +462,15 @@ def clear_markets(
             t_flt,
             stats,
         )
-    bgroup, bstart = group_by_market(bp, bq, bprio, bm, n_markets)
-    agroup, astart = group_by_market(ap, aq, aprio, am, n_markets)
-    bpack = np.empty((bp.size, 3))  # fill, paid, reason per bid, in input order
-    apack = np.empty((ap.size, 3))
+    bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
+    aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_trades = _clear_range(
-        0,
-        n_markets,
-        bgroup,
-        bstart,
-        agroup,
-        astart,
-        mech,
-        kappa,
-        draws,
-        use_prio,
-        bpack,
-        apack,
-        t_int,
-        t_flt,
-        t_count,
-        stats,
-        False,
-    )
-    _unpack(bpack, bfill, bpaid, breason)
-    _unpack(apack, afill, arecv, areason)
+        0, n_markets, bside, bstart, aside, astart, mech, kappa, draws, use_prio, t_int,
+        t_flt, t_count, stats, False,
+    )  # fmt: skip
+    scatter(bside[3], bside[4], bside[5], bside[6], bfill, bpaid, breason)
+    scatter(aside[3], aside[4], aside[5], aside[6], afill, arecv, areason)
     return n_trades
 
 
@@ -535,32 +526,15 @@ def clear_markets_parallel(
             t_flt,
             stats,
         )
-    bgroup, bstart = group_by_market(bp, bq, bprio, bm, n_markets)
-    agroup, astart = group_by_market(ap, aq, aprio, am, n_markets)
-    bpack = np.empty((bp.size, 3))
-    apack = np.empty((ap.size, 3))
+    bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
+    aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_chunks = min(n_markets, 256)
     for c in numba.prange(n_chunks):
         _clear_range(
-            c * n_markets // n_chunks,
-            (c + 1) * n_markets // n_chunks,
-            bgroup,
-            bstart,
-            agroup,
-            astart,
-            mech,
-            kappa,
-            draws,
-            use_prio,
-            bpack,
-            apack,
-            t_int,
-            t_flt,
-            t_count,
-            stats,
-            True,
-        )
-    _unpack(bpack, bfill, bpaid, breason)
-    _unpack(apack, afill, arecv, areason)
+            c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks, bside, bstart, aside,
+            astart, mech, kappa, draws, use_prio, t_int, t_flt, t_count, stats, True,
+        )  # fmt: skip
+    scatter(bside[3], bside[4], bside[5], bside[6], bfill, bpaid, breason)
+    scatter(aside[3], aside[4], aside[5], aside[6], afill, arecv, areason)
     return _compact_trades(bstart, astart, t_count, t_int, t_flt)

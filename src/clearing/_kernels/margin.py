@@ -3,7 +3,8 @@
 Every mechanism starts from the efficient allocation, which only needs the *margin*: the
 efficient volume ``Q`` (where the demand and supply curves cross) and, on each side, the
 marginal price level. Both are found by quickselect-style partitioning on price with running
-quantities, expected O(n); only orders tied at a marginal price are put in priority order.
+quantities, expected O(n) (small markets sort instead, which is cheaper at their size); only
+orders tied at a marginal price are put in priority order.
 Also here: grouping the orders of many markets by a counting sort, and moving one market's
 orders between the grouped arrays and contiguous work buffers.
 
@@ -21,12 +22,11 @@ from .auction_codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
 
 @jit
-def group_by_market(price, qty, prio, market, n_markets):
+def order_by_market(market, n_markets):
     """Stable counting sort of the orders by dense market id.
 
-    Returns ``(grouped, start)``: ``grouped[pos]`` holds (price, quantity, priority, input
-    index) of the order at grouped position ``pos``, and market ``m`` occupies positions
-    ``start[m]:start[m + 1]``. Writing one packed row per order is the only random access.
+    Returns ``(order, start)``: market ``m`` holds the orders ``order[start[m]:start[m + 1]]``
+    (input indices, ascending).
     """
     start = np.zeros(n_markets + 1, dtype=np.int64)
     for t in range(market.size):
@@ -34,16 +34,12 @@ def group_by_market(price, qty, prio, market, n_markets):
     for m in range(n_markets):
         start[m + 1] += start[m]
     cursor = start[:-1].copy()
-    grouped = np.empty((market.size, 4))
+    order = np.empty(market.size, dtype=np.int64)
     for t in range(market.size):
         m = market[t]
-        pos = cursor[m]
+        order[cursor[m]] = t
         cursor[m] += 1
-        grouped[pos, 0] = price[t]
-        grouped[pos, 1] = qty[t]
-        grouped[pos, 2] = prio[t]
-        grouped[pos, 3] = t
-    return grouped, start
+    return order, start
 
 
 @jit
@@ -165,19 +161,73 @@ def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
 
 
 @jit
-def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
-    """Efficient volume and the marginal price level of each side, found without sorting.
+def _insertion_sort(x, w, n):
+    """Sort the first ``n`` ``(key, weight)`` pairs by ascending key, in place (stable)."""
+    for i in range(1, n):
+        k = x[i]
+        v = w[i]
+        t = i - 1
+        while t >= 0 and x[t] > k:
+            x[t + 1] = x[t]
+            w[t + 1] = w[t]
+            t -= 1
+        x[t + 1] = k
+        w[t + 1] = v
 
-    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
-    found by partitioning both sides around pivot prices (expected linear time); ``p2``, the
-    next price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
-    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
-    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
-    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
-    priced at or above it is filled in full, with no arithmetic that could round (likewise
-    ``ask_whole``).
+
+@jit
+def _crossing_sorted(bp, bq, ap, aq, xb, wb, xa, wa):
+    """``(p1, S(p1), p2, D(p2))`` of a small market by sorting both sides and one walk.
+
+    Bids are sorted by ``-price`` and asks by price, the weights turned into running sums
+    (demand from the highest bid down, supply from the lowest ask up), then the candidate
+    prices are visited in ascending order until demand falls short of supply.
     """
-    p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    nb = _load(bp, bq, -1.0, xb, wb)
+    na = _load(ap, aq, 1.0, xa, wa)
+    _insertion_sort(xb, wb, nb)
+    _insertion_sort(xa, wa, na)
+    for t in range(1, nb):
+        wb[t] += wb[t - 1]
+    for t in range(1, na):
+        wa[t] += wa[t - 1]
+    p1 = -np.inf
+    p2 = np.inf
+    s_at_p1 = 0.0
+    d_at_p2 = 0.0
+    below = 0  # bids priced below the current candidate (the last ones in sorted order)
+    ja = 0  # asks priced at or below the current candidate
+    while below < nb or ja < na:
+        x = np.inf
+        if below < nb:
+            x = -xb[nb - 1 - below]
+        if ja < na and xa[ja] < x:
+            x = xa[ja]
+        while ja < na and xa[ja] <= x:
+            ja += 1
+        s = wa[ja - 1] if ja > 0 else 0.0
+        d = wb[nb - 1 - below] if below < nb else 0.0
+        if d < s:
+            p2 = x
+            d_at_p2 = d
+            break
+        p1 = x
+        s_at_p1 = s
+        while below < nb and -xb[nb - 1 - below] <= x:
+            below += 1
+    return p1, s_at_p1, p2, d_at_p2
+
+
+#: Markets with at most this many orders on each side find the crossing by sorting.
+SMALL = 32
+
+
+@jit
+def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
+    """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``.
+
+    Shared by both ways of finding the crossing.
+    """
     volume = max(s_at_p1, d_at_p2)
     if volume <= 0.0:
         return 0.0, np.nan, np.nan, False, False
@@ -198,6 +248,27 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
             if aq[i] > 0.0 and ap[i] <= p1:
                 ask_level = max(ask_level, ap[i])
     return volume, bid_level, ask_level, bid_whole, ask_whole
+
+
+@jit
+def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
+    """Efficient volume and the marginal price level of each side.
+
+    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
+    found by partitioning both sides around pivot prices (expected linear time), or, when
+    no side has more than ``SMALL`` orders, by an insertion sort and one walk; ``p2``, the
+    next price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
+    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
+    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
+    priced at or above it is filled in full, with no arithmetic that could round (likewise
+    ``ask_whole``).
+    """
+    if bp.size <= SMALL and ap.size <= SMALL:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_sorted(bp, bq, ap, aq, xb, wb, xa, wa)
+    else:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
 
 
 @jit
@@ -272,28 +343,29 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
 
 
 @jit
-def _local(grouped, lo, hi, lp, lq, lprio, lidx):
-    """Copy the rows ``lo:hi`` of a grouped side into contiguous local buffers."""
-    for t in range(hi - lo):
-        lp[t] = grouped[lo + t, 0]
-        lq[t] = grouped[lo + t, 1]
-        lprio[t] = grouped[lo + t, 2]
-        lidx[t] = np.int64(grouped[lo + t, 3])
+def gather(price, qty, prio, use_prio, order):
+    """The prices, quantities and (when used) priorities of the orders ``order``, in that order.
+
+    One tight loop of independent reads, so that the random accesses overlap.
+    """
+    gp = np.empty(order.size)
+    gq = np.empty(order.size)
+    gprio = np.empty(order.size if use_prio else 0)
+    for t in range(order.size):
+        i = order[t]
+        gp[t] = price[i]
+        gq[t] = qty[i]
+    if use_prio:
+        for t in range(order.size):
+            gprio[t] = prio[order[t]]
+    return gp, gq, gprio
 
 
 @jit
-def _scatter(lidx, lfill, lpaid, lreason, packed):
-    """Write one market's per-order outputs as packed rows at the orders' input indices."""
-    for t in range(lidx.size):
-        i = lidx[t]
-        packed[i, 0] = lfill[t]
-        packed[i, 1] = lpaid[t]
-        packed[i, 2] = lreason[t]
-
-
-@jit
-def _unpack(packed, fill, paid, reason):
-    for i in range(fill.size):
-        fill[i] = packed[i, 0]
-        paid[i] = packed[i, 1]
-        reason[i] = np.int8(packed[i, 2])
+def scatter(order, gfill, gpaid, greason, fill, paid, reason):
+    """Write per-order outputs held in grouped order at the orders' input indices."""
+    for t in range(order.size):
+        i = order[t]
+        fill[i] = gfill[t]
+        paid[i] = gpaid[t]
+        reason[i] = greason[t]
