@@ -35,8 +35,7 @@ from .margin import (
     _slack,
     efficient_volume,
     fill_side,
-    gather,
-    order_by_market,
+    group_by_market,
     scatter,
 )
 
@@ -354,8 +353,7 @@ def _clear_range(
 @jit
 def _grouped(price, qty, prio, market, n_markets, use_prio):
     """The arrays of one side grouped by market (see :func:`_clear_range`) and the starts."""
-    order, start = order_by_market(market, n_markets)
-    gp, gq, gprio = gather(price, qty, prio, use_prio, order)
+    gp, gq, gprio, order, start = group_by_market(price, qty, prio, use_prio, market, n_markets)
     n = price.size
     return (gp, gq, gprio, order, np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)), start
 

@@ -22,11 +22,13 @@ from .auction_codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
 
 @jit
-def order_by_market(market, n_markets):
-    """Stable counting sort of the orders by dense market id.
+def group_by_market(price, qty, prio, use_prio, market, n_markets):
+    """Stable counting sort of the orders of one side by dense market id.
 
-    Returns ``(order, start)``: market ``m`` holds the orders ``order[start[m]:start[m + 1]]``
-    (input indices, ascending).
+    Returns ``(gp, gq, gprio, order, start)``: market ``m`` holds grouped positions
+    ``start[m]:start[m + 1]``; ``order`` maps them to input indices (ascending within a
+    market) and ``gp``/``gq``/``gprio`` hold those orders' prices, quantities and (when
+    used, else empty) priorities. The input is read in order; only the writes are random.
     """
     start = np.zeros(n_markets + 1, dtype=np.int64)
     for t in range(market.size):
@@ -34,12 +36,22 @@ def order_by_market(market, n_markets):
     for m in range(n_markets):
         start[m + 1] += start[m]
     cursor = start[:-1].copy()
-    order = np.empty(market.size, dtype=np.int64)
-    for t in range(market.size):
+    n = market.size
+    order = np.empty(n, dtype=np.int64)
+    gp = np.empty(n)
+    gq = np.empty(n)
+    gprio = np.empty(n if use_prio else 0)
+    for t in range(n):
         m = market[t]
-        order[cursor[m]] = t
+        pos = cursor[m]
         cursor[m] += 1
-    return order, start
+        order[pos] = t
+        gp[pos] = price[t]
+        gq[pos] = qty[t]
+    if use_prio:
+        for pos in range(n):
+            gprio[pos] = prio[order[pos]]
+    return gp, gq, gprio, order, start
 
 
 @jit
@@ -340,25 +352,6 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
     if volume <= 0.0:
         return np.nan, sign * next_key, -1
     return sign * lam, sign * next_key, marginal
-
-
-@jit
-def gather(price, qty, prio, use_prio, order):
-    """The prices, quantities and (when used) priorities of the orders ``order``, in that order.
-
-    One tight loop of independent reads, so that the random accesses overlap.
-    """
-    gp = np.empty(order.size)
-    gq = np.empty(order.size)
-    gprio = np.empty(order.size if use_prio else 0)
-    for t in range(order.size):
-        i = order[t]
-        gp[t] = price[i]
-        gq[t] = qty[i]
-    if use_prio:
-        for t in range(order.size):
-            gprio[t] = prio[order[t]]
-    return gp, gq, gprio
 
 
 @jit
