@@ -3,10 +3,9 @@
 Every mechanism starts from the efficient allocation, which only needs the *margin*: the
 efficient volume ``Q`` (where the demand and supply curves cross) and, on each side, the
 marginal price level. Both are found by quickselect-style partitioning on price with running
-quantities, expected O(n) (small markets sort instead, which is cheaper at their size); only
-orders tied at a marginal price are put in priority order.
-Also here: grouping the orders of many markets by a counting sort, and moving one market's
-orders between the grouped arrays and contiguous work buffers.
+quantities, expected O(n); only orders tied at a marginal price are put in priority order.
+Also here: grouping the orders of many markets by a counting sort into grouped arrays, and
+writing the outputs back in input order.
 
 Conventions: bids use ``key = price`` and asks ``key = -price`` so that on both sides a higher
 key is served first; ``b_k``/``s_k`` are the prices of the last matched unit and
@@ -173,73 +172,8 @@ def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
 
 
 @jit
-def _insertion_sort(x, w, n):
-    """Sort the first ``n`` ``(key, weight)`` pairs by ascending key, in place (stable)."""
-    for i in range(1, n):
-        k = x[i]
-        v = w[i]
-        t = i - 1
-        while t >= 0 and x[t] > k:
-            x[t + 1] = x[t]
-            w[t + 1] = w[t]
-            t -= 1
-        x[t + 1] = k
-        w[t + 1] = v
-
-
-@jit
-def _crossing_sorted(bp, bq, ap, aq, xb, wb, xa, wa):
-    """``(p1, S(p1), p2, D(p2))`` of a small market by sorting both sides and one walk.
-
-    Bids are sorted by ``-price`` and asks by price, the weights turned into running sums
-    (demand from the highest bid down, supply from the lowest ask up), then the candidate
-    prices are visited in ascending order until demand falls short of supply.
-    """
-    nb = _load(bp, bq, -1.0, xb, wb)
-    na = _load(ap, aq, 1.0, xa, wa)
-    _insertion_sort(xb, wb, nb)
-    _insertion_sort(xa, wa, na)
-    for t in range(1, nb):
-        wb[t] += wb[t - 1]
-    for t in range(1, na):
-        wa[t] += wa[t - 1]
-    p1 = -np.inf
-    p2 = np.inf
-    s_at_p1 = 0.0
-    d_at_p2 = 0.0
-    below = 0  # bids priced below the current candidate (the last ones in sorted order)
-    ja = 0  # asks priced at or below the current candidate
-    while below < nb or ja < na:
-        x = np.inf
-        if below < nb:
-            x = -xb[nb - 1 - below]
-        if ja < na and xa[ja] < x:
-            x = xa[ja]
-        while ja < na and xa[ja] <= x:
-            ja += 1
-        s = wa[ja - 1] if ja > 0 else 0.0
-        d = wb[nb - 1 - below] if below < nb else 0.0
-        if d < s:
-            p2 = x
-            d_at_p2 = d
-            break
-        p1 = x
-        s_at_p1 = s
-        while below < nb and -xb[nb - 1 - below] <= x:
-            below += 1
-    return p1, s_at_p1, p2, d_at_p2
-
-
-#: Markets with at most this many orders on each side find the crossing by sorting.
-SMALL = 32
-
-
-@jit
 def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
-    """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``.
-
-    Shared by both ways of finding the crossing.
-    """
+    """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``."""
     volume = max(s_at_p1, d_at_p2)
     if volume <= 0.0:
         return 0.0, np.nan, np.nan, False, False
@@ -267,19 +201,16 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     """Efficient volume and the marginal price level of each side.
 
     The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
-    found by partitioning both sides around pivot prices (expected linear time), or, when
-    no side has more than ``SMALL`` orders, by an insertion sort and one walk; ``p2``, the
-    next price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    found by partitioning both sides around pivot prices (expected linear time; a sorting
+    path for small markets measured no faster); ``p2``, the next price above it, has
+    ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
     ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
     price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
     ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
     priced at or above it is filled in full, with no arithmetic that could round (likewise
     ``ask_whole``).
     """
-    if bp.size <= SMALL and ap.size <= SMALL:
-        p1, s_at_p1, p2, d_at_p2 = _crossing_sorted(bp, bq, ap, aq, xb, wb, xa, wa)
-    else:
-        p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
     return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
 
 
