@@ -130,11 +130,17 @@ def _run(
     t_int = tuple(np.empty(nb + na, dtype=np.int64) for _ in range(3))  # bid, ask, market
     t_flt = tuple(np.empty(nb + na) for _ in range(3))  # quantity, buyer and seller price
     stats = np.empty((n_markets, _codes.N_STATS))
-    kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
-    n_trades = kernel(  # type: ignore[no-untyped-call]
-        *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, _CODES[mechanism], k, draws,
-        use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
-    )  # fmt: skip
+    code = _CODES[mechanism]
+    if n_markets == 1:
+        n_trades = _k.clear_single(  # type: ignore[no-untyped-call]
+            *bid, *ask, code, k, draws, use_priority, *bid_out, *ask_out, t_int, t_flt, stats
+        )
+    else:
+        kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
+        n_trades = kernel(  # type: ignore[no-untyped-call]
+            *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, code, k, draws,
+            use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
+        )  # fmt: skip
     trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator
         a.resize(n_trades, refcheck=False)

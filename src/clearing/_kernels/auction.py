@@ -373,7 +373,7 @@ def _compact_trades(bstart, astart, t_count, t_int, t_flt):
 
 
 @jit
-def _clear_single(
+def clear_single(
     bp,
     bq,
     bprio,
@@ -434,32 +434,11 @@ def clear_markets(
     ``bm``/``am`` are dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform
     draw per market (SBBA only). ``t_int`` is a tuple of three arrays (bid, ask, market) and
     ``t_flt`` of three (quantity, buyer price, seller price), one entry per trade. Returns
-    the number of trades. A single market is cleared in place; several are grouped by a
-    counting sort of their indices and gathered into grouped arrays, each market cleared
-    in its contiguous slice of them, and the outputs written back at the input indices.
+    the number of trades. The markets are grouped by a counting sort of their indices and
+    gathered into grouped arrays, each market cleared in its contiguous slice of them, and
+    the outputs written back at the input indices (one market alone goes to
+    :func:`clear_single`, which needs none of this).
     """
-    if n_markets == 1:
-        return _clear_single(
-            bp,
-            bq,
-            bprio,
-            ap,
-            aq,
-            aprio,
-            mech,
-            kappa,
-            draws,
-            use_prio,
-            bfill,
-            bpaid,
-            breason,
-            afill,
-            arecv,
-            areason,
-            t_int,
-            t_flt,
-            stats,
-        )
     bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
     aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
     t_count = np.zeros(n_markets, dtype=np.int64)
@@ -502,28 +481,6 @@ def clear_markets_parallel(
     Markets are independent and write disjoint slots, so the result is identical to the
     serial kernel's, bit for bit.
     """
-    if n_markets == 1:
-        return _clear_single(
-            bp,
-            bq,
-            bprio,
-            ap,
-            aq,
-            aprio,
-            mech,
-            kappa,
-            draws,
-            use_prio,
-            bfill,
-            bpaid,
-            breason,
-            afill,
-            arecv,
-            areason,
-            t_int,
-            t_flt,
-            stats,
-        )
     bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
     aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
     t_count = np.zeros(n_markets, dtype=np.int64)
