@@ -5,30 +5,9 @@ The public surface is what ``__all__`` lists; everything in a ``_module`` is pri
 
 from __future__ import annotations
 
-from ._auction_results import AuctionResult, BatchAuctionResult, Reason
-from ._orderbook_reports import (
-    BatchReport,
-    BookDepth,
-    BookSnapshot,
-    ExecutionReport,
-    Fill,
-    OrderReason,
-    OrderState,
-    RestingOrders,
-    UncrossResult,
-)
-from .assignment import (
-    AssignmentBatchResult,
-    AssignmentResult,
-    TransportResult,
-    UnmatchedReason,
-    assign,
-    assign_batch,
-    linear_sum_assignment,
-    transport,
-)
+from .assignment import assign, assign_batch, linear_sum_assignment, transport
 from .auction import MECHANISMS, double_auction, double_auction_batch
-from .clear import Clearing, clear
+from .clear import clear
 from .errors import (
     ClearingError,
     DuplicateSettlement,
@@ -41,6 +20,25 @@ from .errors import (
 )
 from .orderbook import OrderBook
 from .policy import Policy
+from .results import (
+    AssignmentBatchResult,
+    AssignmentResult,
+    AuctionResult,
+    BatchAuctionResult,
+    BatchReport,
+    BookDepth,
+    BookSnapshot,
+    Clearing,
+    ExecutionReport,
+    Fill,
+    OrderReason,
+    OrderState,
+    Reason,
+    RestingOrders,
+    TransportResult,
+    UncrossResult,
+    UnmatchedReason,
+)
 
 __version__ = "0.1.0"
 
