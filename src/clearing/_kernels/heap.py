@@ -1,11 +1,15 @@
 """An indexed binary min-heap over node ids ``0..n-1`` for Dijkstra searches.
 
+Also :func:`closest_open`, the linear-scan selection of dense searches.
+
 The heap lives in three arrays owned by the caller: ``heap`` (node ids in heap order),
 ``pos`` (position of each node in ``heap`` or -1) and ``key`` (the node's distance). The
 size is returned and passed back explicitly, so the functions allocate nothing.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from .._jit import jit
 
@@ -68,3 +72,19 @@ def heap_pop(heap, pos, key, size):
     heap[k] = node
     pos[node] = k
     return top, size
+
+
+@jit
+def closest_open(dist, done, n):
+    """The node among ``0..n-1`` not yet ``done`` with the smallest finite ``dist``.
+
+    Returns ``(node, distance)``, or ``(-1, inf)`` when none is left: the selection step of
+    a dense Dijkstra search, where a linear scan beats a heap.
+    """
+    node = -1
+    best = np.inf
+    for k in range(n):
+        if not done[k] and dist[k] < best:
+            best = dist[k]
+            node = k
+    return node, best

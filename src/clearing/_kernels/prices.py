@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .heap import heap_pop, heap_push_or_decrease
+from .heap import closest_open, heap_pop, heap_push_or_decrease
 
 
 @jit
@@ -109,12 +109,7 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, d
 def _dense_dijkstra_min(W, y, U, P, rd, done):
     m = W.shape[1]
     while True:
-        j = -1
-        best = np.inf
-        for k in range(m):
-            if not done[k] and rd[k] < best:
-                best = rd[k]
-                j = k
+        j, best = closest_open(rd, done, m)
         if j < 0:
             return
         done[j] = True
@@ -151,12 +146,7 @@ def _dense_dijkstra_max(WT, x, y, U, P, rd, done):
     m = WT.shape[0]
     n = WT.shape[1]
     while True:
-        k = -1
-        best = np.inf
-        for j in range(m):
-            if not done[j] and rd[j] < best:
-                best = rd[j]
-                k = j
+        k, best = closest_open(rd, done, m)
         if k < 0:
             return
         done[k] = True

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .heap import heap_pop, heap_push_or_decrease
+from .heap import closest_open, heap_pop, heap_push_or_decrease
 
 OK = 0
 #: up to this many providers the searches run on the provider graph (see ``_ssp_columns``)
@@ -314,12 +314,7 @@ def _ssp_columns(
             npop = 0
             sink = -1
             while True:
-                j = -1
-                best = np.inf
-                for k in range(m1):
-                    if not done[k] and dist[k] < best:
-                        best = dist[k]
-                        j = k
+                j, best = closest_open(dist, done, m1)
                 if j < 0:
                     break
                 done[j] = True
