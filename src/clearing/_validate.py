@@ -85,7 +85,9 @@ def as_float(
 ) -> FloatArray:
     """A C-contiguous float64 array; NaN is always an error, infinities only when allowed."""
     arr = np.ascontiguousarray(as_numeric(x, name, fn, ndim), dtype=np.float64)
-    if arr.size:
+    # A NaN or an infinity makes the sum non-finite; a finite sum proves there is none in
+    # one pass without temporaries (an overflowing sum only sends us to the full checks).
+    if arr.size and not np.isfinite(np.add.reduce(arr, axis=None)):
         first_bad(fn, name, arr, np.isnan(arr), "NaN is not allowed")
         if not allow_posinf:
             first_bad(fn, name, arr, np.isposinf(arr), "+inf is not allowed")
@@ -98,7 +100,8 @@ def as_quantity(x: Any, name: str, fn: str, *, whole: bool = False, ndim: int = 
     """Finite, non-negative quantities as float64; ``whole=True`` also requires integers."""
     arr = as_float(x, name, fn, ndim=ndim)
     if arr.size:
-        first_bad(fn, name, arr, arr < 0, "quantities must be >= 0")
+        if arr.min() < 0:
+            first_bad(fn, name, arr, arr < 0, "quantities must be >= 0")
         if whole:
             first_bad(fn, name, arr, arr != np.floor(arr), "this mechanism trades whole units only")
     return arr

@@ -110,11 +110,9 @@ def _set_prices(fill, price, unit_price, own, paid):
     """
     units = 0.0
     for i in range(fill.size):
-        if fill[i] > 0.0:
-            paid[i] = price[i] if own else unit_price
-            units += fill[i]
-        else:
-            paid[i] = np.nan
+        f = fill[i]
+        paid[i] = (price[i] if own else unit_price) if f > 0.0 else np.nan
+        units += f if f > 0.0 else 0.0
     return units
 
 
@@ -326,7 +324,7 @@ def _clear_range(
     for m in range(m_lo, m_hi):
         nb_max = max(nb_max, bstart[m + 1] - bstart[m])
         na_max = max(na_max, astart[m + 1] - astart[m])
-    xb = np.empty(nb_max)
+    xb = np.empty(3 * (nb_max + na_max))  # crossing work (see efficient_volume)
     xa = np.empty(na_max)
     tie = np.empty(max(nb_max, na_max), dtype=np.int64)
     n_trades = 0
@@ -343,7 +341,7 @@ def _clear_range(
         n_trades = clear_one(
             bp[b0:b1], bq[b0:b1], bprio[pb0:pb1], bidx[b0:b1], bfill[b0:b1], bpaid[b0:b1],
             breason[b0:b1], ap[a0:a1], aq[a0:a1], aprio[pa0:pa1], aidx[a0:a1], afill[a0:a1],
-            arecv[a0:a1], areason[a0:a1], xb[: b1 - b0], xa[: a1 - a0], tie, mech, kappa,
+            arecv[a0:a1], areason[a0:a1], xb, xa[: a1 - a0], tie, mech, kappa,
             draws[m], use_prio, m, stats[m], first, t_int, t_flt,
         )  # fmt: skip
         t_count[m] = n_trades - first
@@ -399,8 +397,8 @@ def clear_single(
     return clear_one(
         bp, bq, bprio, np.arange(bp.size), bfill, bpaid, breason,
         ap, aq, aprio, np.arange(ap.size), afill, arecv, areason,
-        np.empty(bp.size), np.empty(ap.size), tie, mech, kappa, draws[0], use_prio, 0,
-        stats[0], 0, t_int, t_flt,
+        np.empty(3 * (bp.size + ap.size)), np.empty(ap.size), tie, mech, kappa, draws[0],
+        use_prio, 0, stats[0], 0, t_int, t_flt,
     )  # fmt: skip
 
 

@@ -19,6 +19,8 @@ import numpy as np
 from .._jit import jit
 from .auction_codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
+SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
+
 
 @jit
 def group_by_market(price, qty, prio, use_prio, market, n_markets):
@@ -54,17 +56,30 @@ def group_by_market(price, qty, prio, use_prio, market, n_markets):
 
 
 @jit
+def _total_int(x):
+    acc = 0
+    for i in range(x.size):
+        acc += x[i]
+    return acc
+
+
+@jit
 def dense_ids(bm, am, lo, span):
     """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
 
     Returns ``(ids, bid_dense, ask_dense)``; one pass to mark the ids present, one prefix
-    sum, one pass per side to map.
+    sum, one pass per side to map. When every id of the span is present the map is a shift
+    (none at all from 0: the inputs are returned as they are).
     """
     rank = np.zeros(span, dtype=np.int64)
     for t in range(bm.size):
         rank[bm[t] - lo] = 1
     for t in range(am.size):
         rank[am[t] - lo] = 1
+    if _total_int(rank) == span:
+        if lo == 0:
+            return np.arange(span), bm, am
+        return np.arange(lo, lo + span), bm - lo, am - lo
     n = 0
     for u in range(span):
         if rank[u]:
@@ -172,6 +187,59 @@ def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
 
 
 @jit
+def _crossing_small(bp, bq, ap, aq, work):
+    """:func:`_crossing_partition` for small markets: every price is a candidate.
+
+    ``D`` and ``S`` at all candidates are accumulated together, order by order (input
+    order, so each total is the same sequential sum); the inner loop runs over candidates,
+    which vectorises, where the partition's loop carries one long chain of additions.
+    ``work`` needs ``3 * (bp.size + ap.size)`` entries.
+    """
+    nc = 0
+    for i in range(bp.size):
+        if bq[i] > 0.0:
+            work[nc] = bp[i]
+            nc += 1
+    for i in range(ap.size):
+        if aq[i] > 0.0:
+            work[nc] = ap[i]
+            nc += 1
+    x = work[:nc]
+    demand = work[nc : 2 * nc]
+    supply = work[2 * nc : 3 * nc]
+    demand[:] = 0.0
+    supply[:] = 0.0
+    for i in range(bp.size):
+        q = bq[i]
+        if q > 0.0:
+            p = bp[i]
+            for c in range(nc):
+                demand[c] += q if p >= x[c] else 0.0
+    for i in range(ap.size):
+        q = aq[i]
+        if q > 0.0:
+            p = ap[i]
+            for c in range(nc):
+                supply[c] += q if p <= x[c] else 0.0
+    # p1 and p2 first, then the totals there: two short dependency chains of selects
+    # (the comparisons are coin flips, so branches would mispredict)
+    p1 = -np.inf
+    p2 = np.inf
+    for c in range(nc):
+        crossed = demand[c] >= supply[c]
+        lo = x[c] if crossed else -np.inf
+        hi = np.inf if crossed else x[c]
+        p1 = lo if lo > p1 else p1
+        p2 = hi if hi < p2 else p2
+    s_at_p1 = 0.0
+    d_at_p2 = 0.0
+    for c in range(nc):
+        s_at_p1 = supply[c] if x[c] == p1 else s_at_p1
+        d_at_p2 = demand[c] if x[c] == p2 else d_at_p2
+    return p1, s_at_p1, p2, d_at_p2
+
+
+@jit
 def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
     """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``."""
     volume = max(s_at_p1, d_at_p2)
@@ -185,14 +253,14 @@ def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
     if bid_whole:
         bid_level = np.inf
         for i in range(bp.size):
-            if bq[i] > 0.0 and bp[i] >= p2:
-                bid_level = min(bid_level, bp[i])
+            b = bp[i] if bq[i] > 0.0 and bp[i] >= p2 else np.inf
+            bid_level = b if b < bid_level else bid_level
     ask_level = p2
     if ask_whole:
         ask_level = -np.inf
         for i in range(ap.size):
-            if aq[i] > 0.0 and ap[i] <= p1:
-                ask_level = max(ask_level, ap[i])
+            a = ap[i] if aq[i] > 0.0 and ap[i] <= p1 else -np.inf
+            ask_level = a if a > ask_level else ask_level
     return volume, bid_level, ask_level, bid_whole, ask_whole
 
 
@@ -210,7 +278,10 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     priced at or above it is filled in full, with no arithmetic that could round (likewise
     ``ask_whole``).
     """
-    p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    if bp.size + ap.size <= SMALL_MARKET:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_small(bp, bq, ap, aq, xb)
+    else:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
     return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
 
 
@@ -238,24 +309,18 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
     above = 0.0
     n_tie = 0
     next_key = -np.inf
-    for i in range(price.size):
-        if qty[i] <= 0.0:
-            fill[i] = 0.0
-            reason[i] = ZERO_QUANTITY
-            continue
+    for i in range(price.size):  # selects, not branches: on random prices they mispredict
+        q = qty[i]
         key = sign * price[i]
-        if key > lam:
-            fill[i] = qty[i]
-            reason[i] = FILLED
-            above += qty[i]
-        elif key == lam:
-            tie[n_tie] = i
-            n_tie += 1
-        else:
-            fill[i] = 0.0
-            reason[i] = PRICED_OUT
-            if key > next_key:
-                next_key = key
+        live = q > 0.0
+        better = live and key > lam
+        worse = live and key < lam
+        fill[i] = q if better else 0.0  # orders at the level are set below
+        reason[i] = FILLED if better else (PRICED_OUT if live else ZERO_QUANTITY)
+        above += q if better else 0.0
+        tie[n_tie] = i
+        n_tie += 1 if live and key == lam else 0
+        next_key = key if worse and key > next_key else next_key
     if use_prio and n_tie > 1:
         keys = np.empty(n_tie)
         for t in range(n_tie):
