@@ -269,8 +269,10 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     """Efficient volume and the marginal price level of each side.
 
     The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
-    found by partitioning both sides around pivot prices (expected linear time; a sorting
-    path for small markets measured no faster); ``p2``, the next price above it, has
+    found by partitioning both sides around pivot prices (expected linear time), or in
+    markets of at most ``SMALL_MARKET`` orders by evaluating ``D`` and ``S`` at every price
+    (quadratic, but vectorised and branch-free: faster there). ``xb`` needs
+    ``3 * (bp.size + ap.size)`` entries for the latter. ``p2``, the next price above it, has
     ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
     ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
     price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
