@@ -161,16 +161,20 @@ def _apply_mechanism(mech, kappa, draw, volume, sides, bfill, breason, afill, ar
 
 
 @jit
-def _next_filled(fill, pos):
-    while pos < fill.size and fill[pos] <= 0.0:
-        pos += 1
-    return pos
+def _filled(fill, out):
+    """Write the positions of the filled orders to ``out``; return how many there are."""
+    n = 0
+    for i in range(fill.size):
+        out[n] = i
+        n += 1 if fill[i] > 0.0 else 0
+    return n
 
 
 @jit
 def pair_trades(
-    bp, bfill, bpaid, bidx, ap, afill, arecv, aidx, market, slack, write, n_trades, t_int, t_flt
-):
+    bp, bfill, bpaid, bidx, ap, afill, arecv, aidx, market, slack, write, n_trades, t_int, t_flt,
+    work,
+):  # fmt: skip
     """Pair filled bids with filled asks in input order.
 
     Returns ``(n_trades, gains, surplus)``: the new trade count, the gains from trade
@@ -179,34 +183,41 @@ def pair_trades(
     prices), so rounding can never make welfare or a budget negative, nor a one-price
     budget non-zero. With ``write=False`` nothing is written (used for the efficient fills).
     A remainder within ``slack`` (the rounding allowance of the fills) counts as used up, so
-    float residue never becomes a trade of its own.
+    float residue never becomes a trade of its own. ``work`` holds ``bp.size + ap.size``
+    integers (the filled positions of each side).
     """
-    i = _next_filled(bfill, 0)
-    j = _next_filled(afill, 0)
-    rb = bfill[i] if i < bfill.size else 0.0
-    ra = afill[j] if j < afill.size else 0.0
+    bl = work[: bfill.size]
+    al = work[bfill.size : bfill.size + afill.size]
+    nbf = _filled(bfill, bl)
+    naf = _filled(afill, al)
+    i = 0
+    j = 0
+    rb = bfill[bl[0]] if nbf > 0 else 0.0
+    ra = afill[al[0]] if naf > 0 else 0.0
     gains = 0.0
     surplus = 0.0
-    while i < bfill.size and j < afill.size:
+    while i < nbf and j < naf:
+        b = bl[i]
+        a = al[j]
         q = min(rb, ra)
-        gains += q * (bp[i] - ap[j])
-        surplus += q * (bpaid[i] - arecv[j])
+        gains += q * (bp[b] - ap[a])
+        surplus += q * (bpaid[b] - arecv[a])
         if write:
-            t_int[0][n_trades] = bidx[i]
-            t_int[1][n_trades] = aidx[j]
+            t_int[0][n_trades] = bidx[b]
+            t_int[1][n_trades] = aidx[a]
             t_int[2][n_trades] = market
             t_flt[0][n_trades] = q
-            t_flt[1][n_trades] = bpaid[i]
-            t_flt[2][n_trades] = arecv[j]
+            t_flt[1][n_trades] = bpaid[b]
+            t_flt[2][n_trades] = arecv[a]
             n_trades += 1
         rb -= q
         ra -= q
         if rb <= slack:
-            i = _next_filled(bfill, i + 1)
-            rb = bfill[i] if i < bfill.size else 0.0
+            i += 1
+            rb = bfill[bl[i]] if i < nbf else 0.0
         if ra <= slack:
-            j = _next_filled(afill, j + 1)
-            ra = afill[j] if j < afill.size else 0.0
+            j += 1
+            ra = afill[al[j]] if j < naf else 0.0
     return n_trades, gains, surplus
 
 
@@ -243,7 +254,9 @@ def clear_one(
 
     ``bidx``/``aidx`` map local order positions to input indices (used for the trades);
     ``row`` receives the market statistics; the ``fill``/``paid`` outputs double as the
-    selection's weight buffers until the fills are set.
+    selection's weight buffers until the fills are set. Work buffers: ``xb`` holds
+    ``3 * (bp.size + ap.size)`` floats, ``xa`` ``ap.size``, ``tie`` ``bp.size + ap.size``
+    integers.
     """
     volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
         bp, bq, ap, aq, xb, bfill, xa, afill
@@ -260,7 +273,7 @@ def clear_one(
     if not keeps_efficient_fills:
         # gains of the efficient fills, summed exactly as the realised ones are below
         max_welfare = pair_trades(
-            bp, bfill, bp, bidx, ap, afill, ap, aidx, market, slack, False, 0, t_int, t_flt
+            bp, bfill, bp, bidx, ap, afill, ap, aidx, market, slack, False, 0, t_int, t_flt, tie
         )[1]
     p, pb, ps = np.nan, np.nan, np.nan
     row[S_LO] = np.nan
@@ -278,7 +291,7 @@ def clear_one(
         p, pb, ps = np.nan, np.nan, np.nan
     n_trades, welfare, surplus = pair_trades(
         bp, bfill, bpaid, bidx, ap, afill, arecv, aidx, market, slack, True, n_trades, t_int,
-        t_flt,
+        t_flt, tie,
     )  # fmt: skip
     row[S_VOLUME] = traded
     row[S_PRICE] = p
@@ -310,38 +323,44 @@ def _clear_range(
 ):
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
-    ``bside``/``aside`` hold the grouped (price, quantity, priority, input index, fill,
-    price paid, reason) arrays of each side; market ``m`` owns positions
-    ``start[m]:start[m + 1]`` of them. Trades go one after another (the count is returned),
+    ``bside``/``aside`` hold the grouped (price and quantity pairs, priority, input index,
+    fill, price paid, reason) arrays of each side; market ``m`` owns positions
+    ``start[m]:start[m + 1]`` of them. Its prices and quantities are copied to contiguous
+    buffers of this range, so every market is cleared from arrays of the one layout
+    :func:`clear_single` passes too. Trades go one after another (the count is returned),
     or, with ``reserved``, market ``m`` writes from slot ``bstart[m] + astart[m]`` (it has
     room: a market never makes more trades than it has orders) and their count to
     ``t_count[m]``, so that disjoint ranges of markets can run at the same time.
     """
-    bp, bq, bprio, bidx, bfill, bpaid, breason = bside
-    ap, aq, aprio, aidx, afill, arecv, areason = aside
+    bpq, bprio, bidx, bfill, bpaid, breason = bside
+    apq, aprio, aidx, afill, arecv, areason = aside
     nb_max = 0
     na_max = 0
     for m in range(m_lo, m_hi):
         nb_max = max(nb_max, bstart[m + 1] - bstart[m])
         na_max = max(na_max, astart[m + 1] - astart[m])
+    bp, bq = np.empty(nb_max), np.empty(nb_max)
+    ap, aq = np.empty(na_max), np.empty(na_max)
     xb = np.empty(3 * (nb_max + na_max))  # crossing work (see efficient_volume)
     xa = np.empty(na_max)
-    tie = np.empty(max(nb_max, na_max), dtype=np.int64)
+    tie = np.empty(nb_max + na_max, dtype=np.int64)
     n_trades = 0
     for m in range(m_lo, m_hi):
         b0 = bstart[m]
         b1 = bstart[m + 1]
         a0 = astart[m]
         a1 = astart[m + 1]
+        nb = _unpair(bpq, b0, b1, bp, bq)
+        na = _unpair(apq, a0, a1, ap, aq)
         pb0 = b0 if use_prio else 0
         pb1 = b1 if use_prio else 0
         pa0 = a0 if use_prio else 0
         pa1 = a1 if use_prio else 0
         first = b0 + a0 if reserved else n_trades
         n_trades = clear_one(
-            bp[b0:b1], bq[b0:b1], bprio[pb0:pb1], bidx[b0:b1], bfill[b0:b1], bpaid[b0:b1],
-            breason[b0:b1], ap[a0:a1], aq[a0:a1], aprio[pa0:pa1], aidx[a0:a1], afill[a0:a1],
-            arecv[a0:a1], areason[a0:a1], xb, xa[: a1 - a0], tie, mech, kappa,
+            bp[:nb], bq[:nb], bprio[pb0:pb1], bidx[b0:b1], bfill[b0:b1], bpaid[b0:b1],
+            breason[b0:b1], ap[:na], aq[:na], aprio[pa0:pa1], aidx[a0:a1], afill[a0:a1],
+            arecv[a0:a1], areason[a0:a1], xb, xa[:na], tie, mech, kappa,
             draws[m], use_prio, m, stats[m], first, t_int, t_flt,
         )  # fmt: skip
         t_count[m] = n_trades - first
@@ -349,11 +368,20 @@ def _clear_range(
 
 
 @jit
+def _unpair(pq, lo, hi, price, qty):
+    """Copy rows ``lo:hi`` of a (price, quantity) array into two buffers; return the count."""
+    for t in range(hi - lo):
+        price[t] = pq[lo + t, 0]
+        qty[t] = pq[lo + t, 1]
+    return hi - lo
+
+
+@jit
 def _grouped(price, qty, prio, market, n_markets, use_prio):
     """The arrays of one side grouped by market (see :func:`_clear_range`) and the starts."""
-    gp, gq, gprio, order, start = group_by_market(price, qty, prio, use_prio, market, n_markets)
+    pq, gprio, order, start = group_by_market(price, qty, prio, use_prio, market, n_markets)
     n = price.size
-    return (gp, gq, gprio, order, np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)), start
+    return (pq, gprio, order, np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)), start
 
 
 @jit
@@ -393,7 +421,7 @@ def clear_single(
     stats,
 ):
     """One market, cleared in place in the caller's arrays."""
-    tie = np.empty(max(bp.size, ap.size), dtype=np.int64)
+    tie = np.empty(bp.size + ap.size, dtype=np.int64)
     return clear_one(
         bp, bq, bprio, np.arange(bp.size), bfill, bpaid, breason,
         ap, aq, aprio, np.arange(ap.size), afill, arecv, areason,
@@ -444,8 +472,8 @@ def clear_markets(
         0, n_markets, bside, bstart, aside, astart, mech, kappa, draws, use_prio, t_int,
         t_flt, t_count, stats, False,
     )  # fmt: skip
-    scatter(bside[3], bside[4], bside[5], bside[6], bfill, bpaid, breason)
-    scatter(aside[3], aside[4], aside[5], aside[6], afill, arecv, areason)
+    scatter(bside[2], bside[3], bside[4], bside[5], bfill, bpaid, breason)
+    scatter(aside[2], aside[3], aside[4], aside[5], afill, arecv, areason)
     return n_trades
 
 
@@ -488,6 +516,6 @@ def clear_markets_parallel(
             c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks, bside, bstart, aside,
             astart, mech, kappa, draws, use_prio, t_int, t_flt, t_count, stats, True,
         )  # fmt: skip
-    scatter(bside[3], bside[4], bside[5], bside[6], bfill, bpaid, breason)
-    scatter(aside[3], aside[4], aside[5], aside[6], afill, arecv, areason)
+    scatter(bside[2], bside[3], bside[4], bside[5], bfill, bpaid, breason)
+    scatter(aside[2], aside[3], aside[4], aside[5], afill, arecv, areason)
     return _compact_trades(bstart, astart, t_count, t_int, t_flt)

@@ -26,10 +26,11 @@ SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _cro
 def group_by_market(price, qty, prio, use_prio, market, n_markets):
     """Stable counting sort of the orders of one side by dense market id.
 
-    Returns ``(gp, gq, gprio, order, start)``: market ``m`` holds grouped positions
+    Returns ``(pq, gprio, order, start)``: market ``m`` holds grouped positions
     ``start[m]:start[m + 1]``; ``order`` maps them to input indices (ascending within a
-    market) and ``gp``/``gq``/``gprio`` hold those orders' prices, quantities and (when
-    used, else empty) priorities. The input is read in order; only the writes are random.
+    market), ``pq[pos]`` holds that order's price and quantity side by side (one random
+    write instead of two: the writes are what this pass waits for) and ``gprio`` its
+    priority (when used, else empty). The input is read in order.
     """
     start = np.zeros(n_markets + 1, dtype=np.int64)
     for t in range(market.size):
@@ -39,20 +40,19 @@ def group_by_market(price, qty, prio, use_prio, market, n_markets):
     cursor = start[:-1].copy()
     n = market.size
     order = np.empty(n, dtype=np.int64)
-    gp = np.empty(n)
-    gq = np.empty(n)
+    pq = np.empty((n, 2))
     gprio = np.empty(n if use_prio else 0)
     for t in range(n):
         m = market[t]
         pos = cursor[m]
         cursor[m] += 1
         order[pos] = t
-        gp[pos] = price[t]
-        gq[pos] = qty[t]
+        pq[pos, 0] = price[t]
+        pq[pos, 1] = qty[t]
     if use_prio:
         for pos in range(n):
             gprio[pos] = prio[order[pos]]
-    return gp, gq, gprio, order, start
+    return pq, gprio, order, start
 
 
 @jit
