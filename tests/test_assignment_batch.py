@@ -86,3 +86,47 @@ def test_jit_on_and_off_identical() -> None:
     here: dict[str, object] = {}
     exec(compile(SCRIPT.replace("print(json.dumps(out))", ""), "<script>", "exec"), here)
     assert _run(disable_jit=True) == json.loads(json.dumps(here["out"]))
+
+
+@pytest.mark.parametrize("shape", [(40, 5, 5), (40, 3, 7), (40, 7, 3), (3, 40, 60), (3, 60, 40)])
+@pytest.mark.parametrize("prices", ["both", None])
+def test_parallel_equals_serial(shape: tuple[int, int, int], prices: str | None) -> None:
+    rng = np.random.default_rng(len(shape) + sum(shape))
+    values = rng.normal(1.0, 1.0, shape)
+    forbidden = rng.random(shape) < 0.2
+    serial = assign_batch(values, forbidden=forbidden, prices=prices)
+    threaded = assign_batch(values, forbidden=forbidden, prices=prices, parallel=True)
+    for name, want in serial.to_dict().items():
+        have = getattr(threaded, name)
+        if want is None:
+            assert have is None, name
+        else:
+            np.testing.assert_array_equal(have, want, err_msg=name)
+    with pytest.raises(InputError, match="parallel"):
+        assign_batch(values, parallel="yes")
+
+
+@pytest.mark.parametrize("shape", [(30, 6, 6), (30, 4, 9), (30, 9, 4), (2, 70, 70), (2, 50, 90)])
+def test_solver_duals_without_prices(shape: tuple[int, int, int]) -> None:
+    """prices=None: the solver's duals are optimal, complementary and zero when unmatched."""
+    rng = np.random.default_rng(sum(shape))
+    values = rng.normal(0.5, 1.0, shape)  # many negative surpluses
+    forbidden = rng.random(shape) < 0.25
+    cost = rng.random(shape[2]) * 0.3
+    batch = assign_batch(values, cost, forbidden=forbidden, prices=None)
+    assert batch.min_prices is None and batch.max_prices is None
+    with_prices = assign_batch(values, cost, forbidden=forbidden, prices="min")
+    np.testing.assert_array_equal(batch.match, with_prices.match)  # prices do not move it
+    for b in range(shape[0]):
+        w = np.where(forbidden[b], -np.inf, values[b] - cost)
+        w[w <= 0] = -np.inf
+        res = batch.result(b)
+        u, p = res.row_duals, res.col_duals
+        assert (u >= 0).all() and (p >= 0).all()
+        fin = np.isfinite(w)
+        assert ((u[:, None] + p[None, :])[fin] >= w[fin] - 1e-12).all()
+        np.testing.assert_allclose(u[res.row_ind] + p[res.col_ind], w[res.row_ind, res.col_ind])
+        assert (u[res.unmatched] == 0).all()
+        assert (p[np.setdiff1d(np.arange(shape[2]), res.col_ind)] == 0).all()
+        assert u.sum() + p.sum() == pytest.approx(res.welfare, abs=1e-9)
+        assert res.welfare == pytest.approx(with_prices.welfare[b], abs=1e-12)

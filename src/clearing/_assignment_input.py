@@ -64,44 +64,74 @@ def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
     return c
 
 
-def dense_surplus(
+@dataclass
+class DenseInput:
+    """Checked dense input, laid out for :func:`surplus_rows` one problem at a time.
+
+    ``value`` has the caller's shape ``(..., n, m)``; ``c1`` is the cost per provider (or
+    empty); ``c2`` (cost per pair) and ``forb`` are 3-D: ``(problems, n, m)``, or
+    ``(1, 0, m)`` when absent.
+    """
+
+    value: FloatArray
+    c1: FloatArray
+    c2: FloatArray
+    forb: Any
+    fn: str
+    name: str
+
+    def raise_for_code(self, code: int, k: int) -> None:
+        """Raise the message for a :func:`surplus_rows` code at flat index ``k``."""
+        if not code:
+            return
+        v = self.value
+        if code in (1, 2):
+            as_float(v, self.name, self.fn, ndim=v.ndim, allow_neginf=True)  # the usual message
+        index = tuple(int(t) for t in np.unravel_index(k, v.shape))
+        raise InputError(
+            f"{self.fn}: {self.name}[{', '.join(map(str, index))}] - cost overflows float64",
+            argument=self.name,
+            index=index,
+        )
+
+
+def dense_input(
     value: Any, cost: Any, forbidden: Any, fn: str, ndim: int = 2, name: str = "value"
-) -> tuple[FloatArray, Int8Array]:
-    """Eligible surplus (``-inf`` elsewhere) and per-request reason codes.
+) -> DenseInput:
+    """Convert and shape-check ``(value, cost, forbidden)``; entries are checked later."""
+    v = np.ascontiguousarray(as_numeric(value, name, fn, ndim), dtype=np.float64)
+    shape = v.shape
+    n, m = shape[-2:]
+    problems = int(np.prod(shape[:-2]))
+    c = _cost_dense(cost, shape, fn)
+    c1 = c if c.ndim == 1 else np.empty(0, np.float64)
+    c2 = (
+        np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(problems, n, m)
+        if c.ndim > 1
+        else np.empty((1, 0, m), np.float64)
+    )
+    forb = (
+        np.ascontiguousarray(_as_mask(forbidden, shape, fn)).reshape(problems, n, m)
+        if forbidden is not None
+        else np.empty((1, 0, m), np.bool_)
+    )
+    return DenseInput(value=v, c1=c1, c2=c2, forb=forb, fn=fn, name=name)
+
+
+def dense_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> tuple[FloatArray, Int8Array]:
+    """Eligible surplus (``-inf`` elsewhere) and per-request reason codes of a 2-D input.
 
     The value checks (NaN, ``+inf``, overflow of ``value - cost``) run inside the same
     compiled pass that builds the surplus; the messages are the converters' own.
     """
-    v = np.ascontiguousarray(as_numeric(value, name, fn, ndim), dtype=np.float64)
-    shape = v.shape
-    m = shape[-1]
-    rows = int(np.prod(shape[:-1]))
-    c = _cost_dense(cost, shape, fn)
-    c1 = c if c.ndim == 1 else np.empty(0, np.float64)
-    c2 = (
-        np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(rows, m)
-        if c.ndim > 1
-        else np.empty((0, m), np.float64)
-    )
-    forb = (
-        np.ascontiguousarray(_as_mask(forbidden, shape, fn)).reshape(rows, m)
-        if forbidden is not None
-        else np.empty((0, m), np.bool_)
-    )
-    w = np.empty((rows, m), np.float64)
-    reason = np.full(rows, int(UnmatchedReason.NO_ELIGIBLE_PROVIDER), np.int8)
-    if rows and m:
-        code, k = surplus_rows(v.reshape(rows, m), c1, c2, forb, w, reason)  # type: ignore[no-untyped-call]
-        if code in (1, 2):
-            as_float(v, name, fn, ndim=ndim, allow_neginf=True)  # raises the usual message
-        if code:
-            index = tuple(int(t) for t in np.unravel_index(k, shape))
-            raise InputError(
-                f"{fn}: {name}[{', '.join(map(str, index))}] - cost overflows float64",
-                argument=name,
-                index=index,
-            )
-    return w.reshape(shape), reason.reshape(shape[:-1])
+    inp = dense_input(value, cost, forbidden, fn)
+    n, m = inp.value.shape
+    w = np.empty((n, m), np.float64)
+    reason = np.full(n, int(UnmatchedReason.NO_ELIGIBLE_PROVIDER), np.int8)
+    if n and m:
+        code, k = surplus_rows(inp.value, inp.c1, inp.c2[0], inp.forb[0], w, reason)  # type: ignore[no-untyped-call]
+        inp.raise_for_code(code, k)
+    return w, reason
 
 
 @dataclass

@@ -47,9 +47,9 @@ class AssignmentResult(ResultBase):
         An optimal dual solution of the assignment LP: ``row_duals[i] + col_duals[j] >=
         value[i, j] - cost[i, j]`` on allowed pairs, with equality on matched pairs, both
         non-negative and zero for unmatched requests and providers. Whenever prices are
-        computed (always for dense input) these are the request-optimal duals, so
-        ``col_duals`` equals the minimum competitive prices; with sparse input and
-        ``prices=None`` they are the solver's own optimal duals.
+        computed these are the request-optimal duals, so ``col_duals`` equals the minimum
+        competitive prices; with ``prices=None`` they are the solver's own optimal duals
+        (competitive prices too, but not necessarily the least ones).
     min_prices, max_prices : ndarray of float64 or None
         Per provider, the least and the greatest competitive (Walrasian) price vector, as a
         mark-up over cost: request ``i`` served by ``j`` pays ``cost[i, j] + price[j]``.
@@ -57,7 +57,7 @@ class AssignmentResult(ResultBase):
         prices only). Minimum prices equal the VCG payments.
     utility : ndarray of float64
         Per request, ``value - cost - col_duals`` of its provider (0 when unmatched): its
-        gain at the minimum competitive prices.
+        gain at the prices ``col_duals`` (the minimum ones unless ``prices=None``).
     unmatched : ndarray of int64
         Requests left unmatched, ascending.
     unmatched_reason : ndarray of int8

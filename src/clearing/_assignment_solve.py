@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 
-from ._assignment_input import SparseSurplus
-from ._assignment_results import AssignmentBatchResult, AssignmentResult
-from ._kernels.assign import assign_dense_batch
+from ._assignment_input import DenseInput, SparseSurplus
+from ._assignment_results import AssignmentBatchResult, AssignmentResult, UnmatchedReason
+from ._kernels.assign import assign_dense_batch, assign_dense_batch_parallel
 from ._kernels.prices import prices_csr
 from ._kernels.sparse_assign import sparse_assign
 from ._kernels.transport import transport_csr
@@ -24,29 +25,44 @@ def unmatched_with_reason(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
     return unmatched, np.ascontiguousarray(reason[unmatched], dtype=np.int8)
 
 
-def solve_dense_batch(w: FloatArray, want_max: bool, fn: str) -> AssignmentBatchResult:
-    nb, n, m = w.shape
+def solve_dense_batch(
+    inp: DenseInput, with_prices: bool, want_max: bool, parallel: bool
+) -> AssignmentBatchResult:
+    """Check and solve every problem of ``inp`` (one or a stack of them) in one call."""
+    n, m = inp.value.shape[-2:]
+    nb = int(np.prod(inp.value.shape[:-2]))
+    v3 = inp.value.reshape(nb, n, m)
+    # np.empty: the kernel writes every entry (first touches of fresh pages then happen in
+    # the kernel's threads rather than here)
     x = np.empty((nb, n), np.int64)
-    welfare = np.zeros(nb, np.float64)
-    pmin = np.zeros((nb, m), np.float64)
-    pmax = np.zeros((nb, m), np.float64)
-    row_dual = np.zeros((nb, n), np.float64)
-    if n and m:
-        status = assign_dense_batch(  # type: ignore[no-untyped-call]
-            w, want_max, x, welfare, pmin, pmax, row_dual
-        )
-        raise_for_status(status, fn)
+    welfare = np.empty(nb, np.float64)
+    col = np.empty((nb, m), np.float64)
+    pmax = np.empty((nb, m if with_prices else 0), np.float64)
+    row_dual = np.empty((nb, n), np.float64)
+    reason = np.empty((nb, n), np.int8)
+    if nb and n and m:
+        args = (v3, inp.c1, inp.c2, inp.forb, with_prices, want_max)
+        outs = (x, welfare, col, pmax, row_dual, reason)
+        if parallel:
+            chunks = min(nb, 4 * numba.get_num_threads())
+            code, k = assign_dense_batch_parallel(*args, *outs, chunks)  # type: ignore[no-untyped-call]
+        else:
+            code, k = assign_dense_batch(*args, *outs)  # type: ignore[no-untyped-call]
+        inp.raise_for_code(int(code), int(k))
     else:
+        for a in (welfare, col, row_dual):
+            a.fill(0.0)
         x.fill(-1)
+        reason.fill(UnmatchedReason.NO_ELIGIBLE_PROVIDER)
     return AssignmentBatchResult(
         match=x,
         welfare=welfare,
         row_duals=row_dual,
-        col_duals=pmin,
-        min_prices=pmin.copy(),
+        col_duals=col,
+        min_prices=col.copy() if with_prices else None,
         max_prices=pmax if want_max else None,
-        utility=row_dual.copy(),
-        reason=np.zeros((nb, n), np.int8),
+        utility=row_dual,  # the same read-only array: the utility is the row dual
+        reason=reason,
     )
 
 

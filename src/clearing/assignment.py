@@ -17,11 +17,13 @@ the optimal duals by shortest paths (see :mod:`clearing._kernels.prices`).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from ._assignment_input import (
+    dense_input,
     dense_surplus,
     dense_to_csr,
     is_sparse,
@@ -81,7 +83,11 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     -------
     row_ind, col_ind : ndarray of int64
         ``min(n, m)`` pairs, ``row_ind`` ascending; the optimum is
-        ``cost_matrix[row_ind, col_ind].sum()``.
+        ``cost_matrix[row_ind, col_ind].sum()``. When several assignments are optimal, the
+        one returned is deterministic for a given input and version of this library, but
+        follows no simpler rule (it depends on the solver's path: column reduction,
+        augmenting row reduction, then shortest augmenting paths, scanning the lowest
+        column index first on equal distances); it may differ from scipy's.
 
     Raises
     ------
@@ -144,12 +150,19 @@ def assign(
     forbidden : array_like of bool, shape (n_requests, n_providers), optional
         ``True`` marks pairs that must not be matched (dense or sparse).
     prices : {"min", "max", "both", None}, default "min"
-        Which competitive price vectors to compute.
+        Which competitive price vectors to compute. With ``None``, ``col_duals`` and
+        ``row_duals`` are the solver's own optimal duals (valid competitive prices and
+        utilities, not necessarily the minimum prices) and no price search runs.
 
     Returns
     -------
     AssignmentResult
-        Pairs are served only where ``value - cost > 0``; the welfare is the optimum.
+        Pairs are served only where ``value - cost > 0``; the welfare is the optimum. The
+        matching does not depend on ``prices``. On ties between optimal matchings the one
+        returned is deterministic for a given input and version: dense input is solved by
+        shortest augmenting paths from each request (each provider when there are more
+        requests than providers) in index order, ties in distance going to the lowest
+        provider index and to a real provider over staying unmatched.
 
     Examples
     --------
@@ -166,22 +179,11 @@ def assign(
     want_min, want_max = _prices_option(prices, fn)
     if is_sparse(value):
         return assign_sparse(sparse_surplus(value, cost, forbidden, fn), want_min, want_max)
-    w, reason = dense_surplus(value, cost, forbidden, fn)
-    batch = solve_dense_batch(w[None], want_max, fn)
-    res = batch.result(0)
-    return AssignmentResult(
-        row_ind=res.row_ind,
-        col_ind=res.col_ind,
-        welfare=res.welfare,
-        row_duals=res.row_duals,
-        col_duals=res.col_duals,
-        min_prices=res.col_duals.copy() if want_min else None,
-        max_prices=res.max_prices if want_max else None,
-        utility=res.utility,
-        unmatched=res.unmatched,
-        unmatched_reason=np.ascontiguousarray(reason[res.unmatched]),
-        shape=res.shape,
-    )
+    inp = dense_input(value, cost, forbidden, fn)
+    res = solve_dense_batch(inp, prices is not None, want_max, False).result(0)
+    if not want_min and res.min_prices is not None:  # prices="max": minimum prices are duals
+        res = dataclasses.replace(res, min_prices=None)
+    return res
 
 
 def transport(
@@ -266,7 +268,12 @@ def transport(
 
 
 def assign_batch(
-    values: Any, cost: Any = None, *, forbidden: Any = None, prices: str | None = "min"
+    values: Any,
+    cost: Any = None,
+    *,
+    forbidden: Any = None,
+    prices: str | None = "min",
+    parallel: bool = False,
 ) -> AssignmentBatchResult:
     """Solve many same-shape :func:`assign` problems in one compiled call.
 
@@ -279,6 +286,11 @@ def assign_batch(
         n_providers)`` or ``(n_problems, n_requests, n_providers)``.
     forbidden : array_like of bool, shape (n_problems, n_requests, n_providers), optional
     prices : {"min", "max", "both", None}, default "min"
+        As in :func:`assign`: with ``None``, ``col_duals`` are the solver's optimal duals.
+    parallel : bool, default False
+        Solve the problems on all numba threads (``numba.set_num_threads`` sets how many).
+        The result is identical, bit for bit; it pays off with many problems and idle
+        cores, and costs more than it saves when the cores are busy with other work.
 
     Returns
     -------
@@ -296,16 +308,12 @@ def assign_batch(
     """
     fn = "assign_batch"
     want_min, want_max = _prices_option(prices, fn)
-    w, reason = dense_surplus(values, cost, forbidden, fn, ndim=3, name="values")
-    res = solve_dense_batch(w, want_max, fn)
-    matched = res.match >= 0
-    return AssignmentBatchResult(
-        match=res.match,
-        welfare=res.welfare,
-        row_duals=res.row_duals,
-        col_duals=res.col_duals,
-        min_prices=res.col_duals.copy() if want_min else None,
-        max_prices=res.max_prices if want_max else None,
-        utility=res.utility,
-        reason=np.where(matched, np.int8(UnmatchedReason.MATCHED), reason).astype(np.int8),
-    )
+    if not isinstance(parallel, bool | np.bool_):
+        raise InputError(
+            f"{fn}: parallel must be True or False, got {parallel!r}", argument="parallel"
+        )
+    inp = dense_input(values, cost, forbidden, fn, ndim=3, name="values")
+    res = solve_dense_batch(inp, prices is not None, want_max, bool(parallel))
+    if not want_min and res.min_prices is not None:
+        res = dataclasses.replace(res, min_prices=None)
+    return res

@@ -30,6 +30,7 @@ from .._jit import jit
 OK = 0
 INFEASIBLE = 1
 _INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
+_SMALL = 32  # rows up to this length take a plain argmin scan (no bit view)
 
 
 @jit
@@ -205,17 +206,31 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
             sink = j
         else:
             i = y[j]
-    # dual update: rows and columns scanned in this search
+    _update_and_flip(
+        x, y, u, v, f, scanned_rows, nscan, scol, ncol - 1, dfin, pred, min_val, sink, -1
+    )
+    return OK
+
+
+@jit
+def _update_and_flip(x, y, u, v, f, rows, nrows, cols, ncols, dfin, pred, min_val, j, leaver):
+    """End a search from ``f`` at distance ``min_val``: update the duals of the scanned
+    ``rows[:nrows]`` and ``cols[:ncols]``, then flip the path ending in column ``j``.
+
+    With ``leaver >= 0`` that row leaves the matching instead and the path ends in its column
+    (no path when it is ``f``).
+    """
     u[f] += min_val
-    for k in range(1, nscan):
-        r = scanned_rows[k]
+    for k in range(1, nrows):
+        r = rows[k]
         u[r] += min_val - dfin[x[r]]
-    for k in range(ncol - 1):
-        j = scol[k]
-        v[j] -= min_val - dfin[j]
-    # augment
-    j = sink
-    while True:
+    for k in range(ncols):
+        c = cols[k]
+        v[c] -= min_val - dfin[c]
+    if leaver >= 0:
+        j = x[leaver]
+        x[leaver] = -1
+    while j >= 0:
         i = pred[j]
         y[j] = i
         j_next = x[i]
@@ -223,7 +238,6 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
         if i == f:
             break
         j = j_next
-    return OK
 
 
 @jit
@@ -305,3 +319,108 @@ def lap_dense_core(
         if status != OK:
             return status
     return OK
+
+
+@jit
+def _argmin_small(d):
+    """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
+
+    A plain scan for short rows: it allows negative entries and needs no integer view.
+    """
+    j = -1
+    low = np.inf
+    for k in range(d.shape[0]):
+        lt = d[k] < low
+        low = d[k] if lt else low
+        j = k if lt else j
+    return j
+
+
+@jit
+def lap_outside_core(C, x, y, u, v, scanned, pred, scol, d, di, dfin, vv):
+    """Assignment with an outside option: each row takes a distinct column or none.
+
+    Minimises ``sum C[i, x[i]]`` over the rows with ``x[i] >= 0``; any shape, ``+inf``
+    forbids a pair; ``di`` is ``d.view(np.int64)``. This is the problem with one extra
+    column per row, of cost 0 for that row only, and its duals are optimal for the market LP
+    as they stand: ``u <= 0``, ``v <= 0``, ``u[i] + v[j] <= C[i, j]``, equality on assigned
+    pairs, ``u[i] == 0`` on unassigned rows and ``v[j] == 0`` on unassigned columns.
+
+    The extra columns are never stored: while row ``i`` is not on its own, that column's
+    dual is 0 and its distance is ``delta - u[i]`` when ``i`` is scanned at distance
+    ``delta``, so a search keeps the closest one (``dbest``, of row ``drow``) and ends there
+    if no real column is closer (ties go to the real column); ``drow`` then leaves the
+    matching. Column reduction does not apply (the extended problem is never square) and
+    augmenting row reduction was measured to cost more than it saves on small problems, so
+    every row goes straight to its search, one row at a time in index order.
+    """
+    n = C.shape[0]
+    m = C.shape[1]
+    small = m <= _SMALL
+    for i in range(n):
+        x[i] = -1
+        u[i] = 0.0
+    for j in range(m):
+        y[j] = -1
+        v[j] = 0.0
+    for f in range(n):
+        start = 0.0  # u[f]; long rows start from their minimum so that d >= 0 for _argmin
+        if not small:
+            start = np.inf
+            for j in range(m):
+                h = C[f, j] - v[j]
+                start = h if h < start else start
+            if start > 0.0:
+                continue
+        u[f] = start
+        for j in range(m):
+            d[j] = C[f, j] - v[j] - start
+            pred[j] = f
+        jb = _argmin_small(d) if small else _argmin(di)
+        dbest = -start
+        if jb < 0 or dbest < d[jb]:  # the outside option is closest: f stays unmatched
+            u[f] = 0.0
+            continue
+        if y[jb] < 0:
+            u[f] += d[jb]
+            x[f] = jb
+            y[jb] = f
+            continue
+        for j in range(m):
+            vv[j] = v[j]
+        drow = f
+        nscan = 1
+        scanned[0] = f
+        ncol = 0
+        while True:
+            delta = d[jb]
+            dfin[jb] = delta
+            d[jb] = np.inf
+            vv[jb] = -np.inf
+            scol[ncol] = jb
+            ncol += 1
+            if y[jb] < 0:
+                _update_and_flip(
+                    x, y, u, v, f, scanned, nscan, scol, ncol - 1, dfin, pred, delta, jb, -1
+                )
+                break
+            i = y[jb]
+            scanned[nscan] = i
+            nscan += 1
+            base = delta - u[i]
+            if base < dbest:
+                dbest = base
+                drow = i
+            for j in range(m):
+                r = base + C[i, j] - vv[j]
+                dj = d[j]
+                better = r < dj
+                d[j] = r if better else dj
+                pred[j] = i if better else pred[j]
+            jb = _argmin_small(d) if small else _argmin(di)
+            if jb < 0 or dbest < d[jb]:
+                # drow leaves for its outside column and its own goes down the path
+                _update_and_flip(
+                    x, y, u, v, f, scanned, nscan, scol, ncol, dfin, pred, dbest, -1, drow
+                )
+                break
