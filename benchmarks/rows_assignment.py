@@ -158,6 +158,14 @@ def _batch_rows(count: int, k: int) -> list[Row]:
             skip=why,
         ),
         Row(
+            name=f"assign_batch {count} x {k}x{k}, parallel",
+            ours=lambda: assign_batch(values, prices=None, parallel=True),
+            peer=None if lap is None else lambda: lap.lapjvh_batch(cost),
+            peer_name="lapx lapjvh_batch",
+            target=0.5,
+            skip=why,
+        ),
+        Row(
             name=f"assign_batch {count} x {k}x{k}",
             ours=lambda: assign_batch(values, prices=None),
             peer=lambda: [scipy.optimize.linear_sum_assignment(c) for c in cost],
