@@ -130,3 +130,43 @@ def test_bad_input(cost: object, maximize: object, match: str) -> None:
     with pytest.raises(InputError, match=match) as info:
         linear_sum_assignment(cost, maximize=maximize)  # type: ignore[arg-type]
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize(
+    "cost",
+    [
+        [[1e308, 1e308], [1e308, -1e308]],  # finite entries whose sum overflows
+        [[np.inf, 1.0], [2.0, np.inf]],  # allowed infinities only
+    ],
+)
+def test_non_finite_sums_take_the_exact_check(cost: list[list[float]], maximize: bool) -> None:
+    c = np.array(cost)
+    if maximize:
+        c = -c
+    r0, c0 = scipy.optimize.linear_sum_assignment(c, maximize=maximize)
+    r, col = linear_sum_assignment(c, maximize=maximize)
+    assert c[r, col].sum() == c[r0, c0].sum()
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+def test_nan_and_wrong_infinity_found_behind_allowed_ones(maximize: bool) -> None:
+    sign = -1.0 if maximize else 1.0
+    cost = sign * np.array([[np.inf, -np.inf, 1.0], [2.0, 3.0, 4.0]])  # inf - inf sums to nan
+    with pytest.raises(InputError, match=r"cost_matrix\[0, 1\]"):
+        linear_sum_assignment(cost, maximize=maximize)
+    cost = sign * np.array([[np.inf, 1.0], [2.0, np.nan]])
+    with pytest.raises(InputError, match=r"cost_matrix\[1, 1\] is nan"):
+        linear_sum_assignment(cost, maximize=maximize)
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("shape", [(4, 4), (4, 2), (2, 4), (5, 1), (1, 5)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_input_is_left_unchanged(maximize: bool, shape: tuple[int, int], order: str) -> None:
+    cost = np.asarray(np.random.default_rng(5).random(shape), order=order)
+    before = cost.copy()
+    r, c = linear_sum_assignment(cost, maximize=maximize)
+    r0, c0 = scipy.optimize.linear_sum_assignment(before, maximize=maximize)
+    assert np.array_equal(cost, before)
+    assert cost[r, c].sum() == pytest.approx(before[r0, c0].sum(), abs=1e-12)

@@ -45,7 +45,7 @@ from ._assignment_solve import (
 )
 from ._kernels.lap import lap_dense
 from ._kernels.surplus import first_invalid, scatter_rows
-from ._validate import IntArray, as_float, as_numeric, choice, first_bad
+from ._validate import IntArray, as_numeric, choice, first_bad
 from .errors import InfeasibleError, InputError
 
 __all__ = [
@@ -109,20 +109,27 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     c = np.ascontiguousarray(as_numeric(cost_matrix, "cost_matrix", fn, 2), dtype=np.float64)
     if not isinstance(maximize, bool | np.bool_):
         raise InputError(f"{fn}: maximize must be a bool, got {maximize!r}", argument="maximize")
-    if c.size and first_invalid(c, bool(maximize)) >= 0:  # type: ignore[no-untyped-call]
-        as_float(c, "cost_matrix", fn, ndim=2, allow_posinf=True, allow_neginf=True)
+    # a finite sum proves there is no NaN and no infinity in one vectorised pass; only a
+    # non-finite one (an allowed infinity, or an overflow) pays for the exact scan
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(c, axis=None) if c.size else 0.0
+    if not np.isfinite(total) and first_invalid(c, bool(maximize)) >= 0:  # type: ignore[no-untyped-call]
+        first_bad(fn, "cost_matrix", c, np.isnan(c), "NaN is not allowed")
         if maximize:
             first_bad(
                 fn, "cost_matrix", c, np.isposinf(c), "+inf is not allowed with maximize=True"
             )
         first_bad(fn, "cost_matrix", c, np.isneginf(c), "-inf is not allowed when minimising")
-    if maximize:
-        c = -c
     n, m = c.shape
     if n == 0 or m == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     tall = n > m
-    a = np.ascontiguousarray(c.T) if tall else c
+    if tall:  # one fresh copy (never a view of the input) serves transpose and negation
+        a = c.T.copy()
+        if maximize:
+            np.negative(a, out=a)
+    else:
+        a = np.negative(c) if maximize else c
     x = np.empty(a.shape[0], np.int64)
     y = np.empty(a.shape[1], np.int64)
     u = np.empty(a.shape[0], np.float64)
