@@ -32,6 +32,7 @@ from .auction_codes import (
     VCG,
 )
 from .margin import (
+    SMALL_MARKET,
     _slack,
     efficient_volume,
     fill_side,
@@ -255,7 +256,7 @@ def clear_one(
     ``bidx``/``aidx`` map local order positions to input indices (used for the trades);
     ``row`` receives the market statistics; the ``fill``/``paid`` outputs double as the
     selection's weight buffers until the fills are set. Work buffers: ``xb`` holds
-    ``3 * (bp.size + ap.size)`` floats, ``xa`` ``ap.size``, ``tie`` ``bp.size + ap.size``
+    ``max(3 * SMALL_MARKET, bp.size)`` floats, ``xa`` ``ap.size``, ``tie`` ``bp.size + ap.size``
     integers.
     """
     volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
@@ -341,7 +342,7 @@ def _clear_range(
         na_max = max(na_max, astart[m + 1] - astart[m])
     bp, bq = np.empty(nb_max), np.empty(nb_max)
     ap, aq = np.empty(na_max), np.empty(na_max)
-    xb = np.empty(3 * (nb_max + na_max))  # crossing work (see efficient_volume)
+    xb = np.empty(max(3 * SMALL_MARKET, nb_max))  # crossing work (see efficient_volume)
     xa = np.empty(na_max)
     tie = np.empty(nb_max + na_max, dtype=np.int64)
     n_trades = 0
@@ -376,12 +377,17 @@ def _unpair(pq, lo, hi, price, qty):
     return hi - lo
 
 
-@jit
-def _grouped(price, qty, prio, market, n_markets, use_prio):
-    """The arrays of one side grouped by market (see :func:`_clear_range`) and the starts."""
-    pq, gprio, order, start = group_by_market(price, qty, prio, use_prio, market, n_markets)
-    n = price.size
-    return (pq, gprio, order, np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)), start
+def grouped_work(n, use_prio):
+    """The grouped arrays of a side of ``n`` orders: (price and quantity pairs, priority,
+    input index, fill, price paid, reason); see :func:`_clear_range`."""
+    return (
+        np.empty((n, 2)),
+        np.empty(n if use_prio else 0),
+        np.empty(n, dtype=np.int64),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n, dtype=np.int8),
+    )
 
 
 @jit
@@ -425,7 +431,7 @@ def clear_single(
     return clear_one(
         bp, bq, bprio, np.arange(bp.size), bfill, bpaid, breason,
         ap, aq, aprio, np.arange(ap.size), afill, arecv, areason,
-        np.empty(3 * (bp.size + ap.size)), np.empty(ap.size), tie, mech, kappa, draws[0],
+        np.empty(max(3 * SMALL_MARKET, bp.size)), np.empty(ap.size), tie, mech, kappa, draws[0],
         use_prio, 0, stats[0], 0, t_int, t_flt,
     )  # fmt: skip
 
@@ -454,6 +460,8 @@ def clear_markets(
     t_int,
     t_flt,
     stats,
+    bwork,
+    awork,
 ):
     """Clear every market; per-order, per-trade and per-market outputs are written in place.
 
@@ -463,10 +471,13 @@ def clear_markets(
     the number of trades. The markets are grouped by a counting sort of their indices and
     gathered into grouped arrays, each market cleared in its contiguous slice of them, and
     the outputs written back at the input indices (one market alone goes to
-    :func:`clear_single`, which needs none of this).
+    :func:`clear_single`, which needs none of this). ``bwork``/``awork`` are the grouped
+    arrays of each side, allocated by the caller (see :func:`grouped_work`): numpy backs
+    large arrays with huge pages, so the fresh memory of every call costs a few page faults
+    instead of thousands.
     """
-    bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
-    aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
+    bside, bstart = bwork, group_by_market(bp, bq, bprio, use_prio, bm, n_markets, bwork)
+    aside, astart = awork, group_by_market(ap, aq, aprio, use_prio, am, n_markets, awork)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_trades = _clear_range(
         0, n_markets, bside, bstart, aside, astart, mech, kappa, draws, use_prio, t_int,
@@ -501,14 +512,16 @@ def clear_markets_parallel(
     t_int,
     t_flt,
     stats,
+    bwork,
+    awork,
 ):
     """:func:`clear_markets` with the markets split into chunks cleared on all threads.
 
     Markets are independent and write disjoint slots, so the result is identical to the
     serial kernel's, bit for bit.
     """
-    bside, bstart = _grouped(bp, bq, bprio, bm, n_markets, use_prio)
-    aside, astart = _grouped(ap, aq, aprio, am, n_markets, use_prio)
+    bside, bstart = bwork, group_by_market(bp, bq, bprio, use_prio, bm, n_markets, bwork)
+    aside, astart = awork, group_by_market(ap, aq, aprio, use_prio, am, n_markets, awork)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_chunks = min(n_markets, 256)
     for c in numba.prange(n_chunks):

@@ -23,26 +23,23 @@ SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _cro
 
 
 @jit
-def group_by_market(price, qty, prio, use_prio, market, n_markets):
+def group_by_market(price, qty, prio, use_prio, market, n_markets, work):
     """Stable counting sort of the orders of one side by dense market id.
 
-    Returns ``(pq, gprio, order, start)``: market ``m`` holds grouped positions
-    ``start[m]:start[m + 1]``; ``order`` maps them to input indices (ascending within a
-    market), ``pq[pos]`` holds that order's price and quantity side by side (one random
-    write instead of two: the writes are what this pass waits for) and ``gprio`` its
-    priority (when used, else empty). The input is read in order.
+    Fills ``work = (pq, gprio, order, ...)`` and returns ``start``: market ``m`` holds
+    grouped positions ``start[m]:start[m + 1]``; ``order`` maps them to input indices
+    (ascending within a market), ``pq[pos]`` holds that order's price and quantity side
+    by side (one random write instead of two: the writes are what this pass waits for)
+    and ``gprio`` its priority (when used). The input is read in order.
     """
+    pq, gprio, order = work[0], work[1], work[2]
     start = np.zeros(n_markets + 1, dtype=np.int64)
     for t in range(market.size):
         start[market[t] + 1] += 1
     for m in range(n_markets):
         start[m + 1] += start[m]
     cursor = start[:-1].copy()
-    n = market.size
-    order = np.empty(n, dtype=np.int64)
-    pq = np.empty((n, 2))
-    gprio = np.empty(n if use_prio else 0)
-    for t in range(n):
+    for t in range(market.size):
         m = market[t]
         pos = cursor[m]
         cursor[m] += 1
@@ -50,9 +47,9 @@ def group_by_market(price, qty, prio, use_prio, market, n_markets):
         pq[pos, 0] = price[t]
         pq[pos, 1] = qty[t]
     if use_prio:
-        for pos in range(n):
+        for pos in range(market.size):
             gprio[pos] = prio[order[pos]]
-    return pq, gprio, order, start
+    return start
 
 
 @jit
@@ -272,7 +269,8 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     found by partitioning both sides around pivot prices (expected linear time), or in
     markets of at most ``SMALL_MARKET`` orders by evaluating ``D`` and ``S`` at every price
     (quadratic, but vectorised and branch-free: faster there). ``xb`` needs
-    ``3 * (bp.size + ap.size)`` entries for the latter. ``p2``, the next price above it, has
+    ``3 * (bp.size + ap.size)`` entries for the latter (``max(3 * SMALL_MARKET, bp.size)``
+    covers both paths). ``p2``, the next price above it, has
     ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
     ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
     price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
