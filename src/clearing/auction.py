@@ -106,6 +106,21 @@ def _dense_markets(
     return ids, np.ascontiguousarray(dense[:nb]), np.ascontiguousarray(dense[nb:])
 
 
+def _grouped_work(n: int, use_priority: bool) -> tuple[np.ndarray, ...]:
+    """Work arrays of the batch kernel for a side of ``n`` orders: (price and quantity
+    pairs, priority, input index, fill, price paid, reason) in market order. Allocated
+    here rather than in the kernel because numpy backs large arrays with huge pages: the
+    fresh memory of a call then costs a few page faults instead of thousands."""
+    return (
+        np.empty((n, 2)),
+        np.empty(n if use_priority else 0),
+        np.empty(n, dtype=np.int64),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n, dtype=np.int8),
+    )
+
+
 def _run(
     fn: str,
     bid: _Side,
@@ -140,7 +155,7 @@ def _run(
         n_trades = kernel(  # type: ignore[no-untyped-call]
             *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, code, k, draws,
             use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
-            _k.grouped_work(nb, use_priority), _k.grouped_work(na, use_priority),
+            _grouped_work(nb, use_priority), _grouped_work(na, use_priority),
         )  # fmt: skip
     trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator

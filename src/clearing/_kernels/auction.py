@@ -377,19 +377,6 @@ def _unpair(pq, lo, hi, price, qty):
     return hi - lo
 
 
-def grouped_work(n, use_prio):
-    """The grouped arrays of a side of ``n`` orders: (price and quantity pairs, priority,
-    input index, fill, price paid, reason); see :func:`_clear_range`."""
-    return (
-        np.empty((n, 2)),
-        np.empty(n if use_prio else 0),
-        np.empty(n, dtype=np.int64),
-        np.empty(n),
-        np.empty(n),
-        np.empty(n, dtype=np.int8),
-    )
-
-
 @jit
 def _compact_trades(bstart, astart, t_count, t_int, t_flt):
     """Close the gaps between the markets' trade slots; return the number of trades."""
@@ -472,9 +459,9 @@ def clear_markets(
     gathered into grouped arrays, each market cleared in its contiguous slice of them, and
     the outputs written back at the input indices (one market alone goes to
     :func:`clear_single`, which needs none of this). ``bwork``/``awork`` are the grouped
-    arrays of each side, allocated by the caller (see :func:`grouped_work`): numpy backs
-    large arrays with huge pages, so the fresh memory of every call costs a few page faults
-    instead of thousands.
+    arrays of each side (price and quantity pairs, priority, input index, fill, price
+    paid, reason), allocated by the caller in numpy (``clearing.auction._grouped_work``
+    says why).
     """
     bside, bstart = bwork, group_by_market(bp, bq, bprio, use_prio, bm, n_markets, bwork)
     aside, astart = awork, group_by_market(ap, aq, aprio, use_prio, am, n_markets, awork)
