@@ -409,7 +409,7 @@ def test_bad_options_and_policy_against_data():
 
 @pytest.mark.parametrize(
     "name",
-    ["clearing.clear", "clearing.policy._policy", "clearing._tables", "clearing._demo_market"],
+    ["clearing._clear", "clearing.policy._policy", "clearing._tables", "clearing._demo_market"],
 )
 def test_docstring_examples(name):
     module = importlib.import_module(name)

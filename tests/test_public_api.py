@@ -106,6 +106,27 @@ def test_import_compiles_nothing() -> None:
     assert out.stdout.strip() == "0"
 
 
+def test_names_load_on_first_use() -> None:
+    # ``import clearing`` loads neither numba nor any layer; the first use of a name loads
+    # its layer only.
+    code = (
+        "import sys, clearing\n"
+        "print(sorted(m for m in ('numba', 'clearing.auction', 'clearing.orderbook') "
+        "if m in sys.modules))\n"
+        "clearing.double_auction\n"
+        "print(sorted(m for m in ('clearing.auction', 'clearing.orderbook', "
+        "'clearing.assignment') if m in sys.modules))\n"
+        "try:\n    clearing.no_such_name\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "[]",
+        "['clearing.auction']",
+        "module 'clearing' has no attribute 'no_such_name'",
+    ]
+    assert set(dir(clearing)) >= set(clearing.__all__)
+
+
 def test_results_module_lists_every_result_class() -> None:
     import clearing.results as results
     from clearing._result import ResultBase

@@ -1,13 +1,18 @@
 """clearing: fast, validated clearing of internal markets.
 
 The public surface is what ``__all__`` lists; everything in a ``_module`` is private.
+
+Names are loaded on first use (as in scientific Python's SPEC 1): ``import clearing`` costs
+the errors module only, and ``clearing.double_auction`` then imports the auction layer
+alone, so a short-lived process that clears one market does not pay for the order book or
+the assignment solvers.
 """
 
 from __future__ import annotations
 
-from .assignment import assign, assign_batch, linear_sum_assignment, transport
-from .auction import MECHANISMS, double_auction, double_auction_batch
-from .clear import clear
+import importlib as _importlib
+import typing as _typing
+
 from .errors import (
     ClearingError,
     DuplicateSettlement,
@@ -18,29 +23,75 @@ from .errors import (
     PolicyError,
     UnbalancedPosting,
 )
-from .orderbook import OrderBook
-from .policy import Policy
-from .results import (
-    AssignmentBatchResult,
-    AssignmentResult,
-    AuctionResult,
-    BatchAuctionResult,
-    BatchReport,
-    BookDepth,
-    BookSnapshot,
-    Clearing,
-    ExecutionReport,
-    Fill,
-    OrderReason,
-    OrderState,
-    Reason,
-    RestingOrders,
-    TransportResult,
-    UncrossResult,
-    UnmatchedReason,
-)
+
+if _typing.TYPE_CHECKING:
+    from ._assignment_results import (
+        AssignmentBatchResult,
+        AssignmentResult,
+        TransportResult,
+        UnmatchedReason,
+    )
+    from ._auction_results import AuctionResult, BatchAuctionResult, Reason
+    from ._clear import Clearing, clear
+    from ._orderbook_reports import (
+        BatchReport,
+        BookDepth,
+        BookSnapshot,
+        ExecutionReport,
+        Fill,
+        OrderReason,
+        OrderState,
+        RestingOrders,
+        UncrossResult,
+    )
+    from .assignment import assign, assign_batch, linear_sum_assignment, transport
+    from .auction import MECHANISMS, double_auction, double_auction_batch
+    from .orderbook import OrderBook
+    from .policy import Policy
 
 __version__ = "0.1.0"
+
+_HOME = {
+    "._assignment_results": [
+        "AssignmentBatchResult",
+        "AssignmentResult",
+        "TransportResult",
+        "UnmatchedReason",
+    ],
+    "._auction_results": ["AuctionResult", "BatchAuctionResult", "Reason"],
+    "._orderbook_reports": [
+        "BatchReport",
+        "BookDepth",
+        "BookSnapshot",
+        "ExecutionReport",
+        "Fill",
+        "OrderReason",
+        "OrderState",
+        "RestingOrders",
+        "UncrossResult",
+    ],
+    ".assignment": ["assign", "assign_batch", "linear_sum_assignment", "transport"],
+    ".auction": ["MECHANISMS", "double_auction", "double_auction_batch"],
+    "._clear": ["Clearing", "clear"],
+    ".orderbook": ["OrderBook"],
+    ".policy": ["Policy"],
+}
+_LAZY = {name: module for module, names in _HOME.items() for name in names}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clearing' has no attribute {name!r}")
+    loaded = _importlib.import_module(module, __name__)
+    for public in _HOME[module]:  # later lookups skip this function
+        globals()[public] = getattr(loaded, public)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "MECHANISMS",

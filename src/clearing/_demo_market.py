@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .clear import Clearing, clear
+from ._clear import Clearing, clear
 from .policy import Policy
 
 __all__ = ["load_organisation", "market_demo"]

@@ -9,6 +9,7 @@ from ._assignment_results import (
     UnmatchedReason,
 )
 from ._auction_results import AuctionResult, BatchAuctionResult, Reason
+from ._clear import Clearing
 from ._orderbook_reports import (
     BatchReport,
     BookDepth,
@@ -20,7 +21,6 @@ from ._orderbook_reports import (
     RestingOrders,
     UncrossResult,
 )
-from .clear import Clearing
 
 __all__ = [
     "AssignmentBatchResult",
