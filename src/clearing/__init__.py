@@ -24,30 +24,13 @@ from .errors import (
     UnbalancedPosting,
 )
 
-if _typing.TYPE_CHECKING:
-    from ._assignment_results import (
-        AssignmentBatchResult,
-        AssignmentResult,
-        TransportResult,
-        UnmatchedReason,
-    )
-    from ._auction_results import AuctionResult, BatchAuctionResult, Reason
-    from ._clear import Clearing, clear
-    from ._orderbook_reports import (
-        BatchReport,
-        BookDepth,
-        BookSnapshot,
-        ExecutionReport,
-        Fill,
-        OrderReason,
-        OrderState,
-        RestingOrders,
-        UncrossResult,
-    )
+if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
+    from ._clear import clear
     from .assignment import assign, assign_batch, linear_sum_assignment, transport
     from .auction import MECHANISMS, double_auction, double_auction_batch
     from .orderbook import OrderBook
     from .policy import Policy
+    from .results import *  # noqa: F403
 
 __version__ = "0.1.0"
 
