@@ -53,14 +53,6 @@ def group_by_market(price, qty, prio, use_prio, market, n_markets, work):
 
 
 @jit
-def _total_int(x):
-    acc = 0
-    for i in range(x.size):
-        acc += x[i]
-    return acc
-
-
-@jit
 def dense_ids(bm, am, lo, span):
     """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
 
@@ -73,7 +65,7 @@ def dense_ids(bm, am, lo, span):
         rank[bm[t] - lo] = 1
     for t in range(am.size):
         rank[am[t] - lo] = 1
-    if _total_int(rank) == span:
+    if rank.sum() == span:  # integers: the sum is exact in any order
         if lo == 0:
             return np.arange(span), bm, am
         return np.arange(lo, lo + span), bm - lo, am - lo
