@@ -2,11 +2,11 @@
 
 Each problem goes from ``(value, cost, forbidden)`` to its eligible surplus ``W`` (the pass
 of :func:`surplus_rows`, which also checks the input: ``-inf`` off the eligible pairs), then
-to :func:`lap_outside_core` on ``C = -W`` (every request may stay unmatched, so no pair of
-``W`` needs a stand-in). Tall problems are solved transposed: providers are the rows and
-may stay unserved; the duals are those of the same market LP either way. The solver's duals
-are optimal as they stand; with prices requested, the minimum competitive prices replace
-them (:func:`prices_dense_core`).
+to :func:`lap_outside_core`, which reads ``W`` in place (every request may stay unmatched,
+so no pair of ``W`` needs a stand-in). Tall problems are solved on a transposed copy:
+providers are the rows and may stay unserved; the duals are those of the same market LP
+either way. The solver's duals are optimal as they stand; with prices requested, the
+minimum competitive prices replace them (:func:`prices_dense_core`).
 
 Problems are independent and write disjoint slots, so the parallel kernel (chunks of
 problems on all threads) gives the serial kernel's results bit for bit.
@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from .._jit import jit, jit_parallel
-from .lap import lap_outside_core
+from .lap import SHORT_ROW, lap_outside_core
 from .prices import prices_dense_core
 from .surplus import surplus_rows
 
@@ -65,7 +65,6 @@ def assign_dense_batch(
     block = max(1, min(nb, 4096 // (n * m)))
     Wb = np.empty((block * n, m), np.float64)
     W = np.empty((n, m), np.float64)
-    C = np.empty((s, t), np.float64)
     xr = np.empty(s, np.int64)
     yc = np.empty(t, np.int64)
     u = np.empty(s, np.float64)
@@ -74,7 +73,6 @@ def assign_dense_batch(
     pred = np.empty(t, np.int64)
     scol = np.empty(t, np.int64)
     d = np.empty(t, np.float64)
-    di = d.view(np.int64)
     dfin = np.empty(t, np.float64)
     vv = np.empty(t, np.float64)
     px = np.empty(n, np.int64)
@@ -87,7 +85,8 @@ def assign_dense_batch(
     prd = np.empty(m, np.float64)
     pb = np.empty(m, np.float64)
     done = np.empty(m, np.bool_)
-    WT = np.empty((m, n) if want_max else (0, 0), np.float64)
+    # the transposed surplus of tall problems, and the prices' work array for the maximum
+    WT = np.empty((m, n) if tall or want_max else (0, 0), np.float64)
     for lo in range(0, nb, block):
         hi = min(lo + block, nb)
         rows = (hi - lo) * n
@@ -105,13 +104,16 @@ def assign_dense_batch(
             # the loop body stays inline: a call passing all the work arrays costs more
             # than the solve of a small problem
             off = (b - lo) * n
-            for i in range(n):
-                for j in range(m):
-                    if tall:
-                        C[j, i] = -Wb[off + i, j]
-                    else:
-                        C[i, j] = -Wb[off + i, j]
-            lap_outside_core(C, xr, yc, u, v, scanned, pred, scol, d, di, dfin, vv)
+            Wp = Wb[off : off + n]
+            if tall:
+                for i in range(n):
+                    for j in range(m):
+                        WT[j, i] = Wp[i, j]
+                Wp = WT
+            if t <= SHORT_ROW:
+                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, True)
+            else:
+                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, False)
             # duals: r = -(request side), p = -(provider side), clipped at 0
             total = 0.0
             for i in range(n):
