@@ -42,8 +42,6 @@ def _as_mask(forbidden: Any, shape: tuple[int, ...], fn: str) -> Any:
 
 def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
     """Cost broadcast to ``shape``; 1-D costs are per provider (the last axis)."""
-    if cost is None:
-        return np.zeros(shape[-1], np.float64)
     if is_sparse(cost):
         raise InputError(
             f"{fn}: cost must be dense (per provider or per pair); fold a sparse cost into value",
@@ -103,7 +101,8 @@ def dense_input(
     shape = v.shape
     n, m = shape[-2:]
     problems = int(np.prod(shape[:-2]))
-    c = _cost_dense(cost, shape, fn)
+    # no cost: c1 stays empty, which spares the pass a subtraction and two checks an entry
+    c = np.empty(0, np.float64) if cost is None else _cost_dense(cost, shape, fn)
     c1 = c if c.ndim == 1 else np.empty(0, np.float64)
     c2 = (
         np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(problems, n, m)
