@@ -25,15 +25,13 @@ from .surplus import surplus_rows
 
 @jit
 def _prices_one(
-    Wb, off, b, want_max, x, col, pmax, rdual, W, px, P, pmin, pmx, py, pU, pB, prd, pb, done, WT
+    W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, done, WT
 ):
     """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``)."""
     n = W.shape[0]
     m = W.shape[1]
     for i in range(n):
         px[i] = x[b, i]
-        for j in range(m):
-            W[i, j] = Wb[off + i, j]
     for j in range(m):
         P[j] = col[b, j]
     prices_dense_core(W, px, P, True, want_max, pmin, pmx, py, pU, pB, prd, pb, done, WT)
@@ -64,7 +62,6 @@ def assign_dense_batch(
     tall = n > m
     block = max(1, min(nb, 4096 // (n * m)))
     Wb = np.empty((block * n, m), np.float64)
-    W = np.empty((n, m), np.float64)
     xr = np.empty(s, np.int64)
     yc = np.empty(t, np.int64)
     u = np.empty(s, np.float64)
@@ -131,8 +128,8 @@ def assign_dense_batch(
                 col[b, j] = -p if p < 0.0 else 0.0
             if with_prices:
                 _prices_one(
-                    Wb, off, b, want_max, x, col, pmax, rdual, W, px, P, pmin, pmx, py, pU, pB,
-                    prd, pb, done, WT,
+                    Wb[off : off + n], b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py,
+                    pU, pB, prd, pb, done, WT,
                 )  # fmt: skip
     return 0, -1
 
