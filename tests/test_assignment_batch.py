@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 
 from clearing import InputError, assign, assign_batch
+from clearing._jit import JIT_OPTIONS, jit_inline
+from clearing._kernels.lap import argmin_nonneg
+from clearing._kernels.lap_outside import lap_outside_core
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -67,6 +70,10 @@ out["transport"] = [t.flow.tolist(), t.min_prices.tolist(), t.max_prices.tolist(
 b = assign_batch(rng.random((3, 4, 5)), prices="both")
 out["batch"] = [b.match.tolist(), b.max_prices.tolist()]
 out["lsap"] = [x.tolist() for x in linear_sum_assignment(rng.random((6, 6)))]
+out["lsap_tall_max"] = [x.tolist() for x in linear_sum_assignment(rng.random((7, 4)), True)]
+w = rng.normal(0.3, 1.0, (36, 45))
+long = [assign(w, prices=None), assign(w.T.copy(), prices=None)]  # rows longer than 32
+out["long"] = [[r.col_ind.tolist(), r.col_duals.tolist(), r.row_duals.tolist()] for r in long]
 print(json.dumps(out))
 """
 
@@ -130,3 +137,66 @@ def test_solver_duals_without_prices(shape: tuple[int, int, int]) -> None:
         assert (p[np.setdiff1d(np.arange(shape[2]), res.col_ind)] == 0).all()
         assert u.sum() + p.sum() == pytest.approx(res.welfare, abs=1e-9)
         assert res.welfare == pytest.approx(with_prices.welfare[b], abs=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (8, 8), (6, 20), (20, 6), (32, 32), (3, 1)])
+def test_short_and_long_row_selections_agree(shape: tuple[int, int]) -> None:
+    """Both specialisations of the outside-option solver are exact on short rows too."""
+    n, m = shape
+    rng = np.random.default_rng(n * 100 + m)
+    for trial in range(20):
+        w = rng.normal(0.3, 1.0, shape) if trial % 2 else rng.integers(-2, 4, shape) * 1.0
+        w[(w <= 0) | (rng.random(shape) < 0.2)] = -np.inf
+        out = {}
+        for small in (True, False):
+            x, y, u = np.empty(n, np.int64), np.empty(m, np.int64), np.empty(n)
+            v, d, dfin, vv = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+            work = np.empty(n, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+            lap_outside_core(w, x, y, u, v, *work, d, dfin, vv, small)
+            rows = np.flatnonzero(x >= 0)
+            assert np.isfinite(w[rows, x[rows]]).all()
+            assert len(set(x[rows].tolist())) == len(rows)
+            fin = np.isfinite(w)
+            assert ((u[:, None] + v[None, :])[fin] <= -w[fin] + 1e-12).all()
+            assert (u <= 1e-12).all() and (v <= 1e-12).all()  # up to rounding
+            out[small] = w[rows, x[rows]].sum()
+            assert u.sum() + v.sum() == pytest.approx(-out[small], abs=1e-9)
+        assert out[True] == pytest.approx(out[False], abs=1e-9)
+
+
+@pytest.mark.parametrize("length", [1, 2, 15, 16, 17, 31, 32, 33, 64, 70])
+def test_argmin_nonneg_first_least_entry(length: int) -> None:
+    rng = np.random.default_rng(length)
+    for _ in range(30):
+        d = rng.integers(0, 4, length) * 0.5
+        d[rng.random(length) < 0.3] = np.inf
+        want = int(np.argmin(d)) if np.isfinite(d).any() else -1
+        assert argmin_nonneg(d) == want
+    assert argmin_nonneg(np.full(length, np.inf)) == -1
+
+
+def test_default_cost_is_zero_cost() -> None:
+    values = np.random.default_rng(9).normal(0.5, 1.0, (20, 5, 7))
+    for prices in ("both", None):
+        plain = assign_batch(values, prices=prices)
+        zero = assign_batch(values, np.zeros(7), prices=prices)
+        for name, want in zero.to_dict().items():
+            have = getattr(plain, name)
+            if want is None:
+                assert have is None, name
+            else:
+                np.testing.assert_array_equal(have, want, err_msg=name)
+
+
+def test_jit_inline_keeps_the_house_options() -> None:
+    def twice(a: float) -> float:
+        return 2.0 * a
+
+    compiled = jit_inline(twice)
+    assert compiled.targetoptions["inline"] == "always"
+    for key, value in JIT_OPTIONS.items():
+        if key == "cache":  # not a target option: the dispatcher holds a disk cache instead
+            assert type(compiled._cache).__name__ != "NullCache"
+        else:
+            assert compiled.targetoptions[key] == value
+    assert compiled.py_func is twice

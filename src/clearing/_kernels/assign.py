@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from .._jit import jit, jit_parallel
-from .lap import SHORT_ROW, lap_outside_core
+from .lap_outside import SHORT_ROW, lap_outside_core
 from .prices import prices_dense_core
 from .surplus import surplus_rows
 

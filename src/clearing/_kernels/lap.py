@@ -23,7 +23,6 @@ Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from .._jit import jit, jit_inline
@@ -31,7 +30,6 @@ from .._jit import jit, jit_inline
 OK = 0
 INFEASIBLE = 1
 _INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
-SHORT_ROW = 32  # rows up to this length take a plain argmin scan (no bit view)
 
 
 @jit
@@ -145,7 +143,7 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
 
 
 @jit
-def _argmin(d):
+def argmin_nonneg(d):
     """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
 
     The distances are ``>= 0`` (up to rounding), and for non-negative doubles the IEEE bit
@@ -203,7 +201,7 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
             better = r < dj
             d[j] = r if better else dj
             pred[j] = i if better else pred[j]
-        j = _argmin(d)
+        j = argmin_nonneg(d)
         if j < 0:
             return INFEASIBLE
         min_val = d[j]
@@ -216,13 +214,13 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
             sink = j
         else:
             i = y[j]
-    _update_duals(x, u, v, f, scanned_rows, nscan, scol, ncol - 1, dfin, min_val)
-    _flip(x, y, pred, f, sink)
+    update_duals(x, u, v, f, scanned_rows, nscan, scol, ncol - 1, dfin, min_val)
+    flip_path(x, y, pred, f, sink)
     return OK
 
 
 @jit_inline
-def _update_duals(x, u, v, f, rows, nrows, cols, ncols, dfin, delta):
+def update_duals(x, u, v, f, rows, nrows, cols, ncols, dfin, delta):
     """End a search from ``f`` at distance ``delta``: update the duals of the scanned
     ``rows[:nrows]`` (``rows[0] == f``) and of the settled ``cols[:ncols]``."""
     u[f] += delta
@@ -235,7 +233,7 @@ def _update_duals(x, u, v, f, rows, nrows, cols, ncols, dfin, delta):
 
 
 @jit_inline
-def _flip(x, y, pred, f, j):
+def flip_path(x, y, pred, f, j):
     """Flip the alternating path that ends in column ``j`` (none when ``j < 0``) back to ``f``."""
     while j >= 0:
         i = pred[j]
@@ -248,7 +246,7 @@ def _flip(x, y, pred, f, j):
 
 
 @jit_inline
-def _unmatched(x, y, u, v):
+def reset_matching(x, y, u, v):
     """The empty matching with zero duals."""
     for i in range(x.shape[0]):
         x[i] = -1
@@ -300,7 +298,7 @@ def lap_dense_core(
     """The solver proper, on work arrays that are already cut to size (no allocation)."""
     n = C.shape[0]
     m = C.shape[1]
-    _unmatched(x, y, u, v)
+    reset_matching(x, y, u, v)
     if n == 0:
         return OK
     if n == m:
@@ -332,106 +330,3 @@ def lap_dense_core(
         if status != OK:
             return status
     return OK
-
-
-@jit
-def _argmin_small(d):
-    """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
-
-    A plain scan for short rows: it allows negative entries and needs no integer view.
-    """
-    j = -1
-    low = np.inf
-    for k in range(d.shape[0]):
-        lt = d[k] < low
-        low = d[k] if lt else low
-        j = k if lt else j
-    return j
-
-
-@jit
-def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
-    """Assignment with an outside option: each row takes a distinct column or none.
-
-    Maximises ``sum W[i, x[i]]`` over the rows with ``x[i] >= 0``; any shape, ``-inf``
-    forbids a pair. This is the minimum-cost problem on ``C = -W`` with one extra column
-    per row, of cost 0 for that row only, and its duals are optimal for the market LP as
-    they stand: ``u <= 0``, ``v <= 0``, ``u[i] + v[j] <= C[i, j]``, equality on assigned
-    pairs, ``u[i] == 0`` on unassigned rows and ``v[j] == 0`` on unassigned columns.
-
-    Pass ``small`` as a literal ``True`` when ``m <= SHORT_ROW`` (rows are then scanned by
-    :func:`_argmin_small`), else ``False`` (rows start from their minimum, for
-    :func:`_argmin`): each value compiles its own specialisation, which measured 10% faster
-    on 8 x 8 problems than a choice made in the loop. Call it directly: a wrapper passing
-    the work arrays on costs as much again.
-
-    The extra columns are never stored: while row ``i`` is not on its own, that column's
-    dual is 0 and its distance is ``delta - u[i]`` when ``i`` is scanned at distance
-    ``delta``, so a search keeps the closest one (``dbest``, of row ``drow``) and ends there
-    if no real column is closer (ties go to the real column); ``drow`` then leaves the
-    matching. Column reduction does not apply (the extended problem is never square) and
-    augmenting row reduction was measured to cost more than it saves on small problems, so
-    every row goes straight to its search, one row at a time in index order.
-    """
-    numba.literally(small)
-    n = W.shape[0]
-    m = W.shape[1]
-    _unmatched(x, y, u, v)
-    for f in range(n):
-        # u[f]: long rows start from their minimum so that d >= 0 for _argmin
-        if small:
-            start = 0.0
-        else:
-            start = np.inf
-            for j in range(m):
-                h = -W[f, j] - v[j]
-                start = h if h < start else start
-            if start > 0.0:
-                continue
-        u[f] = start
-        for j in range(m):
-            d[j] = -W[f, j] - v[j] - start
-            pred[j] = f
-        jb = _argmin_small(d) if small else _argmin(d)
-        dbest = -start
-        drow = f
-        nscan = 1
-        scanned[0] = f
-        ncol = 0
-        while True:
-            if jb < 0 or dbest < d[jb]:  # drow leaves for its outside column
-                delta = dbest
-                sink = -1
-                break
-            delta = d[jb]
-            dfin[jb] = delta
-            scol[ncol] = jb
-            ncol += 1
-            if y[jb] < 0:
-                sink = jb
-                ncol -= 1  # the sink's dual stays
-                break
-            if ncol == 1:
-                for j in range(m):
-                    vv[j] = v[j]
-            d[jb] = np.inf
-            vv[jb] = -np.inf
-            i = y[jb]
-            scanned[nscan] = i
-            nscan += 1
-            base = delta - u[i]
-            if base < dbest:
-                dbest = base
-                drow = i
-            for j in range(m):
-                r = base - W[i, j] - vv[j]
-                dj = d[j]
-                better = r < dj
-                d[j] = r if better else dj
-                pred[j] = i if better else pred[j]
-            jb = _argmin_small(d) if small else _argmin(d)
-        _update_duals(x, u, v, f, scanned, nscan, scol, ncol, dfin, delta)
-        if sink < 0:
-            sink = x[drow]
-            x[drow] = -1
-        _flip(x, y, pred, f, sink)
