@@ -200,3 +200,18 @@ def test_jit_inline_keeps_the_house_options() -> None:
         else:
             assert compiled.targetoptions[key] == value
     assert compiled.py_func is twice
+
+
+@pytest.mark.parametrize("n", [1, 7, 65, 130])
+def test_square_prices_equal_prices_with_a_spare_column(n: int) -> None:
+    """Square problems take the in-place transpose for the maximum prices; a forbidden
+    extra provider changes no price and takes the path with a separate buffer."""
+    rng = np.random.default_rng(n)
+    for trial in range(3):
+        v = rng.normal(0.5, 1.0, (n, n)) if trial else rng.integers(0, 4, (n, n)) * 1.0
+        wide = np.hstack([v, np.full((n, 1), -np.inf)])
+        a, b = assign(v, prices="both"), assign(wide, prices="both")
+        np.testing.assert_array_equal(a.col_ind, b.col_ind)
+        for name in ("min_prices", "max_prices", "col_duals"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name)[:n], err_msg=name)
+        np.testing.assert_array_equal(a.row_duals, b.row_duals)

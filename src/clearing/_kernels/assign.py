@@ -24,23 +24,25 @@ from .surplus import surplus_rows
 
 
 @jit
-def _prices_one(
-    W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, done, WT
-):
-    """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``)."""
+def _prices_one(W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, WT):
+    """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``).
+
+    The surplus block ``W`` may be left transposed (square problems, maximum prices).
+    """
     n = W.shape[0]
     m = W.shape[1]
     for i in range(n):
         px[i] = x[b, i]
+        rdual[b, i] = W[i, px[i]] if px[i] >= 0 else 0.0  # W may come back transposed
     for j in range(m):
         P[j] = col[b, j]
-    prices_dense_core(W, px, P, True, want_max, pmin, pmx, py, pU, pB, prd, pb, done, WT)
+    prices_dense_core(W, px, P, True, want_max, pmin, pmx, py, pU, pB, prd, pb, WT)
     for j in range(m):
         col[b, j] = pmin[j]
         pmax[b, j] = pmx[j]
     for i in range(n):
         j = px[i]
-        rdual[b, i] = max(W[i, j] - pmin[j], 0.0) if j >= 0 else 0.0
+        rdual[b, i] = max(rdual[b, i] - pmin[j], 0.0) if j >= 0 else 0.0
 
 
 @jit
@@ -81,9 +83,9 @@ def assign_dense_batch(
     pB = np.empty(n, np.float64)
     prd = np.empty(m, np.float64)
     pb = np.empty(m, np.float64)
-    done = np.empty(m, np.bool_)
     # the transposed surplus of tall problems, and the prices' work array for the maximum
-    WT = np.empty((m, n) if tall or want_max else (0, 0), np.float64)
+    # (square problems are transposed in place instead)
+    WT = np.empty((m, n) if tall or (want_max and n < m) else (0, 0), np.float64)
     for lo in range(0, nb, block):
         hi = min(lo + block, nb)
         rows = (hi - lo) * n
@@ -129,7 +131,7 @@ def assign_dense_batch(
             if with_prices:
                 _prices_one(
                     Wb[off : off + n], b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py,
-                    pU, pB, prd, pb, done, WT,
+                    pU, pB, prd, pb, WT,
                 )  # fmt: skip
     return 0, -1
 
