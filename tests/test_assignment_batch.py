@@ -11,12 +11,21 @@ import sys
 import numpy as np
 import pytest
 
-from clearing import InputError, assign, assign_batch
+from clearing import AssignmentBatchResult, InputError, assign, assign_batch
 from clearing._jit import JIT_OPTIONS, jit_inline
 from clearing._kernels.lap import argmin_nonneg
 from clearing._kernels.lap_outside import lap_outside_core
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _assert_same_fields(have: AssignmentBatchResult, want: AssignmentBatchResult) -> None:
+    for name, expected in want.to_dict().items():
+        got = getattr(have, name)
+        if expected is None:
+            assert got is None, name
+        else:
+            np.testing.assert_array_equal(got, expected, err_msg=name)
 
 
 @pytest.mark.parametrize("shape", [(50, 6, 6), (30, 3, 7), (30, 7, 2), (4, 1, 1)])
@@ -103,12 +112,7 @@ def test_parallel_equals_serial(shape: tuple[int, int, int], prices: str | None)
     forbidden = rng.random(shape) < 0.2
     serial = assign_batch(values, forbidden=forbidden, prices=prices)
     threaded = assign_batch(values, forbidden=forbidden, prices=prices, parallel=True)
-    for name, want in serial.to_dict().items():
-        have = getattr(threaded, name)
-        if want is None:
-            assert have is None, name
-        else:
-            np.testing.assert_array_equal(have, want, err_msg=name)
+    _assert_same_fields(threaded, serial)
     with pytest.raises(InputError, match="parallel"):
         assign_batch(values, parallel="yes")
 
@@ -180,12 +184,7 @@ def test_default_cost_is_zero_cost() -> None:
     for prices in ("both", None):
         plain = assign_batch(values, prices=prices)
         zero = assign_batch(values, np.zeros(7), prices=prices)
-        for name, want in zero.to_dict().items():
-            have = getattr(plain, name)
-            if want is None:
-                assert have is None, name
-            else:
-                np.testing.assert_array_equal(have, want, err_msg=name)
+        _assert_same_fields(plain, zero)
 
 
 def test_jit_inline_keeps_the_house_options() -> None:
