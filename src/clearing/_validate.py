@@ -74,6 +74,18 @@ def as_numeric(x: Any, name: str, fn: str, ndim: int) -> np.ndarray:
     return arr
 
 
+def _all_finite(arr: np.ndarray) -> bool:
+    """True if ``arr`` holds no NaN and no infinity, in one pass without temporaries.
+
+    A NaN or an infinity makes the sum non-finite, so a finite sum proves there is none. A
+    sum that overflows (or meets both infinities) says nothing and gives ``False``: the
+    caller's exact checks decide then. Those cases warn in numpy; the warning is not the
+    user's business, so it is silenced.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(arr, axis=None)))
+
+
 def as_float(
     x: Any,
     name: str,
@@ -85,9 +97,7 @@ def as_float(
 ) -> FloatArray:
     """A C-contiguous float64 array; NaN is always an error, infinities only when allowed."""
     arr = np.ascontiguousarray(as_numeric(x, name, fn, ndim), dtype=np.float64)
-    # A NaN or an infinity makes the sum non-finite; a finite sum proves there is none in
-    # one pass without temporaries (an overflowing sum only sends us to the full checks).
-    if arr.size and not np.isfinite(np.add.reduce(arr, axis=None)):
+    if arr.size and not _all_finite(arr):
         first_bad(fn, name, arr, np.isnan(arr), "NaN is not allowed")
         if not allow_posinf:
             first_bad(fn, name, arr, np.isposinf(arr), "+inf is not allowed")
