@@ -66,6 +66,27 @@ def solve_dense_batch(
     )
 
 
+def _competitive_prices(
+    s: SparseSurplus,
+    flow: IntArray,
+    unserved: IntArray,
+    saturated: Any,
+    duals: FloatArray,
+    want_max: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Minimum (and, with ``want_max``, maximum) prices and the row duals at the minimum,
+    from an optimal flow and the solver's column duals."""
+    n, m = s.shape
+    pmin = np.zeros(m, np.float64)
+    pmax = np.zeros(m, np.float64)
+    row_dual = np.zeros(n, np.float64)
+    prices_csr(  # type: ignore[no-untyped-call]
+        s.indptr, s.indices, s.surplus, flow, unserved, saturated, duals, True, want_max,
+        pmin, pmax, row_dual,
+    )  # fmt: skip
+    return pmin, pmax, row_dual
+
+
 def solve_csr(
     s: SparseSurplus,
     demand: IntArray,
@@ -87,27 +108,11 @@ def solve_csr(
     )
     raise_for_status(status, fn)
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
-    pmax = np.zeros(m, np.float64)
     if want_prices:
         saturated = (load == capacity) & (load > 0)
-        pmin = np.zeros(m, np.float64)
-        row_dual = np.zeros(n, np.float64)
-        prices_csr(  # type: ignore[no-untyped-call]
-            s.indptr,
-            s.indices,
-            s.surplus,
-            flow,
-            unserved,
-            saturated,
-            -v,
-            True,
-            want_max,
-            pmin,
-            pmax,
-            row_dual,
-        )
+        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, -v, want_max)
     else:  # the solver's own optimal duals
-        pmin = np.maximum(-v, 0.0)
+        pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
         row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
     welfare = float((s.surplus * flow).sum())
     return flow, unserved, load, row_dual, pmin, pmax, welfare
@@ -127,27 +132,12 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
     x = np.full(n, -1, np.int64)
     x[xe >= 0] = s.indices[xe[xe >= 0]]
     matched = np.flatnonzero(x >= 0).astype(np.int64)
-    pmin, pmax = p, np.zeros(m, np.float64)
-    row_dual = u
+    pmin, pmax, row_dual = p, np.zeros(m, np.float64), u
     if want_min or want_max:
         saturated = np.zeros(m, bool)
         saturated[x[matched]] = True
-        pmin = np.zeros(m, np.float64)
-        row_dual = np.zeros(n, np.float64)
-        prices_csr(  # type: ignore[no-untyped-call]
-            s.indptr,
-            s.indices,
-            s.surplus,
-            flow,
-            (x < 0).astype(np.int64),
-            saturated,
-            p,
-            True,
-            want_max,
-            pmin,
-            pmax,
-            row_dual,
-        )
+        unserved = (x < 0).astype(np.int64)
+        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, p, want_max)
     welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = unmatched_with_reason(x, s.reason)
     return AssignmentResult(
