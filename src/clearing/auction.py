@@ -153,9 +153,8 @@ def _run(
     else:
         kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
         n_trades = kernel(  # type: ignore[no-untyped-call]
-            *bid[:2], bid[2], bm, *ask[:2], ask[2], am, n_markets, code, k, draws,
-            use_priority, *bid_out, *ask_out, t_int, t_flt, stats,
-            _grouped_work(nb, use_priority), _grouped_work(na, use_priority),
+            bid, ask, bm, am, n_markets, code, k, draws, use_priority, bid_out, ask_out,
+            t_int, t_flt, stats, _grouped_work(nb, use_priority), _grouped_work(na, use_priority),
         )  # fmt: skip
     trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator

@@ -424,98 +424,67 @@ def clear_single(
 
 
 @jit
+def _group_both(bid, ask, bm, am, n_markets, use_prio, bwork, awork):
+    """Group both sides into ``bwork``/``awork`` (see :func:`group_by_market`); the starts."""
+    bstart = group_by_market(bid[0], bid[1], bid[2], use_prio, bm, n_markets, bwork)
+    astart = group_by_market(ask[0], ask[1], ask[2], use_prio, am, n_markets, awork)
+    return bstart, astart
+
+
+@jit
+def _write_back(work, out):
+    """Write one side's grouped (fill, price, reason) to ``out`` at the input indices."""
+    scatter(work[2], work[3], work[4], work[5], out[0], out[1], out[2])
+
+
+@jit
 def clear_markets(
-    bp,
-    bq,
-    bprio,
-    bm,
-    ap,
-    aq,
-    aprio,
-    am,
-    n_markets,
-    mech,
-    kappa,
-    draws,
-    use_prio,
-    bfill,
-    bpaid,
-    breason,
-    afill,
-    arecv,
-    areason,
-    t_int,
-    t_flt,
-    stats,
-    bwork,
-    awork,
-):
+    bid, ask, bm, am, n_markets, mech, kappa, draws, use_prio, bid_out, ask_out, t_int, t_flt,
+    stats, bwork, awork,
+):  # fmt: skip
     """Clear every market; per-order, per-trade and per-market outputs are written in place.
 
-    ``bm``/``am`` are dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform
-    draw per market (SBBA only). ``t_int`` is a tuple of three arrays (bid, ask, market) and
-    ``t_flt`` of three (quantity, buyer price, seller price), one entry per trade. Returns
-    the number of trades. The markets are grouped by a counting sort of their indices and
-    gathered into grouped arrays, each market cleared in its contiguous slice of them, and
-    the outputs written back at the input indices (one market alone goes to
-    :func:`clear_single`, which needs none of this). ``bwork``/``awork`` are the grouped
-    arrays of each side (price and quantity pairs, priority, input index, fill, price
-    paid, reason), allocated by the caller in numpy (``clearing.auction._grouped_work``
-    says why).
+    ``bid``/``ask`` are the (price, quantity, priority) arrays of each side and ``bm``/``am``
+    their dense market ids in ``[0, n_markets)``; ``draws`` holds one uniform draw per
+    market (SBBA only). ``bid_out``/``ask_out`` receive (fill, price, reason) per order;
+    ``t_int`` is a tuple of three arrays (bid, ask, market) and ``t_flt`` of three
+    (quantity, buyer price, seller price), one entry per trade. Returns the number of
+    trades. The markets are grouped by a counting sort of their indices and gathered into
+    grouped arrays, each market cleared in its contiguous slice of them, and the outputs
+    written back at the input indices (one market alone goes to :func:`clear_single`,
+    which needs none of this). ``bwork``/``awork`` are the grouped arrays of each side
+    (price and quantity pairs, priority, input index, fill, price paid, reason), allocated
+    by the caller in numpy (``clearing.auction._grouped_work`` says why).
     """
-    bside, bstart = bwork, group_by_market(bp, bq, bprio, use_prio, bm, n_markets, bwork)
-    aside, astart = awork, group_by_market(ap, aq, aprio, use_prio, am, n_markets, awork)
+    bstart, astart = _group_both(bid, ask, bm, am, n_markets, use_prio, bwork, awork)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_trades = _clear_range(
-        0, n_markets, bside, bstart, aside, astart, mech, kappa, draws, use_prio, t_int,
+        0, n_markets, bwork, bstart, awork, astart, mech, kappa, draws, use_prio, t_int,
         t_flt, t_count, stats, False,
     )  # fmt: skip
-    scatter(bside[2], bside[3], bside[4], bside[5], bfill, bpaid, breason)
-    scatter(aside[2], aside[3], aside[4], aside[5], afill, arecv, areason)
+    _write_back(bwork, bid_out)
+    _write_back(awork, ask_out)
     return n_trades
 
 
 @jit_parallel
 def clear_markets_parallel(
-    bp,
-    bq,
-    bprio,
-    bm,
-    ap,
-    aq,
-    aprio,
-    am,
-    n_markets,
-    mech,
-    kappa,
-    draws,
-    use_prio,
-    bfill,
-    bpaid,
-    breason,
-    afill,
-    arecv,
-    areason,
-    t_int,
-    t_flt,
-    stats,
-    bwork,
-    awork,
-):
+    bid, ask, bm, am, n_markets, mech, kappa, draws, use_prio, bid_out, ask_out, t_int, t_flt,
+    stats, bwork, awork,
+):  # fmt: skip
     """:func:`clear_markets` with the markets split into chunks cleared on all threads.
 
     Markets are independent and write disjoint slots, so the result is identical to the
     serial kernel's, bit for bit.
     """
-    bside, bstart = bwork, group_by_market(bp, bq, bprio, use_prio, bm, n_markets, bwork)
-    aside, astart = awork, group_by_market(ap, aq, aprio, use_prio, am, n_markets, awork)
+    bstart, astart = _group_both(bid, ask, bm, am, n_markets, use_prio, bwork, awork)
     t_count = np.zeros(n_markets, dtype=np.int64)
     n_chunks = min(n_markets, 256)
     for c in numba.prange(n_chunks):
         _clear_range(
-            c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks, bside, bstart, aside,
+            c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks, bwork, bstart, awork,
             astart, mech, kappa, draws, use_prio, t_int, t_flt, t_count, stats, True,
         )  # fmt: skip
-    scatter(bside[2], bside[3], bside[4], bside[5], bfill, bpaid, breason)
-    scatter(aside[2], aside[3], aside[4], aside[5], afill, arecv, areason)
+    _write_back(bwork, bid_out)
+    _write_back(awork, ask_out)
     return _compact_trades(bstart, astart, t_count, t_int, t_flt)
