@@ -22,17 +22,7 @@ UNIT_MECHANISMS = ("mcafee", "sbba")
 
 
 def _clear(market: dict[str, Any], mechanism: str, *, k: float = 0.5, rng: Any = 0) -> Any:
-    return double_auction(
-        market["bid_prices"],
-        market["bid_quantities"],
-        market["ask_prices"],
-        market["ask_quantities"],
-        mechanism=mechanism,
-        k=k,
-        bid_priority=market["bid_priority"],
-        ask_priority=market["ask_priority"],
-        rng=rng,
-    )
+    return double_auction(**market, mechanism=mechanism, k=k, rng=rng)  # keys are argument names
 
 
 def _efficient_volume(market: dict[str, Any]) -> float:

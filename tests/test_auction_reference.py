@@ -58,17 +58,7 @@ EDGE_MARKETS = {
 
 
 def _run(market: dict[str, Any], mechanism: str, k: float, seed: int) -> dict[str, Any]:
-    return double_auction(
-        market["bid_prices"],
-        market["bid_quantities"],
-        market["ask_prices"],
-        market["ask_quantities"],
-        mechanism=mechanism,
-        k=k,
-        bid_priority=market["bid_priority"],
-        ask_priority=market["ask_priority"],
-        rng=seed,
-    ).to_dict()
+    return double_auction(**market, mechanism=mechanism, k=k, rng=seed).to_dict()
 
 
 def _check(market: dict[str, Any], mechanism: str, k: float, seed: int) -> None:
