@@ -121,19 +121,8 @@ def _loop(batch: dict[str, Any], mechanism: str, k: float, rng: Any) -> dict[str
 
 
 def _batch(batch: dict[str, Any], mechanism: str, k: float, rng: Any) -> dict[str, Any]:
-    return double_auction_batch(
-        batch["bid_prices"],
-        batch["bid_quantities"],
-        batch["ask_prices"],
-        batch["ask_quantities"],
-        bid_market=batch["bid_market"],
-        ask_market=batch["ask_market"],
-        mechanism=mechanism,
-        k=k,
-        bid_priority=batch["bid_priority"],
-        ask_priority=batch["ask_priority"],
-        rng=rng,
-    ).to_dict()
+    # the keys of a batch are the argument names
+    return double_auction_batch(**batch, mechanism=mechanism, k=k, rng=rng).to_dict()
 
 
 @pytest.mark.parametrize("mechanism", MECHANISMS)
