@@ -19,6 +19,14 @@ from .._jit import jit
 
 
 @jit
+def _row_reason(allowed_any, positive_any):
+    """The reason code of a row (see the module docstring) if it ends up unmatched."""
+    if not allowed_any:
+        return 1
+    return 3 if positive_any else 2
+
+
+@jit
 def surplus_rows(v, c1, c2, forb, w, reason):
     """Fill ``w`` and ``reason``; return ``(code, flat index)``; see the module docstring."""
     rows = v.shape[0]
@@ -58,12 +66,7 @@ def surplus_rows(v, c1, c2, forb, w, reason):
                 else:
                     s = -np.inf
             w[i, j] = s
-        if not allowed_any:
-            reason[i] = 1
-        elif not positive_any:
-            reason[i] = 2
-        else:
-            reason[i] = 3
+        reason[i] = _row_reason(allowed_any, positive_any)
     return 0, -1
 
 
@@ -158,10 +161,5 @@ def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reas
                 out_w[k] = s
                 k += 1
         out_ptr[i + 1] = k
-        if not allowed_any:
-            reason[i] = 1
-        elif not positive_any:
-            reason[i] = 2
-        else:
-            reason[i] = 3
+        reason[i] = _row_reason(allowed_any, positive_any)
     return 0, -1
