@@ -149,21 +149,16 @@ def _batch_rows(count: int, k: int) -> list[Row]:
     lap, why = _peer("lap", "lapx")
     cost = 1.0 - values
     return [
-        Row(
-            name=f"assign_batch {count} x {k}x{k}",
-            ours=lambda: assign_batch(values, prices=None),
-            peer=None if lap is None else lambda: lap.lapjvh_batch(cost),
-            peer_name="lapx lapjvh_batch",
-            target=0.5,
-            skip=why,
-        ),
-        Row(
-            name=f"assign_batch {count} x {k}x{k}, parallel",
-            ours=lambda: assign_batch(values, prices=None, parallel=True),
-            peer=None if lap is None else lambda: lap.lapjvh_batch(cost),
-            peer_name="lapx lapjvh_batch",
-            target=0.5,
-            skip=why,
+        *(
+            Row(
+                name=f"assign_batch {count} x {k}x{k}" + (", parallel" if parallel else ""),
+                ours=lambda parallel=parallel: assign_batch(values, prices=None, parallel=parallel),
+                peer=None if lap is None else lambda: lap.lapjvh_batch(cost),
+                peer_name="lapx lapjvh_batch",
+                target=0.5,
+                skip=why,
+            )
+            for parallel in (False, True)
         ),
         Row(
             name=f"assign_batch {count} x {k}x{k}",
