@@ -11,6 +11,7 @@ from reference.assignment import (
     brute_market,
     check_competitive,
     eligible_surplus,
+    first_bad_entry,
     flow_from_pairs,
     max_prices_by_removal,
     vcg_min_prices,
@@ -232,3 +233,31 @@ def test_bad_input(kwargs: dict[str, object], match: str) -> None:
     value = kwargs.pop("value")
     with pytest.raises(InputError, match=match):
         assign(value, **kwargs)  # type: ignore[arg-type]
+
+
+_ENTRIES = [0.5, -2.0, 3.0, 1e308, -1e308, np.inf, -np.inf, np.nan]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_first_bad_entry_is_reported(data: st.DataObject) -> None:
+    """Whatever mix of NaN, infinities and huge magnitudes, the error names the entry the
+    reference picks (NaN first, then +inf, then overflow), or the input is accepted."""
+    n = data.draw(st.integers(1, 4))
+    m = data.draw(st.integers(1, 4))
+    value = np.array(data.draw(st.lists(st.sampled_from(_ENTRIES), min_size=n * m, max_size=n * m)))
+    value = value.reshape(n, m)
+    cost = np.array(
+        data.draw(
+            st.lists(st.sampled_from([0.0, 1.0, 1e308, -1e308, np.inf]), min_size=m, max_size=m)
+        )
+    )
+    expected = first_bad_entry(value, cost)
+    if expected is None:
+        res = assign(value, cost)
+        assert np.isfinite(res.welfare)
+        return
+    kind, index = expected
+    with pytest.raises(InputError, match=kind) as err:
+        assign(value, cost)
+    assert err.value.index == index

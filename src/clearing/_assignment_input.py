@@ -83,8 +83,9 @@ class DenseInput:
         if not code:
             return
         v = self.value
-        if code in (1, 2):
-            as_float(v, self.name, self.fn, ndim=v.ndim, allow_neginf=True)  # the usual message
+        # NaN, then +inf, anywhere in the value take precedence (the converters' usual
+        # message), then the first pair whose surplus overflows
+        as_float(v, self.name, self.fn, ndim=v.ndim, allow_neginf=True)
         index = tuple(int(t) for t in np.unravel_index(k, v.shape))
         raise InputError(
             f"{self.fn}: {self.name}[{', '.join(map(str, index))}] - cost overflows float64",

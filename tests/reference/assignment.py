@@ -72,6 +72,25 @@ def eligible_surplus(value: np.ndarray, cost: Any = None, forbidden: Any = None)
     return np.where(ok, w, NEG)
 
 
+def first_bad_entry(value: np.ndarray, cost: np.ndarray) -> tuple[str, tuple[int, int]] | None:
+    """The entry ``assign`` must name when it rejects ``value``, and why; None if valid.
+
+    ``cost`` has one entry per provider. The first NaN of ``value``, else its first ``+inf``,
+    else the first pair (row by row) whose ``value - cost`` is not finite although no
+    infinity forbids the pair.
+    """
+    for bad, kind in ((np.isnan(value), "nan"), (value == np.inf, "inf")):
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            return kind, (int(i), int(j))
+    for (i, j), x in np.ndenumerate(value):
+        if x > -np.inf and cost[j] < np.inf:
+            with np.errstate(over="ignore"):
+                if not np.isfinite(x - cost[j]):
+                    return "overflows", (i, j)
+    return None
+
+
 def vcg_min_prices(w: np.ndarray, row_ind: np.ndarray, col_ind: np.ndarray) -> np.ndarray:
     """p[j] = W(N minus i) - (W(N) - w[i, j]) for each matched pair, 0 elsewhere."""
     total = brute_market(w)
