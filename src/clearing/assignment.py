@@ -166,9 +166,11 @@ def assign(
     AssignmentResult
         Pairs are served only where ``value - cost > 0``; the welfare is the optimum. The
         matching does not depend on ``prices``. On ties between optimal matchings the one
-        returned is deterministic for a given input and version: dense input is solved by
-        shortest augmenting paths from each request (each provider when there are more
-        requests than providers) in index order, ties in distance going to the lowest
+        returned is deterministic for a given input and version. Dense input (seen from
+        the providers when there are more requests than providers) is solved in two
+        steps: each request in index order takes its best provider (the lowest index on
+        ties) if no earlier request holds it; then each request left over searches for a
+        shortest augmenting path in index order, ties in distance going to the lowest
         provider index and to a real provider over staying unmatched.
 
     Examples
