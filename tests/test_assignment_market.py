@@ -226,7 +226,9 @@ def test_empty(shape: tuple[int, int]) -> None:
         ({"value": [[1.0]], "prices": "mid"}, "prices"),
         ({"value": sp.csr_array(np.array([[np.nan, 1.0]]))}, r"value\[0, 0\] is nan"),
         ({"value": sp.csr_array(np.array([[1.0]])), "cost": sp.csr_array([[1.0]])}, "dense"),
-        ({"value": [[1e308]], "cost": [-1e308]}, "overflows"),
+        ({"value": [[1e308]], "cost": [-1e308]}, r"value\[0, 0\] - cost is above 1e\+300"),
+        ({"value": [[1.0, 2e300]]}, r"value\[0, 1\] - cost is above"),
+        ({"value": sp.csr_array(np.array([[0.0, 2e300]]))}, r"value\[0, 1\] - cost is above"),
     ],
 )
 def test_bad_input(kwargs: dict[str, object], match: str) -> None:
@@ -236,28 +238,44 @@ def test_bad_input(kwargs: dict[str, object], match: str) -> None:
 
 
 _ENTRIES = [0.5, -2.0, 3.0, 1e308, -1e308, np.inf, -np.inf, np.nan]
+_COSTS = [0.0, 1.0, 1e308, -1e308, np.inf]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_first_bad_entry_is_reported(data: st.DataObject) -> None:
     """Whatever mix of NaN, infinities and huge magnitudes, the error names the entry the
-    reference picks (NaN first, then +inf, then overflow), or the input is accepted."""
+    reference picks (NaN first, then +inf, then a surplus above the limit), or the input
+    is accepted and every total is finite."""
     n = data.draw(st.integers(1, 4))
     m = data.draw(st.integers(1, 4))
-    value = np.array(data.draw(st.lists(st.sampled_from(_ENTRIES), min_size=n * m, max_size=n * m)))
-    value = value.reshape(n, m)
-    cost = np.array(
-        data.draw(
-            st.lists(st.sampled_from([0.0, 1.0, 1e308, -1e308, np.inf]), min_size=m, max_size=m)
-        )
-    )
-    expected = first_bad_entry(value, cost)
-    if expected is None:
-        res = assign(value, cost)
-        assert np.isfinite(res.welfare)
-        return
-    kind, index = expected
-    with pytest.raises(InputError, match=kind) as err:
-        assign(value, cost)
-    assert err.value.index == index
+    entries = st.lists(st.sampled_from(_ENTRIES), min_size=n * m, max_size=n * m)
+    value = np.array(data.draw(entries)).reshape(n, m)
+    cost = np.array(data.draw(st.lists(st.sampled_from(_COSTS), min_size=m, max_size=m)))
+    forbidden = np.array(data.draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m)))
+    forbidden = forbidden.reshape(n, m)
+    expected = first_bad_entry(value, cost, forbidden)
+    for sparse in (False, True):
+        # absent entries of a sparse value are forbidden, so only finite values are stored
+        v = sp.csr_array(np.where(np.isfinite(value), value, 0.0)) if sparse else value
+        if sparse:
+            expected = first_bad_entry(
+                np.where(np.isfinite(value), value, -np.inf), cost, forbidden
+            )
+        if expected is None:
+            res = assign(v, cost, forbidden=forbidden, prices="both")
+            assert np.isfinite(res.welfare)
+            assert res.max_prices is not None and np.isfinite(res.max_prices).all()
+            continue
+        kind, index = expected
+        with pytest.raises(InputError, match=kind) as err:
+            assign(v, cost, forbidden=forbidden)
+        assert err.value.index == index
+
+
+def test_huge_negative_surplus_is_not_eligible() -> None:
+    """``value - cost`` of -inf from finite entries is a pair nobody wants, not an error."""
+    res = assign(np.array([[-1e308, 2.0]]), np.array([1e308, 1.0]))
+    assert res.col_ind.tolist() == [1] and res.welfare == 1.0
+    res = assign(np.array([[-1e308]]), np.array([1e308]))
+    assert res.unmatched_reason.tolist() == [UnmatchedReason.NEGATIVE_SURPLUS]

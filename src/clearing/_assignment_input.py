@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from ._assignment_results import Int8Array, UnmatchedReason
-from ._kernels.surplus import count_finite_rows, fill_finite_rows, surplus_csr, surplus_rows
+from ._kernels.surplus import (
+    SURPLUS_LIMIT,
+    count_finite_rows,
+    fill_finite_rows,
+    surplus_csr,
+    surplus_rows,
+)
 from ._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from .errors import InputError
 
@@ -24,6 +30,17 @@ from .errors import InputError
 def is_sparse(x: Any) -> bool:
     """True for scipy.sparse arrays and matrices (without importing scipy.sparse eagerly)."""
     return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
+
+def surplus_too_large(fn: str, name: str, index: tuple[int, ...]) -> InputError:
+    """The error for a pair whose ``value - cost`` exceeds :data:`SURPLUS_LIMIT`."""
+    where = ", ".join(map(str, index))
+    return InputError(
+        f"{fn}: {name}[{where}] - cost is above {SURPLUS_LIMIT:g}, the largest surplus "
+        "allowed (so that sums of surpluses stay finite); scale value and cost down",
+        argument=name,
+        index=index,
+    )
 
 
 def _as_mask(forbidden: Any, shape: tuple[int, ...], fn: str) -> Any:
@@ -84,13 +101,10 @@ class DenseInput:
             return
         v = self.value
         # NaN, then +inf, anywhere in the value take precedence (the converters' usual
-        # message), then the first pair whose surplus overflows
+        # message), then the first pair whose surplus is too large
         as_float(v, self.name, self.fn, ndim=v.ndim, allow_neginf=True)
-        index = tuple(int(t) for t in np.unravel_index(k, v.shape))
-        raise InputError(
-            f"{self.fn}: {self.name}[{', '.join(map(str, index))}] - cost overflows float64",
-            argument=self.name,
-            index=index,
+        raise surplus_too_large(
+            self.fn, self.name, tuple(int(t) for t in np.unravel_index(k, v.shape))
         )
 
 
@@ -121,7 +135,7 @@ def dense_input(
 def dense_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> tuple[FloatArray, Int8Array]:
     """Eligible surplus (``-inf`` elsewhere) and per-request reason codes of a 2-D input.
 
-    The value checks (NaN, ``+inf``, overflow of ``value - cost``) run inside the same
+    The value checks (NaN, ``+inf``, a ``value - cost`` above the limit) run inside the same
     compiled pass that builds the surplus; the messages are the converters' own.
     """
     inp = dense_input(value, cost, forbidden, fn)
@@ -199,9 +213,7 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
         i = int(np.searchsorted(indptr, e, side="right") - 1)
         j = int(indices[e])
         if code == 5:
-            raise InputError(
-                f"{fn}: value[{i}, {j}] - cost overflows float64", argument="value", index=(i, j)
-            )
+            raise surplus_too_large(fn, "value", (i, j))
         bad = np.isnan(data) if code == 1 else np.isposinf(data)
         count = int(bad.sum())
         what = "NaN is not allowed" if code == 1 else "+inf is not allowed"

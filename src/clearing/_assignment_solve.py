@@ -18,6 +18,7 @@ from ._kernels.sparse_assign import sparse_assign
 from ._kernels.transport import transport_csr
 from ._status import raise_for_status
 from ._validate import FloatArray, IntArray
+from .errors import InputError
 
 
 def unmatched_with_reason(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
@@ -114,7 +115,14 @@ def solve_csr(
     else:  # the solver's own optimal duals
         pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
         row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
-    welfare = float((s.surplus * flow).sum())
+    with np.errstate(over="ignore"):
+        welfare = float((s.surplus * flow).sum())
+    if not np.isfinite(welfare):
+        raise InputError(
+            f"{fn}: the total surplus of the optimal flow overflows float64 (surpluses "
+            "times units); scale value and cost down",
+            argument="value",
+        )
     return flow, unserved, load, row_dual, pmin, pmax, welfare
 
 

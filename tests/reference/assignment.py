@@ -72,22 +72,24 @@ def eligible_surplus(value: np.ndarray, cost: Any = None, forbidden: Any = None)
     return np.where(ok, w, NEG)
 
 
-def first_bad_entry(value: np.ndarray, cost: np.ndarray) -> tuple[str, tuple[int, int]] | None:
+def first_bad_entry(
+    value: np.ndarray, cost: np.ndarray, forbidden: np.ndarray
+) -> tuple[str, tuple[int, int]] | None:
     """The entry ``assign`` must name when it rejects ``value``, and why; None if valid.
 
     ``cost`` has one entry per provider. The first NaN of ``value``, else its first ``+inf``,
-    else the first pair (row by row) whose ``value - cost`` is not finite although no
-    infinity forbids the pair.
+    else the first pair (row by row), neither forbidden by the mask nor by an infinity,
+    whose ``value - cost`` is above 1e300.
     """
     for bad, kind in ((np.isnan(value), "nan"), (value == np.inf, "inf")):
         if bad.any():
             i, j = np.argwhere(bad)[0]
             return kind, (int(i), int(j))
     for (i, j), x in np.ndenumerate(value):
-        if x > -np.inf and cost[j] < np.inf:
+        if x > -np.inf and cost[j] < np.inf and not forbidden[i, j]:
             with np.errstate(over="ignore"):
-                if not np.isfinite(x - cost[j]):
-                    return "overflows", (i, j)
+                if x - cost[j] > 1e300:
+                    return "above", (i, j)
     return None
 
 

@@ -8,7 +8,8 @@ positive surplus, 3: otherwise).
 
 Returns 0, or a code and the flat index of the first offending entry so that the wrapper can
 raise the usual message: 1 NaN in value, 2 ``+inf`` in value, 3 NaN in cost, 4 ``-inf`` in
-cost, 5 ``value - cost`` overflows.
+cost, 5 an allowed pair's ``value - cost`` above :data:`SURPLUS_LIMIT` (or overflowing).
+A surplus below ``-SURPLUS_LIMIT``, even ``-inf`` by overflow, is simply not eligible.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
+
+# The largest eligible surplus. The solvers add and subtract surpluses along augmenting
+# paths and the welfare sums one per request; a bound this far below float64's maximum
+# (1.8e308) keeps all of those finite for any realistic size.
+SURPLUS_LIMIT = 1e300
 
 
 @jit
@@ -27,8 +33,8 @@ def _row_reason(allowed_any, positive_any):
 
 
 @jit
-def _entry_code(x, c):
-    """The error code of one ``(value, cost)`` pair (see the module docstring), 0 if valid."""
+def _entry_code(x, c, forbidden):
+    """The error code of one pair (see the module docstring), 0 if it is valid."""
     if x != x:
         return 1
     if x == np.inf:
@@ -37,8 +43,7 @@ def _entry_code(x, c):
         return 3
     if c == -np.inf:
         return 4
-    s = x - c
-    if x > -np.inf and c < np.inf and (s == np.inf or s == -np.inf):
+    if not forbidden and x > -np.inf and c < np.inf and x - c > SURPLUS_LIMIT:
         return 5
     return 0
 
@@ -68,16 +73,15 @@ def surplus_rows(v, c1, c2, forb, w, reason):
                 ok &= not forb[i, j]
             s = x - c
             bad |= (x != x) | (x == np.inf) | (c != c) | (c == -np.inf)
-            bad |= ok & (abs(s) == np.inf)
+            bad |= ok & (s > SURPLUS_LIMIT)
             positive = ok & (s > 0.0)
             allowed_any |= ok
             positive_any |= positive
             w[i, j] = s if positive else -np.inf
         if bad:
             for j in range(m):
-                code = _entry_code(
-                    v[i, j], c2[i, j] if per_pair else (c1[j] if per_provider else 0.0)
-                )
+                c = c2[i, j] if per_pair else (c1[j] if per_provider else 0.0)
+                code = _entry_code(v[i, j], c, masked and forb[i, j])
                 if code:
                     return code, i * m + j
         reason[i] = _row_reason(allowed_any, positive_any)
@@ -140,8 +144,8 @@ def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reas
 
     ``ce`` is a cost per stored entry (or empty), ``c1`` a cost per provider (or empty),
     ``fe`` a forbidden flag per stored entry (or empty). Returns ``(code, entry)`` with the
-    codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 overflow) and the number of
-    kept entries in ``out_ptr[-1]``.
+    codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 surplus too large) and the
+    number of kept entries in ``out_ptr[-1]``.
     """
     n = indptr.shape[0] - 1
     per_entry = ce.shape[0] > 0
@@ -166,7 +170,7 @@ def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reas
             if x == -np.inf or c == np.inf or (masked and fe[e]):
                 continue
             s = x - c
-            if s == np.inf or s == -np.inf:
+            if s > SURPLUS_LIMIT:
                 return 5, e
             allowed_any = True
             if s > 0.0:
