@@ -173,6 +173,13 @@ def assign(
         shortest augmenting path in index order, ties in distance going to the lowest
         provider index and to a real provider over staying unmatched.
 
+    Raises
+    ------
+    InputError
+        A shape or dtype that does not fit; NaN or ``+inf`` in ``value``; NaN or ``-inf``
+        in ``cost``; an allowed pair whose ``value - cost`` is above 1e300 (so that sums of
+        surpluses stay finite; a very negative surplus only makes the pair ineligible).
+
     Examples
     --------
     >>> import numpy as np
@@ -226,6 +233,12 @@ def transport(
     -------
     TransportResult
         An optimal integral flow (a pair may carry several units), prices and duals.
+
+    Raises
+    ------
+    InputError
+        As :func:`assign`; also negative or fractional ``demand`` or ``capacity``, and an
+        optimal flow whose total surplus overflows float64.
 
     Examples
     --------
