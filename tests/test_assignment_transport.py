@@ -160,7 +160,7 @@ def test_bad_input(kwargs: dict[str, object], match: str) -> None:
 def test_total_that_overflows_is_an_error(sparse: bool) -> None:
     """Each surplus is allowed, but times a billion units the total is not finite."""
     value = np.array([[1e300, 2e299]])
-    with pytest.raises(InputError, match="total surplus .* overflows"):
+    with pytest.raises(InputError, match=r"total surplus .* overflows"):
         transport(sp.csr_array(value) if sparse else value, demand=[10**9], capacity=[10**9, 5])
     res = transport(value, demand=[10], capacity=[10, 5])
     assert res.welfare == 1e301
