@@ -101,7 +101,8 @@ class DenseInput:
             return
         v = self.value
         # NaN, then +inf, anywhere in the value take precedence (the converters' usual
-        # message), then the first pair whose surplus is too large
+        # message), then the first pair whose surplus is too large (codes 3 and 4, bad
+        # cost entries, never come back: the cost was checked when it was converted)
         as_float(v, self.name, self.fn, ndim=v.ndim, allow_neginf=True)
         raise surplus_too_large(
             self.fn, self.name, tuple(int(t) for t in np.unravel_index(k, v.shape))
