@@ -214,22 +214,16 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
             sink = j
         else:
             i = y[j]
-    update_duals(x, u, v, f, scanned_rows, nscan, scol, ncol - 1, dfin, min_val)
+    # dual update: rows and columns scanned in this search
+    u[f] += min_val
+    for k in range(1, nscan):
+        r = scanned_rows[k]
+        u[r] += min_val - dfin[x[r]]
+    for k in range(ncol - 1):
+        j = scol[k]
+        v[j] -= min_val - dfin[j]
     flip_path(x, y, pred, f, sink)
     return OK
-
-
-@jit_inline
-def update_duals(x, u, v, f, rows, nrows, cols, ncols, dfin, delta):
-    """End a search from ``f`` at distance ``delta``: update the duals of the scanned
-    ``rows[:nrows]`` (``rows[0] == f``) and of the settled ``cols[:ncols]``."""
-    u[f] += delta
-    for k in range(1, nrows):
-        r = rows[k]
-        u[r] += delta - dfin[x[r]]
-    for k in range(ncols):
-        c = cols[k]
-        v[c] -= delta - dfin[c]
 
 
 @jit_inline
@@ -243,17 +237,6 @@ def flip_path(x, y, pred, f, j):
         if i == f:
             break
         j = j_next
-
-
-@jit_inline
-def reset_matching(x, y, u, v):
-    """The empty matching with zero duals."""
-    for i in range(x.shape[0]):
-        x[i] = -1
-        u[i] = 0.0
-    for j in range(y.shape[0]):
-        y[j] = -1
-        v[j] = 0.0
 
 
 @jit
@@ -298,7 +281,12 @@ def lap_dense_core(
     """The solver proper, on work arrays that are already cut to size (no allocation)."""
     n = C.shape[0]
     m = C.shape[1]
-    reset_matching(x, y, u, v)
+    for i in range(n):
+        x[i] = -1
+        u[i] = 0.0
+    for j in range(m):
+        y[j] = -1
+        v[j] = 0.0
     if n == 0:
         return OK
     if n == m:
