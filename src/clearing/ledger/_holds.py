@@ -5,8 +5,8 @@ a pending transfer from the team to the market; ``agree`` posts the agreed amoun
 the held one) from the team to the chosen provider and releases the reservation;
 ``walk_away`` voids it; a hold with a ``timeout`` expires after it (``expire`` sweeps them,
 and every settlement and hold sweeps the overdue ones first). Each hold is resolved at most
-once: a second post or void raises :class:`~clearing.errors.HoldClosed`, while repeating the
-very same call returns the original result.
+once: a second post or void raises :class:`~clearing.errors.HoldClosed` naming the hold and
+what happened to it (so a caller retrying after a lost answer learns that it was applied).
 """
 
 from __future__ import annotations
@@ -246,6 +246,7 @@ def agree(
         body,
         argument="hold_id",
         conflict=HoldClosed,
+        replayable=False,
     )
     return int(result["amount"])
 
@@ -260,7 +261,13 @@ def walk_away(self: Ledger, hold_id: str) -> int:
         return {"amount": int(h.amount)}
 
     result, _ = store.run(
-        f"{hold_id}#resolve", "void", digest("void"), body, argument="hold_id", conflict=HoldClosed
+        f"{hold_id}#resolve",
+        "void",
+        digest("void"),
+        body,
+        argument="hold_id",
+        conflict=HoldClosed,
+        replayable=False,
     )
     return int(result["amount"])
 

@@ -125,6 +125,12 @@ class Ledger:
         """Release the database connections."""
         self._store.engine.dispose()
 
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _period(self, period: str | None) -> str:
         label = period if period is not None else current_period(self._store.now())
         period_bounds(label)

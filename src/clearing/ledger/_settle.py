@@ -191,12 +191,12 @@ def plan_settlement(clearing: Any, sid: str, period: str, scale: int) -> Plan:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InvalidAmount(
-                f"settle {sid!r}: allocations[{name!r}][{i}] is {col[i]!r} (request "
+                f"settle {sid!r}: allocations[{name!r}][{i}] is {float(col[i])!r} (request "
                 f"{_column(a, 'request_id', sid)[i]!r}); amounts must be finite and "
                 f"non-negative ({int(bad.sum())} bad rows); nothing was written",
                 argument=f"clearing.allocations.{name}",
                 index=i,
-                value=col[i],
+                value=float(col[i]),
             )
         cols[name] = col
     for name in _NAMES:

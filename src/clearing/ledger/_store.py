@@ -22,7 +22,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
-from ..errors import DuplicateSettlement, InsufficientFunds, LedgerError, UnknownAccount
+from ..errors import (
+    DuplicateSettlement,
+    HoldClosed,
+    InsufficientFunds,
+    LedgerError,
+    UnknownAccount,
+)
 from ._schema import accounts, ensure_schema, operations, transfers
 
 __all__ = ["KINDS", "PENDING", "POST", "SYSTEM", "VOID", "Posting", "Store", "digest"]
@@ -32,6 +38,7 @@ DEBITS_MUST_NOT_EXCEED_CREDITS = 1
 KINDS = ("team", "provider", "vendor", "market", "treasury", "rounding", "external")
 SYSTEM = ("market", "treasury", "rounding", "external")
 _RETRIES = 20
+_DONE = {"agree": "posted", "void": "voided", "expire": "expired"}
 
 
 def digest(*parts: Any) -> str:
@@ -88,7 +95,11 @@ class Store:
         # account ids are cached once their creating transaction has committed
         self._ids: dict[str, tuple[int, str]] = {}
         self._fresh: dict[str, tuple[int, str]] = {}
-        self.with_retry(self._init)
+        try:
+            self.with_retry(self._init)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def _init(self) -> None:
         with self.begin() as conn:
@@ -127,11 +138,13 @@ class Store:
         *,
         argument: str,
         conflict: type[LedgerError] = DuplicateSettlement,
+        replayable: bool = True,
     ) -> tuple[dict[str, Any], bool]:
         """Run ``body`` once for ``op_id``; a replay with the same content returns the original.
 
         Returns the operation's result and whether it was a replay. A different content
-        under the same id raises ``conflict`` naming the id; nothing is written.
+        under the same id raises ``conflict`` naming the id; nothing is written. With
+        ``replayable=False`` any second call raises (a hold is resolved once).
         """
 
         def attempt() -> tuple[dict[str, Any], bool]:
@@ -142,13 +155,17 @@ class Store:
                     )
                 ).first()
                 if row is not None:
-                    if row.kind != kind or row.digest != content:
-                        raise conflict(
+                    if row.kind != kind or row.digest != content or not replayable:
+                        message = (
                             f"{kind}: id {op_id!r} was already used for a different "
-                            f"{row.kind}; choose a new id (a retry must repeat the same content)",
-                            argument=argument,
-                            value=op_id,
+                            f"{row.kind}; choose a new id (a retry must repeat the same content)"
                         )
+                        if conflict is HoldClosed:
+                            message = (
+                                f"{kind}: hold {op_id.split('#')[0]!r} is already "
+                                f"{_DONE.get(row.kind, row.kind)}; a hold is posted or voided once"
+                            )
+                        raise conflict(message, argument=argument, value=op_id)
                     return json.loads(row.result), True
                 ts = self.now()
                 conn.execute(
