@@ -28,9 +28,9 @@ from typing import Any
 __all__ = [
     "ClearingError",
     "DuplicateSettlement",
+    "HoldClosed",
     "InfeasibleError",
     "InputError",
-    "HoldClosed",
     "InsufficientFunds",
     "InvalidAmount",
     "LedgerError",

@@ -307,7 +307,7 @@ def test_chargeback_exports(ledger: Ledger, tmp_path: object) -> None:
     back = pd.read_parquet(base / "c.parquet")
     assert back["BilledCost"].tolist() == df["BilledCost"].tolist()
     assert pd.read_csv(base / "c.csv")["SubAccountId"].tolist() == df["SubAccountId"].tolist()
-    with pytest.raises(LedgerError, match="csv or .parquet"):
+    with pytest.raises(LedgerError, match=r"csv or \.parquet"):
         ledger.export_chargeback(base / "c.xlsx")
 
 

@@ -95,7 +95,7 @@ class Ledger:
 
     Examples
     --------
-    >>> import tempfile, os
+    >>> import datetime as dt, os, tempfile
     >>> from clearing.ledger import Ledger
     >>> path = os.path.join(tempfile.mkdtemp(), "ledger.db")
     >>> ledger = Ledger(f"sqlite:///{path}")

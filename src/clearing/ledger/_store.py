@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.pool import NullPool
 
 from ..errors import (
     DuplicateSettlement,
@@ -330,7 +329,7 @@ def _transient(exc: DBAPIError) -> bool:
 
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
+        engine = create_engine(url)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
