@@ -68,8 +68,10 @@ def postgres() -> Iterator[str | None]:
     if os.environ.get("CLEARING_BENCH_PG"):
         yield os.environ["CLEARING_BENCH_PG"]
         return
-    dirs = [os.environ.get("CLEARING_PG_BIN", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    bindir = next((pathlib.Path(d) for d in dirs if d and (pathlib.Path(d) / "initdb").exists()), None)
+    dirs = [os.environ.get("CLEARING_PG_BIN", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"))]
+    bindir = next(
+        (pathlib.Path(d) for d in dirs if d and (pathlib.Path(d) / "initdb").exists()), None
+    )
     if bindir is None:
         yield None
         return
@@ -83,7 +85,17 @@ def postgres() -> Iterator[str | None]:
     run = lambda *a: subprocess.run([*prefix, *a], check=True, capture_output=True, cwd=root)  # noqa: E731
     run(str(bindir / "initdb"), "-D", str(root / "d"), "-U", "postgres", "--auth=trust")
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
-    run(str(bindir / "pg_ctl"), "-D", str(root / "d"), "-o", opts, "-l", str(root / "log"), "-w", "start")
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(root / "d"),
+        "-o",
+        opts,
+        "-l",
+        str(root / "log"),
+        "-w",
+        "start",
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
@@ -139,7 +151,11 @@ def settle_vs_insert(dbs: Databases, clearing: object, rounds: int) -> tuple[flo
         from clearing.ledger._schema import operations
 
         with store.engine.begin() as conn:
-            conn.execute(operations.insert().values(id=f"bench-{r}", kind="settle", digest="", ts=0, result=""))
+            conn.execute(
+                operations.insert().values(
+                    id=f"bench-{r}", kind="settle", digest="", ts=0, result=""
+                )
+            )
         t0 = time.perf_counter()
         with store.engine.begin() as conn:
             conn.execute(transfers.insert(), rows)
@@ -149,7 +165,9 @@ def settle_vs_insert(dbs: Databases, clearing: object, rounds: int) -> tuple[flo
     return statistics.median(settle_t), statistics.median(insert_t), n
 
 
-def chargeback_times(dbs: Databases, clearing: object, export_rows: int) -> tuple[int, float, float, float]:
+def chargeback_times(
+    dbs: Databases, clearing: object, export_rows: int
+) -> tuple[int, float, float, float]:
     per = len(clearing.allocations)  # type: ignore[attr-defined]
     times = max(1, round(export_rows / per))
     led = funded(dbs.new(), clearing, times)
@@ -181,8 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     clearing = organisation(args.rows)
-    print(f"clearing: {len(clearing.allocations):,} allocations in {time.perf_counter() - t0:.2f} s")
-    print("| backend | settle | bulk insert | ratio | transfers/s | chargeback rows | to pandas | Parquet | CSV |")
+    print(
+        f"clearing: {len(clearing.allocations):,} allocations in {time.perf_counter() - t0:.2f} s"
+    )
+    print(
+        "| backend | settle | bulk insert | ratio | transfers/s | chargeback rows | to pandas "
+        "| Parquet | CSV |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp, postgres() as pg:
         for backend in args.backends.split(","):

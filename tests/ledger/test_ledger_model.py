@@ -1,11 +1,12 @@
 """Model-based fault simulation: random operation sequences against an in-memory twin.
 
-Each step runs one operation (grant, settle, replay, hold, agree, walk away, expire, report a
-failure, a concurrent retry from a second connection, and bad input among them) on the real
-ledger and on :class:`Model`, a few dozen lines of the same rules over Python dicts, then
-compares every balance and runs :meth:`Ledger.check` (conservation; the full recomputation of every account from its transfers runs every 20 steps
-and at the end of each run). The seed of each run is
-printed; Hypothesis prints the failing steps.
+Each step runs one operation (grant, settle, replay, hold, agree, walk away, expire, report
+a failure, a concurrent retry from a second connection, and bad input among them) on the
+real ledger and on the machine's own dicts, which apply the same rules in plain Python. After
+every step every balance and pending amount is compared with the twin, balances and pending
+amounts must sum to zero and the treasury's debits must equal every grant; every 20 steps and
+at the end of each run :meth:`Ledger.check` recomputes every account from its transfers. The
+seed of each run is printed; Hypothesis prints the failing steps.
 """
 
 from __future__ import annotations

@@ -61,8 +61,6 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
     import pandas as pd
 
     t = transfers.c
-    deb = accounts.alias("deb")
-    cred = accounts.alias("cred")
     q = (
         select(
             t.id,
@@ -76,21 +74,18 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
             t.request_id,
             t.offer_id,
             t.note,
-            deb.c.name,
-            deb.c.kind,
-            cred.c.name,
-            cred.c.kind,
+            t.debit,
+            t.credit,
         )
-        .join(deb, deb.c.id == t.debit)
-        .join(cred, cred.c.id == t.credit)
         .where(t.code.in_(tuple(_CATEGORY)), t.flags.in_((0, 2)))
         .order_by(t.seq)
-    )
+    )  # no join: account names are mapped below from the (small) accounts table
     if period is not None:
         period_bounds(period)
         q = q.where(t.period == period)
     with self._store.engine.connect() as conn:
         rows = conn.execute(q).all()
+        acc = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.kind)).all()
     names = [
         "id",
         "op",
@@ -104,22 +99,27 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
         "offer_id",
         "note",
         "debit",
-        "dkind",
         "credit",
-        "ckind",
     ]
-    raw = pd.DataFrame(rows, columns=names)
-    team_debited = (raw["dkind"] == "team").to_numpy()
-    raw = raw[team_debited | (raw["ckind"] == "team").to_numpy()]
-    team_debited = (raw["dkind"] == "team").to_numpy()
-    sign = np.where(team_debited, 1.0, -1.0)
-    cost = raw["amount"].to_numpy(dtype=np.float64) * sign / self.scale
-    team = np.where(team_debited, raw["debit"], raw["credit"])
-    other = np.where(team_debited, raw["credit"], raw["debit"])
-    provider = raw["note"].where(raw["note"].notna(), pd.Series(other, index=raw.index))
-    listed = raw["list_cost"].to_numpy(dtype=np.float64, na_value=np.nan) * sign / self.scale
-    labels = raw["period"].unique().tolist()
-    bounds = {p: period_bounds(p) for p in labels}
+    # column lists from plain tuples: DataFrame.from_records probes each Row object (slow)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    raw = pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns, strict=True)})
+    teams = {i for i, _, kind in acc if kind == "team"}
+    bare = {i: n.split(":", 1)[-1] for i, n, _ in acc} | {n: n.split(":", 1)[-1] for _, n, _ in acc}
+    debited = raw["debit"].isin(teams).to_numpy(dtype=bool)
+    keep = debited | raw["credit"].isin(teams).to_numpy(dtype=bool)
+    raw, debited = raw[keep].reset_index(drop=True), debited[keep]
+    sign = np.where(debited, 1.0, -1.0)
+    raw["cost"] = raw["amount"].to_numpy(dtype=np.float64) * sign
+    raw["list_cost"] = raw["list_cost"].to_numpy(dtype=np.float64, na_value=np.nan) * sign
+    raw["team"] = np.where(debited, raw["debit"], raw["credit"])
+    other = pd.Series(np.where(debited, raw["credit"], raw["debit"]), dtype=object)
+    raw["provider"] = raw["note"].where(raw["note"].notna(), other)
+    cost = raw["cost"].to_numpy(dtype=np.float64) / self.scale
+    listed = raw["list_cost"].to_numpy(dtype=np.float64, na_value=np.nan) / self.scale
+    bounds = {p: period_bounds(p) for p in raw["period"].unique().tolist()}
+    starts = {p: b[0] for p, b in bounds.items()}
+    ends = {p: b[1] for p, b in bounds.items()}
     out = pd.DataFrame(
         {
             "BilledCost": cost,
@@ -127,24 +127,20 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
             "ListCost": np.where(np.isnan(listed), cost, listed),
             "PricingQuantity": raw["quantity"].to_numpy(dtype=np.float64, na_value=np.nan),
             "PricingUnit": "unit",
-            "ServiceName": raw["service"].to_numpy(),
-            "ProviderName": [_bare(v) for v in provider.tolist()],
-            "SubAccountId": [_bare(v) for v in team.tolist()],
-            "ChargeCategory": raw["code"].map(_CATEGORY).to_numpy(),
-            "ChargePeriodStart": pd.to_datetime(raw["period"].map(lambda p: bounds[p][0])),
-            "ChargePeriodEnd": pd.to_datetime(raw["period"].map(lambda p: bounds[p][1])),
+            "ServiceName": raw["service"],
+            "ProviderName": raw["provider"].map(bare),
+            "SubAccountId": raw["team"].map(bare),
+            "ChargeCategory": raw["code"].map(_CATEGORY),
+            "ChargePeriodStart": pd.to_datetime(raw["period"].map(starts), utc=True),
+            "ChargePeriodEnd": pd.to_datetime(raw["period"].map(ends), utc=True),
             "BillingCurrency": self.currency,
-            "x_TransferId": raw["id"].to_numpy(),
-            "x_SettlementId": raw["op"].to_numpy(),
-            "x_RequestId": raw["request_id"].to_numpy(),
-            "x_OfferId": raw["offer_id"].to_numpy(),
+            "x_TransferId": raw["id"],
+            "x_SettlementId": raw["op"],
+            "x_RequestId": raw["request_id"],
+            "x_OfferId": raw["offer_id"],
         }
     )
-    return out.reset_index(drop=True)
-
-
-def _bare(name: Any) -> Any:
-    return name.split(":", 1)[1] if isinstance(name, str) and ":" in name else name
+    return out
 
 
 def export_chargeback(self: Ledger, path: str | pathlib.Path, *, period: str | None = None) -> int:
