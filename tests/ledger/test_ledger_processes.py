@@ -17,7 +17,7 @@ from clearing.ledger import InsufficientFunds, Ledger
 from clearing.ledger._schema import transfers
 
 CTX = mp.get_context("fork")
-KILLS = int(os.environ.get("CLEARING_LEDGER_KILLS", "120"))  # per backend
+KILLS = int(os.environ.get("CLEARING_LEDGER_KILLS", "100"))  # per backend
 
 
 def _settle_in_child(url: str, clearing: Any, sid: str, ready: Any) -> None:
