@@ -328,3 +328,18 @@ def test_import_clearing_does_not_import_sqlalchemy() -> None:
     code = "import sys, clearing; clearing.clear; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_empty_clearing_settles_to_nothing(ledger: Ledger) -> None:
+    from clearing import clear
+
+    c = clear(
+        {"request_id": [], "team": [], "service": [], "quantity": [], "max_price": []},
+        {"offer_id": [], "provider": [], "service": [], "capacity": [], "ask": []},
+    )
+    before = snapshot(ledger)
+    s = ledger.settle(c, "s-empty", period=P)
+    assert (s.transfers, s.charged, s.rounding) == (0, 0, 0)
+    assert snapshot(ledger) == before
+    assert ledger.settle(c, "s-empty", period=P).replayed
+    ledger.check()
