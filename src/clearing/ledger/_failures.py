@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select
 
 from ..errors import InvalidAmount, UnknownAccount
 from ._schema import incidents, transfers
-from ._store import Posting, digest
+from ._store import Posting, digest, row
 
 if TYPE_CHECKING:
     from ._ledger import Ledger
@@ -52,8 +52,6 @@ def report_failure(
     t = transfers.c
 
     def body(conn: Connection, ts: int) -> dict[str, Any]:
-        from ._ledger import _row
-
         u = conn.execute(
             select(transfers).where(
                 t.operation == settlement_id,
@@ -90,7 +88,7 @@ def report_failure(
         for code, amount in (("refund", refund), ("penalty", penalty)):
             if amount > 0:
                 rows.append(
-                    _row(
+                    row(
                         f"{incident_id}/{code}",
                         incident_id,
                         ids[payer_name],

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from ..errors import HoldClosed, InvalidAmount, LedgerError, UnknownAccount
 from ._schema import holds, operations
-from ._store import PENDING, POST, VOID, Posting, Store, digest
+from ._store import PENDING, POST, VOID, Posting, Store, digest, row
 
 if TYPE_CHECKING:
     from ._ledger import Ledger
@@ -87,12 +87,10 @@ def hold(
     providers = [str(p) for p in n["providers"]]
 
     def body(conn: Connection, ts: int) -> dict[str, Any]:
-        from ._ledger import _row
-
         ids = store.account_ids(conn, [team, "market"], "negotiation")
         sweep(store, conn, ts)
         expires = ts + round(timeout * 1e9) if timeout is not None else None
-        row = _row(
+        posting_row = row(
             hold_id,
             hold_id,
             ids[team],
@@ -123,7 +121,7 @@ def hold(
                 period=label,
             )
         )
-        store.apply(conn, Posting.of([row]), argument="negotiation", op_id=hold_id)
+        store.apply(conn, Posting.of([posting_row]), argument="negotiation", op_id=hold_id)
         return {"amount": amount}
 
     content = digest(team, str(n["request_id"]), qty, high, providers, timeout, label)
@@ -149,13 +147,11 @@ def _resolve(
     store: Store, conn: Connection, h: Any, ts: int, state: str, post: tuple[int, int] | None
 ) -> None:
     """Release hold ``h``: void it, or post ``(provider account id, amount)``."""
-    from ._ledger import _row
-
     market = store.account_ids(conn, ["market"], "hold_id")["market"]
     deltas = {h.team: [0, 0, -h.amount, 0], market: [0, 0, 0, -h.amount]}
     if post is None:
         code = "expire" if state == "expired" else "void"
-        row = _row(
+        posting_row = row(
             f"{h.id}/{code}",
             f"{h.id}#resolve",
             h.team,
@@ -169,7 +165,7 @@ def _resolve(
         )
     else:
         provider, amount = post
-        row = _row(
+        posting_row = row(
             f"{h.id}/post",
             f"{h.id}#resolve",
             h.team,
@@ -188,7 +184,7 @@ def _resolve(
         deltas[h.team][0] += amount
         deltas.setdefault(provider, [0, 0, 0, 0])[1] += amount
     conn.execute(update(holds).where(holds.c.id == h.id).values(state=state))
-    store.apply(conn, Posting([row], deltas), argument="hold_id", op_id=h.id)
+    store.apply(conn, Posting([posting_row], deltas), argument="hold_id", op_id=h.id)
 
 
 def agree(

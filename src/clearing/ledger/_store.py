@@ -30,7 +30,7 @@ from ..errors import (
 )
 from ._schema import accounts, ensure_schema, operations, transfers
 
-__all__ = ["KINDS", "PENDING", "POST", "SYSTEM", "VOID", "Posting", "Store", "digest"]
+__all__ = ["KINDS", "PENDING", "POST", "SYSTEM", "VOID", "Posting", "Store", "digest", "row"]
 
 PENDING, POST, VOID = 1, 2, 4
 DEBITS_MUST_NOT_EXCEED_CREDITS = 1
@@ -347,3 +347,45 @@ def _engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def row(
+    tid: str,
+    op: str,
+    debit: int,
+    credit: int,
+    amount: int,
+    code: str,
+    period: str,
+    ts: int,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One transfer row; context columns default to NULL."""
+    row: dict[str, Any] = dict.fromkeys(
+        (
+            "pending_id",
+            "request_id",
+            "offer_id",
+            "service",
+            "quantity",
+            "list_cost",
+            "refund_due",
+            "penalty_due",
+            "rating_change",
+            "note",
+        ),
+        None,
+    )
+    row.update(
+        id=tid,
+        operation=op,
+        debit=debit,
+        credit=credit,
+        amount=amount,
+        flags=0,
+        code=code,
+        period=period,
+        ts=ts,
+    )
+    row.update(extra)
+    return row
