@@ -159,7 +159,7 @@ def test_unknown_team_and_bad_clearings(ledger: Ledger, ledger_url: str) -> None
     with pytest.raises(LedgerError, match="period"):
         ledger.settle(market(6), "s-per", period="Nov 2026")
     for amount in (-1, math.nan, math.inf, 1.5, True, "10", 2**63):
-        with pytest.raises(InvalidAmount):
+        with pytest.raises(InvalidAmount, match="'g-bad'"):
             ledger.grant("ops", amount, period=P, grant_id="g-bad")  # type: ignore[arg-type]
     with pytest.raises(UnbalancedPosting, match="sum to 1"):
         ledger.post("fix-1", {"team:ops": -10, "team:care": 11})

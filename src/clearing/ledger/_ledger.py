@@ -162,8 +162,8 @@ class Ledger:
 
         A caller-chosen ``grant_id`` makes the call safe to retry.
         """
-        value = minor_units(amount, "amount", f"grant to {team!r}")
         gid = grant_id if grant_id is not None else f"grant-{uuid.uuid4()}"
+        value = minor_units(amount, "amount", f"grant {gid!r} to {team!r}")
         label = self._period(period)
         store = self._store
         account = f"team:{team}"
