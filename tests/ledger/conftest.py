@@ -30,7 +30,10 @@ _counter = itertools.count()
 
 def _pg_bin() -> pathlib.Path | None:
     env = os.environ.get("CLEARING_PG_BIN")
-    candidates = [env] if env else []
+    if env:  # an explicit directory is the only one looked at
+        ok = (pathlib.Path(env) / "initdb").exists() and (pathlib.Path(env) / "pg_ctl").exists()
+        return pathlib.Path(env) if ok else None
+    candidates = []
     found = shutil.which("pg_ctl")
     if found:
         candidates.append(str(pathlib.Path(found).parent))
