@@ -1,0 +1,179 @@
+"""Reading the ledger: balances, statements, the past, and the invariants check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, or_, select
+
+from ..errors import LedgerError
+from ._schema import accounts, holds, transfers
+from ._store import PENDING, POST, VOID
+
+if TYPE_CHECKING:
+    from ._ledger import Balance, Ledger
+
+__all__ = ["balance_at", "balances", "check", "statement"]
+
+
+def balances(self: Ledger) -> Any:
+    """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas)."""
+    import pandas as pd
+
+    a = accounts.c
+    q = select(
+        a.name,
+        a.kind,
+        (a.credits_posted - a.debits_posted).label("balance"),
+        (a.credits_pending - a.debits_pending).label("pending"),
+    ).order_by(a.id)
+    with self._store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    df = pd.DataFrame(rows, columns=["account", "kind", "balance", "pending"])
+    return df.astype({"balance": "int64", "pending": "int64"})
+
+
+def statement(self: Ledger, account: str, *, period: str | None = None) -> Any:
+    """Every transfer of one account, oldest first, with the running posted balance.
+
+    Columns: ``transfer_id``, ``time``, ``period``, ``code``, ``counterparty``,
+    ``amount`` (signed: credit positive), ``status`` (``posted``, ``pending``, ``voided``)
+    and ``balance`` (posted balance after the transfer, over the whole history).
+    """
+    import pandas as pd
+
+    store = self._store
+    t = transfers.c
+    other = accounts.alias("other")
+    with store.engine.connect() as conn:
+        aid = store.account_ids(conn, [account], "account")[account]
+        q = (
+            select(t.id, t.ts, t.period, t.code, t.debit, t.amount, t.flags, other.c.name)
+            .join(other, other.c.id == func.coalesce(_other(aid), t.debit))
+            .where(or_(t.debit == aid, t.credit == aid))
+            .order_by(t.seq)
+        )
+        rows = conn.execute(q).all()
+    out = []
+    running = 0
+    for tid, ts, per, code, debit, amount, flags, name in rows:
+        signed = -amount if debit == aid else amount
+        status = "pending" if flags == PENDING else "voided" if flags == VOID else "posted"
+        if flags in (0, POST):
+            running += signed
+        out.append((tid, _time(ts), per, code, name, signed, status, running))
+    cols = [
+        "transfer_id",
+        "time",
+        "period",
+        "code",
+        "counterparty",
+        "amount",
+        "status",
+        "balance",
+    ]
+    df = pd.DataFrame(out, columns=cols)
+    return df if period is None else df[df["period"] == period].reset_index(drop=True)
+
+
+def balance_at(self: Ledger, account: str, when: dt.datetime | int) -> Balance:
+    """The account's posted balance and pending net at a past moment (inclusive)."""
+    ns = _ns(when)
+    store = self._store
+    t = transfers.c
+    with store.engine.connect() as conn:
+        aid = store.account_ids(conn, [account], "account")[account]
+        posted = 0
+        pending = 0
+        q = select(t.id, t.debit, t.amount, t.flags, t.pending_id).where(
+            or_(t.debit == aid, t.credit == aid), t.ts <= ns
+        )
+        resolved: set[str] = set()
+        open_: dict[str, int] = {}
+        for tid, debit, amount, flags, pid in conn.execute(q):
+            signed = -amount if debit == aid else amount
+            if flags in (0, POST):
+                posted += signed
+            if flags == PENDING:
+                open_[tid] = signed
+            if flags in (POST, VOID) and pid is not None:
+                resolved.add(pid)
+        # a post credits the provider, not the market: find resolutions of our pendings
+        if open_:
+            rq = select(t.pending_id).where(t.pending_id.in_(list(open_)), t.ts <= ns)
+            resolved.update(r for (r,) in conn.execute(rq))
+        pending = sum(v for k, v in open_.items() if k not in resolved)
+    from ._ledger import Balance  # at call time: _ledger imports this module
+
+    return Balance(account, posted, pending)
+
+
+def check(self: Ledger) -> dict[str, int]:
+    """Verify the ledger's invariants; raise :class:`~clearing.errors.LedgerError` if broken.
+
+    Checked: the balances sum to zero; pending debits equal pending credits; every
+    account's running totals equal the sums of its transfers; the treasury's debits equal
+    every grant; no team's debits (posted and pending) exceed its credits; the pending
+    totals equal the open holds. Returns the grand totals.
+    """
+    t = transfers.c
+    a = accounts.c
+    with self._store.engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(accounts))}
+        sums: dict[int, list[int]] = {i: [0, 0, 0, 0] for i in rows}
+        posted = t.flags.in_((0, POST))
+        for side, k in ((t.debit, 0), (t.credit, 1)):
+            for aid, total in conn.execute(
+                select(side, func.sum(t.amount)).where(posted).group_by(side)
+            ):
+                sums[aid][k] = int(total)
+        h = holds.c
+        for aid, total in conn.execute(
+            select(h.team, func.sum(h.amount)).where(h.state == "pending").group_by(h.team)
+        ):
+            sums[aid][2] = int(total)
+        market = conn.execute(select(a.id).where(a.name == "market")).scalar_one()
+        sums[market][3] = sum(s[2] for s in sums.values())
+        grants = conn.execute(
+            select(func.coalesce(func.sum(t.amount), 0)).where(t.code == "grant")
+        ).scalar_one()
+    problems = []
+    for aid, r in rows.items():
+        have = [r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending]
+        if have != sums[aid]:
+            problems.append(f"{r.name}: totals {have} but transfers give {sums[aid]}")
+        if r.kind == "team" and r.debits_posted + r.debits_pending > r.credits_posted:
+            problems.append(f"{r.name}: overdrawn")
+    balance = sum(r.credits_posted - r.debits_posted for r in rows.values())
+    pend = sum(r.credits_pending - r.debits_pending for r in rows.values())
+    treasury = next(r for r in rows.values() if r.name == "treasury")
+    if balance or pend:
+        problems.append(f"balances sum to {balance}, pending to {pend}")
+    if treasury.debits_posted != grants:
+        problems.append(f"treasury debits {treasury.debits_posted} != grants {grants}")
+    if problems:
+        raise LedgerError("Ledger.check: " + "; ".join(problems), argument="ledger")
+    return {"accounts": len(rows), "grants": int(grants), "held": sums[market][3]}
+
+
+def _other(aid: int) -> Any:
+    t = transfers.c
+    return case((t.debit == aid, t.credit), else_=t.debit)
+
+
+def _ns(when: dt.datetime | int) -> int:
+    if isinstance(when, dt.datetime):
+        if when.tzinfo is None:
+            raise LedgerError("balance_at: when must be timezone-aware", argument="when")
+        micros = (when - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+        return micros * 1000 + 999  # the whole microsecond is included
+    if isinstance(when, int) and not isinstance(when, bool):
+        return when
+    raise LedgerError(
+        f"balance_at: when must be a datetime or int ns, got {when!r}", argument="when"
+    )
+
+
+def _time(ns: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ns / 1e9, tz=dt.UTC)
