@@ -75,6 +75,7 @@ def _side(fn: str, side: str, prices: Any, quantities: Any, priority: Any, whole
         prio = v.as_float(priority, f"{side}_priority", fn)
         arrays.append((f"{side}_priority", prio))
     v.same_length(fn, arrays)
+    v.check_totals(fn, f"{side}_prices", f"{side}_quantities", p, q)
     return p, q, prio
 
 

@@ -98,13 +98,19 @@ class OrderBook:
     Parameters
     ----------
     tick_size : float, default 0.01
-        Price grid step (finite, > 0).
+        Price grid step, in [1e-12, 1e12].
     self_trade_prevention : {"cancel_taker", "cancel_resting", "none"}, keyword-only
         What happens when two orders of the same ``owner`` would trade (see the module rules).
     round_prices : bool, keyword-only
         Round off-grid prices to the nearest tick instead of raising :class:`InputError`.
     capacity : int, keyword-only
-        Initial number of order slots; storage doubles whenever it is full.
+        Initial number of order slots, in [1, 2**31]; storage doubles whenever it is full.
+
+    Raises
+    ------
+    InputError
+        A ``tick_size`` that is not a number in [1e-12, 1e12], an unknown
+        ``self_trade_prevention`` or a ``capacity`` that is not an int in [1, 2**31].
 
     Examples
     --------
@@ -154,26 +160,7 @@ class OrderBook:
         round_prices: bool = False,
         capacity: int = 1024,
     ) -> None:
-        fn = "OrderBook"
-        try:
-            tick = float(tick_size)
-        except (TypeError, ValueError):
-            raise InputError(f"{fn}: tick_size must be a number, got {tick_size!r}") from None
-        if not 0.0 < tick < _INF:
-            raise InputError(
-                f"{fn}: tick_size must be finite and > 0, got {tick_size!r}",
-                argument="tick_size",
-                value=tick_size,
-            )
-        if self_trade_prevention not in _STP:
-            raise InputError(
-                f"{fn}: unknown self_trade_prevention {self_trade_prevention!r}; expected one "
-                f"of {', '.join(map(repr, _STP))}",
-                argument="self_trade_prevention",
-                value=self_trade_prevention,
-            )
-        if not isinstance(capacity, int | np.integer) or capacity < 1:
-            raise InputError(f"{fn}: capacity must be an int >= 1, got {capacity!r}")
+        tick = _c.book_options(tick_size, self_trade_prevention, capacity)
         self._tick = tick
         inv = 1.0 / tick
         # For decimal ticks (0.01, 0.5, 5) 1/tick is an integer: ticks / scale is then the
