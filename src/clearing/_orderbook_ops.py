@@ -138,8 +138,8 @@ def _explain(
     _require(is_lim & (np.abs(r) >= _MAXT), "price", p, "out of range")
     if quantity is None and needs_qty.any():
         raise InputError(f"{_FN}: quantity is required", argument="quantity")
-    ok = np.isfinite(q) & (q > 0)
-    _require(needs_qty & ~ok, "quantity", q, "quantities must be finite and > 0")
+    ok = (q > 0) & (q <= _k.MAX_QTY)
+    _require(needs_qty & ~ok, "quantity", q, "quantities must be > 0 and at most 2**53")
     low = np.where(is_order, -1, 0)
     what = "ids must be in [0, 2**62) (-1 = assign, on limit/market rows)"
     _require((oids < low) | (oids >= _MAXT), "order_id", oids, what)

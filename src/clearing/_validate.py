@@ -151,6 +151,7 @@ def as_int(x: Any, name: str, fn: str, *, ndim: int = 1) -> IntArray:
     """Integer ids as int64; floats are accepted only when they hold whole numbers."""
     arr = as_numeric(x, name, fn, ndim)
     if arr.dtype.kind == "f":
+        arr = arr.astype(np.float64, copy=False)  # float16 cannot even hold the bound 2**62
         if arr.size:
             first_bad(fn, name, arr, ~np.isfinite(arr), "ids must be finite integers")
             first_bad(fn, name, arr, arr != np.floor(arr), "ids must be integers")

@@ -22,14 +22,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, event, settings
+import pytest
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import clearing
 from clearing import ClearingError
 
-#: examples per test; the ``slow`` tests multiply it (``CLEARING_HOSTILE_EXAMPLES`` scales all)
+#: examples per property test and weight; ``CLEARING_HOSTILE_EXAMPLES`` scales them all
 EXAMPLES = int(os.environ.get("CLEARING_HOSTILE_EXAMPLES", "150"))
+#: how many times more examples the ``slow`` run of each property test draws
+SLOW_FACTOR = 2
 
 
 def hostile_settings(factor: float = 1.0) -> Any:
@@ -41,6 +44,24 @@ def hostile_settings(factor: float = 1.0) -> Any:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         database=None,
     )
+
+
+def property_test(weight: float, **strategies: Any) -> Callable[[Callable[..., None]], Any]:
+    """Turn ``body`` into a pytest test run twice: with ``weight * EXAMPLES`` examples, and
+    (marked ``slow``) with ``SLOW_FACTOR`` times as many, under its own seed."""
+
+    def decorate(body: Callable[..., None]) -> Any:
+        @pytest.mark.parametrize(
+            "factor", [1, pytest.param(SLOW_FACTOR, marks=pytest.mark.slow, id="slow")]
+        )
+        def test(factor: int) -> None:
+            hostile_settings(weight * factor)(given(**strategies)(body))()
+
+        test.__name__ = test.__qualname__ = body.__name__
+        test.__doc__, test.__module__ = body.__doc__, body.__module__
+        return test
+
+    return decorate
 
 
 I64 = np.iinfo(np.int64)

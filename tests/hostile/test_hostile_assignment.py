@@ -14,12 +14,11 @@ from hostile import (
     fields_equal,
     finite,
     forms,
-    hostile_settings,
     mostly,
     outcome,
+    property_test,
     same,
 )
-from hypothesis import given
 from hypothesis import strategies as st
 
 from clearing import (
@@ -114,8 +113,7 @@ def _hostile_call(kw: dict[str, Any], data: Any) -> tuple[dict[str, Any], str, b
     return {**kw, arg: given_arg}, f"{arg} as {name}", must
 
 
-@hostile_settings(2)
-@given(kw=problems(), prices=PRICES, data=st.data())
+@property_test(2, kw=problems(), prices=PRICES, data=st.data())
 def test_assign(kw: dict[str, Any], prices: Any, data: Any) -> None:
     call, what, must = _hostile_call(kw, data)
     r = outcome(lambda: assign(**call, prices=prices), NAMES)
@@ -128,8 +126,7 @@ def test_assign(kw: dict[str, Any], prices: Any, data: Any) -> None:
     fields_equal(r, assign(**_canonical(kw), prices=prices), RESULT)
 
 
-@hostile_settings(1)
-@given(kw=problems(), prices=PRICES)
+@property_test(1, kw=problems(), prices=PRICES)
 def test_assign_sparse(kw: dict[str, Any], prices: Any) -> None:
     """A sparse value: absent entries are forbidden; the optimum equals the dense one's."""
     v = np.asarray(kw["value"])
@@ -150,8 +147,7 @@ def _nth(a: Any, i: int, ndim: int) -> Any:
     return a[i] if a is not None and a.ndim == ndim else a
 
 
-@hostile_settings(1)
-@given(b=st.integers(0, 3), data=st.data(), prices=PRICES)
+@property_test(1, b=st.integers(0, 3), data=st.data(), prices=PRICES)
 def test_assign_batch(b: int, data: Any, prices: Any) -> None:
     kw = data.draw(problems(batch=b))
     values = kw.pop("value")
@@ -178,8 +174,7 @@ UNITS = mostly(st.sampled_from([0.0, 1.0, 2.0, 3.0]), st.sampled_from(
     [-1.0, 0.5, np.nan, np.inf, 2.0**53, 2.0**60, 1e308, -0.0, 5e-324]), 0.9)  # fmt: skip
 
 
-@hostile_settings(1.5)
-@given(kw=problems(), prices=PRICES, data=st.data())
+@property_test(1.5, kw=problems(), prices=PRICES, data=st.data())
 def test_transport(kw: dict[str, Any], prices: Any, data: Any) -> None:
     n, m = np.asarray(kw["value"]).shape
     kw["demand"] = np.array(data.draw(st.lists(UNITS, min_size=n, max_size=n)), dtype=float)
@@ -204,9 +199,10 @@ def test_transport(kw: dict[str, Any], prices: Any, data: Any) -> None:
     assert same(r.col_duals, again.col_duals)
 
 
-@hostile_settings(1.5)
-@given(kw=problems(), maximize=mostly(st.booleans(), st.sampled_from([1, "yes", None])),
-       data=st.data())  # fmt: skip
+MAXIMIZE = mostly(st.booleans(), st.sampled_from([1, "yes", None]))
+
+
+@property_test(1.5, kw=problems(), maximize=MAXIMIZE, data=st.data())
 def test_linear_sum_assignment(kw: dict[str, Any], maximize: Any, data: Any) -> None:
     c = kw["value"]
     if data.draw(st.booleans()):

@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hostile import NASTY, forms, hostile_settings, mostly, outcome
-from hypothesis import given
+from hostile import NASTY, forms, mostly, outcome, property_test
 from hypothesis import strategies as st
 
 from clearing import MECHANISMS, InputError, Policy, PolicyError, clear
 
 TD = np.timedelta64(1, "D")
-LABEL_BAD = st.sampled_from([None, 1.5, True, np.nan, TD, b"x", ("a",)])
+# labels numpy itself keeps apart from names (in a list, ["a", 1.5] becomes two strings
+# before clear() sees it)
+LABEL_BAD = st.sampled_from([None, TD, ("a",)])
 QTY = mostly(st.sampled_from([0.0, 1.0, 2.0, 3.0, 2.5]), st.sampled_from([*NASTY, -1.0]), 0.95)
 PRICE = mostly(st.sampled_from([0.0, 4.0, 6.0, 9.0, 12.5]), st.sampled_from([*NASTY, -3.0]), 0.95)
 NUMBER_BAD = st.sampled_from([np.nan, np.inf, -1.0, 10**400, 1e308, "5", None, True, [1.0], TD])
@@ -107,8 +108,8 @@ def check_clearing(c: Any, req: dict[str, Any], off: dict[str, Any]) -> None:
         assert sold <= cap[j] * (1 + 1e-12)
 
 
-@hostile_settings(1.5)
-@given(
+@property_test(
+    1.5,
     t=tables(),
     policy=mostly(POLICIES, st.sampled_from([[], "x", 3])),
     mechanism=mostly(st.sampled_from(MECHANISMS), st.just("VCG"), 0.95),
@@ -159,8 +160,7 @@ def _frame(cols: dict[str, Any]) -> Any:
         return cols
 
 
-@hostile_settings(1)
-@given(policy=POLICIES, as_toml=st.booleans())
+@property_test(1, policy=POLICIES, as_toml=st.booleans())
 def test_policy(policy: dict[str, Any], as_toml: bool) -> None:
     if as_toml:
         text = _toml(policy)
