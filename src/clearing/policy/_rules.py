@@ -37,7 +37,7 @@ def number(
         v = float(value)
     except OverflowError:  # an int beyond float range (TOML integers are unbounded)
         raise fail(
-            location, f"must be finite, got an integer of {value.bit_length()} bits", value
+            location, f"must be finite, got an integer of {int(value).bit_length()} bits", value
         ) from None
     if not math.isfinite(v):
         raise fail(location, f"must be finite, got {value!r}", value)
