@@ -189,6 +189,16 @@ def clear(
     Clearing
         ``allocations``, ``markets``, ``unmatched`` and ``negotiations`` tables.
 
+    Raises
+    ------
+    InputError
+        A table or column that does not fit (see :doc:`/api/market`), non-numbers in a
+        numeric column (only bool, int and float are numbers), an unknown ``mechanism``, a
+        bad ``rng``, or requests or offers whose total quantity or total value (``sum
+        price * quantity``, after the policy's clipping) is above 1e300.
+    PolicyError
+        A malformed ``policy`` mapping.
+
     Notes
     -----
     *Routing.* A service is a double auction unless a request for it has a positive

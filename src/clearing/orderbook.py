@@ -26,14 +26,16 @@ Rules
   accepted so far``. An id is a duplicate while an order with that id rests on the book;
   once that order is gone the id may be used again.
 * **Errors**: malformed arguments (side not ``"buy"``/``"sell"``/``+1``/``-1``, where a
-  bool counts as the integer it equals; price NaN, infinite or off the grid; quantity not
-  finite and > 0; unknown ``tif``; ids that are not integers) raise :class:`InputError`. A
+  bool counts as the integer it equals; price NaN, infinite, off the grid or ``2**62``
+  ticks or more; quantity not > 0 or above ``2**53``; unknown ``tif``; ids that are not
+  integers) raise :class:`InputError` naming the argument. A
   duplicate id, and a cancel or reduce of an id that is not resting, return a report with
   state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. Either way the book is
   unchanged.
 
 Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
-tuples with the maker's price and a sequence number that counts every fill of the book.
+tuples with the maker's price and a sequence number that counts every fill of the book (a
+resting order cancelled by self-trade prevention is no fill and takes no number).
 """
 
 from __future__ import annotations
@@ -356,7 +358,7 @@ class OrderBook:
         price : array-like, optional
             Limit prices on the tick grid; ignored (may be NaN) on other rows.
         quantity : array-like, optional
-            Finite and > 0 on limit, market and reduce rows; ignored on cancel rows.
+            In (0, 2**53] on limit, market and reduce rows; ignored on cancel rows.
         order_id : array-like, optional
             Integers >= 0; -1 (or omitted) on limit/market rows assigns an id.
         owner : array-like, optional
@@ -407,7 +409,8 @@ class OrderBook:
         return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
 
     def depth(self, levels: int = 10) -> BookDepth:
-        """Aggregated book: the best ``levels`` price levels of each side, best first.
+        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
+        first.
 
         Examples
         --------
@@ -500,6 +503,8 @@ class OrderBook:
         still be crossed, the withheld orders' remainders are cancelled (listed in
         ``cancelled_order``), so the book never rests crossed. When the auction rejects its
         input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
+        ``mechanism``, ``k`` and ``rng`` are checked first, whether the book is crossed or
+        not: a bad one raises :class:`InputError`.
 
         Examples
         --------

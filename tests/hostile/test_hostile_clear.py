@@ -249,3 +249,20 @@ def test_seen_clear_errors() -> None:
     with pytest.raises(InputError, match="total value") as e:
         clear({**req, "quantity": [1e300], "max_price": [1e300]}, {**off, "capacity": [1e300]})
     assert e.value.argument == "requests.quantity"
+
+
+def test_optional_number_columns_take_no_strings() -> None:
+    """``value:<provider>`` and ``quality`` accept None (no value, unrated), never text."""
+    req, off = _tables()
+    for r, o, arg in (
+        ({**req, "value:p": np.array(["4"], dtype=object)}, off, "requests.value:p"),
+        (req, {**off, "quality": np.array(["3"], dtype=object)}, "offers.quality"),
+        (req, {**off, "quality": np.array([np.datetime64("2020-01-01")], dtype=object)},
+         "offers.quality"),
+    ):  # fmt: skip
+        with pytest.raises(InputError) as e:
+            clear(r, o)
+        assert e.value.argument == arg
+    c = clear({**req, "value:p": np.array([None], dtype=object)},
+              {**off, "quality": np.array([None], dtype=object)})  # fmt: skip
+    assert c.allocations["quantity"].tolist() == [1.0]

@@ -207,3 +207,17 @@ def test_empty_assignments_have_documented_values() -> None:
     s = assign(sp.csr_array(np.zeros((3, 0))), prices="both")
     assert s.welfare == 0.0 and s.unmatched.tolist() == [0, 1, 2]
     assert s.max_prices.size == 0 and s.row_duals.tolist() == [0.0] * 3
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_empty_auctions_have_documented_values(mechanism: str) -> None:
+    """No trade: volume and welfare 0, efficiency 1, prices and the clearing range NaN."""
+    for bids, asks in (([], []), ([10.0], []), ([], [4.0])):
+        dirty(1.2345e-310)
+        r = double_auction(bids, [1.0] * len(bids), asks, [1.0] * len(asks),
+                           mechanism=mechanism, rng=0)  # fmt: skip
+        assert (r.volume, r.welfare, r.max_welfare, r.efficiency) == (0.0, 0.0, 0.0, 1.0)
+        assert r.budget_surplus == 0.0
+        assert np.isnan(r.price) and all(np.isnan(x) for x in r.clearing_range)
+        assert np.all(r.bid_filled == 0) and np.all(r.ask_filled == 0)
+        assert np.all(np.isnan(r.bid_price_paid)) and np.all(np.isnan(r.ask_price_received))
