@@ -123,6 +123,11 @@ def numbers(fn: str, price: Any, quantity: Any) -> tuple[float, float]:
     return real(fn, "price", price), real(fn, "quantity", quantity)
 
 
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} digits)"
+
+
 def book_options(tick_size: Any, stp: Any, capacity: Any) -> float:
     """Check the arguments of :class:`OrderBook`; return the tick size as a float."""
     fn = "OrderBook"
@@ -134,7 +139,8 @@ def book_options(tick_size: Any, stp: Any, capacity: Any) -> float:
         )
     if not _k.MIN_TICK <= tick_size <= _k.MAX_TICK:  # compared before float(): 2**2000
         raise InputError(
-            f"{fn}: tick_size must lie in [{_k.MIN_TICK:g}, {_k.MAX_TICK:g}], got {tick_size!r}",
+            f"{fn}: tick_size must lie in [{_k.MIN_TICK:g}, {_k.MAX_TICK:g}], got "
+            f"{_short(tick_size)}",
             argument="tick_size",
             value=tick_size,
         )
