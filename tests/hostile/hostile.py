@@ -17,6 +17,7 @@ lists, ``None``.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -228,6 +229,10 @@ def check_error(exc: ClearingError, names: set[str] | None = None) -> None:
     assert str(exc)
 
 
+#: outcomes of every checked call, by kind (how much of the input was accepted)
+OUTCOMES: Counter[str] = Counter()
+
+
 def outcome(call: Callable[[], Any], names: set[str] | None = None) -> Any:
     """The result of ``call()``, or ``None`` after checking the documented error it raised.
 
@@ -238,8 +243,10 @@ def outcome(call: Callable[[], Any], names: set[str] | None = None) -> Any:
     except ClearingError as exc:
         check_error(exc, names)
         event(f"{type(exc).__name__} on {exc.argument}")
+        OUTCOMES["error"] += 1
         return None
     event("result")
+    OUTCOMES["result"] += 1
     return result
 
 
