@@ -199,6 +199,26 @@ def test_transport(kw: dict[str, Any], prices: Any, data: Any) -> None:
     assert same(r.col_duals, again.col_duals)
 
 
+@property_test(1, kw=problems(), prices=PRICES, data=st.data())
+def test_transport_sparse(kw: dict[str, Any], prices: Any, data: Any) -> None:
+    """A sparse value (absent entries forbidden) gives the dense equivalent's optimum."""
+    v = np.asarray(kw["value"])
+    n, m = v.shape
+    demand = np.array(data.draw(st.lists(UNITS, min_size=n, max_size=n)), dtype=float)
+    capacity = np.array(data.draw(st.lists(UNITS, min_size=m, max_size=m)), dtype=float)
+    csr = sp.csr_array(np.where(np.isneginf(v), 0.0, v))
+    dense = np.where(csr.toarray() == 0, -np.inf, csr.toarray()) if v.size else v
+    args = {"cost": kw.get("cost"), "forbidden": kw.get("forbidden"), "prices": prices,
+            "demand": demand, "capacity": capacity}  # fmt: skip
+    r = outcome(lambda: transport(csr, **args), NAMES)
+    d = outcome(lambda: transport(dense, **args), NAMES)
+    assert (r is None) == (d is None)
+    if r is None:
+        return
+    assert abs(r.welfare - d.welfare) <= 1e-9 * max(1.0, abs(d.welfare))
+    assert np.all(r.load <= capacity) and np.all(r.served <= demand)
+
+
 MAXIMIZE = mostly(st.booleans(), st.sampled_from([1, "yes", None]))
 
 

@@ -219,6 +219,7 @@ def test_orderbook_constructor(tick: Any, stp: Any, capacity: Any) -> None:
         (lambda b: b.uncross("uniform", k=5), "k"),
         (lambda b: b.uncross("uniform", k="abc"), "k"),
         (lambda b: b.uncross("sbba", rng=-1), "rng"),
+        (lambda b: OrderBook.restore(b.snapshot().state), "snapshot"),
         (
             lambda b: b.submit_batch(
                 [None, "limit"], side=["buy"] * 2, price=[1.0, 1.0], quantity=[1.0, 1.0]
