@@ -64,13 +64,14 @@ def _cost_dense(cost: Any, shape: tuple[int, ...], fn: str) -> FloatArray:
             f"{fn}: cost must be dense (per provider or per pair); fold a sparse cost into value",
             argument="cost",
         )
-    nd = np.ndim(cost)
+    arr = as_numeric(cost, "cost", fn, None)  # a ragged or non-numeric cost fails here
+    nd = arr.ndim
     if nd < 1 or nd > len(shape):
         raise InputError(
             f"{fn}: cost must be 1-D (per provider) up to {len(shape)}-D, got {nd}-D",
             argument="cost",
         )
-    c = as_float(cost, "cost", fn, ndim=nd, allow_posinf=True)
+    c = as_float(arr, "cost", fn, ndim=nd, allow_posinf=True)
     if c.shape != shape[len(shape) - nd :]:
         raise InputError(
             f"{fn}: cost has shape {c.shape}, expected {shape[len(shape) - nd :]}",

@@ -53,7 +53,7 @@ def solve_dense_batch(
             code, k = assign_dense_batch(*args, *outs)  # type: ignore[no-untyped-call]
         inp.raise_for_code(int(code), int(k))
     else:
-        for a in (welfare, col, row_dual):
+        for a in (welfare, col, row_dual, pmax):  # nothing to match: every price is 0
             a.fill(0.0)
         x.fill(-1)
         reason.fill(UnmatchedReason.NO_ELIGIBLE_PROVIDER)
@@ -130,19 +130,29 @@ def solve_csr(
 
 def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
     n, m = s.shape
-    xe = np.empty(n, np.int64)
-    u = np.empty(n, np.float64)
-    p = np.empty(m, np.float64)
-    status = sparse_assign(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
-    )
-    raise_for_status(status, "assign")
+    # filled, not np.empty: with no row or no column the solver returns before writing
+    xe = np.full(n, -1, np.int64)
+    u = np.zeros(n, np.float64)
+    p = np.zeros(m, np.float64)
+    if n and m:
+        status = sparse_assign(  # type: ignore[no-untyped-call]
+            s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
+        )
+        raise_for_status(status, "assign")
     flow = np.zeros(s.indices.shape[0], np.int64)
     flow[xe[xe >= 0]] = 1
     x = np.full(n, -1, np.int64)
     x[xe >= 0] = s.indices[xe[xe >= 0]]
     matched = np.flatnonzero(x >= 0).astype(np.int64)
     pmin, pmax, row_dual = p, np.zeros(m, np.float64), u
+    # the solver's duals carry rounding residue (~1e-17) where the contract says exactly 0:
+    # unmatched providers and requests, and no negative dual anywhere
+    free = np.ones(m, bool)
+    free[x[matched]] = False
+    p[free] = 0.0
+    u[x < 0] = 0.0
+    np.maximum(p, 0.0, out=p)
+    np.maximum(u, 0.0, out=u)
     if want_min or want_max:
         saturated = np.zeros(m, bool)
         saturated[x[matched]] = True

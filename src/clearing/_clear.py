@@ -18,7 +18,7 @@ import numpy as np
 
 from ._result import ResultBase
 from ._tables import Table
-from ._validate import as_rng, choice, first_bad
+from ._validate import as_rng, check_totals, choice, first_bad
 from .auction import MECHANISMS
 from .errors import InputError
 from .policy import Policy
@@ -190,6 +190,16 @@ def clear(
     Clearing
         ``allocations``, ``markets``, ``unmatched`` and ``negotiations`` tables.
 
+    Raises
+    ------
+    InputError
+        A table or column that does not fit (see :doc:`/api/market`), non-numbers in a
+        numeric column (only bool, int and float are numbers), an unknown ``mechanism``, a
+        bad ``rng``, or requests or offers whose total quantity or total value (``sum
+        price * quantity``, after the policy's clipping) is above 1e300.
+    PolicyError
+        A malformed ``policy`` mapping.
+
     Notes
     -----
     *Routing.* A service is a double auction unless a request for it has a positive
@@ -252,6 +262,9 @@ def clear(
 
     bid = np.minimum(req.max_price, el.cap[req.service])
     ask = np.maximum(off.ask, el.floor[off.service])
+    # after the policy's clipping: what the cores see must keep every total finite
+    check_totals(fn, "requests.max_price", "requests.quantity", bid, req.quantity)
+    check_totals(fn, "offers.ask", "offers.capacity", ask, off.capacity)
     out = Outcome()
     go = exclusions(out, req, off, el, services)
     nego = negotiations_table(out, req, off, el, services, go, ask)

@@ -33,7 +33,7 @@ def _column(x: Any, name: str, n: int, names: dict[str, int] | None, default: in
     are mapped through ``names`` (unknown strings -> ``_BAD``)."""
     if x is None:
         return np.full(n, default, dtype=np.int64)
-    arr = np.asarray(x)
+    arr = _array(x, name)
     if arr.ndim == 0:
         arr = np.full(n, arr.item(), dtype=object if arr.dtype.kind in "OUS" else arr.dtype)
     if arr.ndim != 1:
@@ -57,6 +57,13 @@ def _column(x: Any, name: str, n: int, names: dict[str, int] | None, default: in
     return out
 
 
+def _array(x: Any, name: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError, OverflowError) as exc:  # ragged, or unconvertible
+        raise InputError(f"{_FN}: {name} is not array-like ({exc})", argument=name) from None
+
+
 def _floats(x: Any, name: str, n: int) -> v.FloatArray:
     if x is None:
         return np.zeros(n)
@@ -72,7 +79,7 @@ def submit_batch(
     book: OrderBook, kind: Any, side: Any, price: Any, quantity: Any, order_id: Any,
     owner: Any, tif: Any,
 ) -> BatchReport:  # fmt: skip
-    raw_kind = np.asarray(kind)
+    raw_kind = _array(kind, "kind")
     if raw_kind.ndim != 1:
         raise InputError(f"{_FN}: kind must be 1-D, got shape {raw_kind.shape}", argument="kind")
     n = raw_kind.size
@@ -131,8 +138,8 @@ def _explain(
     _require(is_lim & (np.abs(r) >= _MAXT), "price", p, "out of range")
     if quantity is None and needs_qty.any():
         raise InputError(f"{_FN}: quantity is required", argument="quantity")
-    ok = np.isfinite(q) & (q > 0)
-    _require(needs_qty & ~ok, "quantity", q, "quantities must be finite and > 0")
+    ok = (q > 0) & (q <= _k.MAX_QTY)
+    _require(needs_qty & ~ok, "quantity", q, "quantities must be > 0 and at most 2**53")
     low = np.where(is_order, -1, 0)
     what = "ids must be in [0, 2**62) (-1 = assign, on limit/market rows)"
     _require((oids < low) | (oids >= _MAXT), "order_id", oids, what)
@@ -225,8 +232,16 @@ def resting(book: OrderBook, side: Any) -> RestingOrders:
 
 
 def depth(book: OrderBook, levels: int) -> BookDepth:
-    if isinstance(levels, bool) or not isinstance(levels, int | np.integer) or levels < 0:
-        raise InputError(f"OrderBook.depth: levels must be an int >= 0, got {levels!r}")
+    if (
+        isinstance(levels, bool | np.timedelta64)
+        or not isinstance(levels, int | np.integer)
+        or levels < 0
+    ):
+        raise InputError(
+            f"OrderBook.depth: levels must be an int >= 0, got {levels!r}",
+            argument="levels",
+            value=levels,
+        )
     out: list[np.ndarray] = []
     for s in (_k.BUY, _k.SELL):
         m = min(int(levels), int(book._M[_k.M_NLV + s]))
@@ -270,6 +285,10 @@ def uncross(book: OrderBook, mechanism: str, k: float, rng: Any) -> UncrossResul
 
     fn = "OrderBook.uncross"
     v.choice(fn, "mechanism", mechanism, MECHANISMS)
+    # checked whether or not the book is crossed: the answer never depends on the book
+    k = v.in_unit_interval(fn, "k", k)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        rng = v.as_rng(rng, fn)
     bid, ask = book.best_bid, book.best_ask
     if bid is None or ask is None or bid < ask:
         book._M[_k.M_CALL] = 0

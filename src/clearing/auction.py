@@ -75,6 +75,7 @@ def _side(fn: str, side: str, prices: Any, quantities: Any, priority: Any, whole
         prio = v.as_float(priority, f"{side}_priority", fn)
         arrays.append((f"{side}_priority", prio))
     v.same_length(fn, arrays)
+    v.check_totals(fn, f"{side}_prices", f"{side}_quantities", p, q)
     return p, q, prio
 
 
@@ -238,9 +239,13 @@ def double_auction(
     ------
     InputError
         On NaN or infinite prices, negative or non-finite quantities, fractional quantities
-        under a unit mechanism, length mismatches, non-1-D or non-numeric input, an unknown
-        mechanism or ``k`` outside [0, 1]. The message names the argument and the first
-        offending index.
+        under a unit mechanism, length mismatches, non-1-D or non-numeric input (only bool,
+        int and float of any width are numbers: an object array holding a string or a date
+        is an error, as it is in a list), a price above 1e300 in magnitude, a side whose
+        total quantity or total value (``sum |price| * quantity``) is above 1e300 (so that
+        every figure of the result stays finite), an unknown mechanism, ``k`` outside
+        [0, 1] or a ``rng`` that is not ``None``, an int seed >= 0 or a Generator. The
+        message names the argument and the first offending index.
 
     Notes
     -----
@@ -327,6 +332,13 @@ def double_auction_batch(
     BatchAuctionResult
         Per-order arrays in input order, trades grouped by market, and per-market arrays
         aligned with ``market`` (the distinct ids, ascending).
+
+    Raises
+    ------
+    InputError
+        As :func:`double_auction` (the limits on totals apply to all markets together),
+        and on market ids that are not integers in int64 range, market arrays of the wrong
+        length, or a ``parallel`` that is not a bool.
 
     Examples
     --------

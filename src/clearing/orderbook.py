@@ -26,14 +26,16 @@ Rules
   accepted so far``. An id is a duplicate while an order with that id rests on the book;
   once that order is gone the id may be used again.
 * **Errors**: malformed arguments (side not ``"buy"``/``"sell"``/``+1``/``-1``, where a
-  bool counts as the integer it equals; price NaN, infinite or off the grid; quantity not
-  finite and > 0; unknown ``tif``; ids that are not integers) raise :class:`InputError`. A
+  bool counts as the integer it equals; price NaN, infinite, off the grid or ``2**62``
+  ticks or more; quantity not > 0 or above ``2**53``; unknown ``tif``; ids that are not
+  integers) raise :class:`InputError` naming the argument. A
   duplicate id, and a cancel or reduce of an id that is not resting, return a report with
   state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. Either way the book is
   unchanged.
 
 Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
-tuples with the maker's price and a sequence number that counts every fill of the book.
+tuples with the maker's price and a sequence number that counts every fill of the book (a
+resting order cancelled by self-trade prevention is no fill and takes no number).
 """
 
 from __future__ import annotations
@@ -98,13 +100,19 @@ class OrderBook:
     Parameters
     ----------
     tick_size : float, default 0.01
-        Price grid step (finite, > 0).
+        Price grid step, in [1e-12, 1e12].
     self_trade_prevention : {"cancel_taker", "cancel_resting", "none"}, keyword-only
         What happens when two orders of the same ``owner`` would trade (see the module rules).
     round_prices : bool, keyword-only
         Round off-grid prices to the nearest tick instead of raising :class:`InputError`.
     capacity : int, keyword-only
-        Initial number of order slots; storage doubles whenever it is full.
+        Initial number of order slots, in [1, 2**31]; storage doubles whenever it is full.
+
+    Raises
+    ------
+    InputError
+        A ``tick_size`` that is not a number in [1e-12, 1e12], an unknown
+        ``self_trade_prevention`` or a ``capacity`` that is not an int in [1, 2**31].
 
     Examples
     --------
@@ -154,26 +162,7 @@ class OrderBook:
         round_prices: bool = False,
         capacity: int = 1024,
     ) -> None:
-        fn = "OrderBook"
-        try:
-            tick = float(tick_size)
-        except (TypeError, ValueError):
-            raise InputError(f"{fn}: tick_size must be a number, got {tick_size!r}") from None
-        if not 0.0 < tick < _INF:
-            raise InputError(
-                f"{fn}: tick_size must be finite and > 0, got {tick_size!r}",
-                argument="tick_size",
-                value=tick_size,
-            )
-        if self_trade_prevention not in _STP:
-            raise InputError(
-                f"{fn}: unknown self_trade_prevention {self_trade_prevention!r}; expected one "
-                f"of {', '.join(map(repr, _STP))}",
-                argument="self_trade_prevention",
-                value=self_trade_prevention,
-            )
-        if not isinstance(capacity, int | np.integer) or capacity < 1:
-            raise InputError(f"{fn}: capacity must be an int >= 1, got {capacity!r}")
+        tick = _c.book_options(tick_size, self_trade_prevention, capacity)
         self._tick = tick
         inv = 1.0 / tick
         # For decimal ticks (0.01, 0.5, 5) 1/tick is an integer: ticks / scale is then the
@@ -369,7 +358,7 @@ class OrderBook:
         price : array-like, optional
             Limit prices on the tick grid; ignored (may be NaN) on other rows.
         quantity : array-like, optional
-            Finite and > 0 on limit, market and reduce rows; ignored on cancel rows.
+            In (0, 2**53] on limit, market and reduce rows; ignored on cancel rows.
         order_id : array-like, optional
             Integers >= 0; -1 (or omitted) on limit/market rows assigns an id.
         owner : array-like, optional
@@ -420,7 +409,8 @@ class OrderBook:
         return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
 
     def depth(self, levels: int = 10) -> BookDepth:
-        """Aggregated book: the best ``levels`` price levels of each side, best first.
+        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
+        first.
 
         Examples
         --------
@@ -513,6 +503,8 @@ class OrderBook:
         still be crossed, the withheld orders' remainders are cancelled (listed in
         ``cancelled_order``), so the book never rests crossed. When the auction rejects its
         input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
+        ``mechanism``, ``k`` and ``rng`` are checked first, whether the book is crossed or
+        not: a bad one raises :class:`InputError`.
 
         Examples
         --------

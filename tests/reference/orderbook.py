@@ -64,7 +64,8 @@ class ReferenceBook:
         self, records: list[Any], taker: int, maker: int, price: int, q: float, kind: int
     ) -> None:
         records.append((self.seq, taker, maker, price, q, kind))
-        self.seq += 1
+        if kind == 0:  # the sequence counts fills only (Fill.seq)
+            self.seq += 1
 
     # -- the event ---------------------------------------------------------------------------
     def event(
@@ -86,7 +87,7 @@ class ReferenceBook:
             return CANCELLED, NONE, 0.0, 0.0, oid, records
         if kind not in (LIMIT, MARKET) or side not in (BUY, SELL):
             return REJECTED, BAD_EVENT, 0.0, 0.0, oid, records
-        if not (qty > 0 and qty < float("inf")):
+        if not (qty > 0 and qty <= 2.0**53):  # the largest order quantity
             return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid, records
         if tif not in (GTC, IOC, FOK):
             return REJECTED, BAD_EVENT, 0.0, 0.0, oid, records

@@ -113,6 +113,11 @@ CALL_PHASE = 8
 BAD_PRICE = 9  # internal: the single-event path raises InputError instead
 
 MAX_ID = 1 << 62  # ids, owners and prices in ticks stay below this
+# the largest order quantity: with prices below MAX_ID ticks of at most MAX_TICK, every
+# running total of the book and of an uncross stays finite
+MAX_QTY = 2.0**53
+MIN_TICK = 1e-12
+MAX_TICK = 1e12
 
 # The state buffer S (int64, 1-D) holds every array above, so that one Python call passes one
 # array (numba unboxes each array argument: one array instead of seven saves ~0.3 us a call).
@@ -329,7 +334,8 @@ def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
     FI[r * R_NCOLS + R_PRICE] = price
     FI[r * R_NCOLS + R_KIND] = kind
     FF[r] = qty
-    M[M_SEQ] += 1
+    if kind == 0:  # the sequence counts fills; a cancelled self-trade (kind 1) takes none
+        M[M_SEQ] += 1
     M[M_NFILL] = r + 1
 
 
@@ -357,7 +363,7 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         return CANCELLED, NONE, 0.0, 0.0, oid
     if (kind != LIMIT and kind != MARKET) or (side != BUY and side != SELL):
         return REJECTED, BAD_EVENT, 0.0, 0.0, oid
-    if not (qty > 0.0 and qty < np.inf):
+    if not (qty > 0.0 and qty <= MAX_QTY):
         return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
     if tif != GTC and tif != IOC and tif != FOK:
         return REJECTED, BAD_EVENT, 0.0, 0.0, oid

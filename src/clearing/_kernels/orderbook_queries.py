@@ -19,6 +19,7 @@ from .orderbook import (
     M_NLV,
     MARKET,
     MAX_ID,
+    MAX_QTY,
     MF_CANCELLED,
     NCOLS,
     O_ARRIVAL,
@@ -120,7 +121,7 @@ def prepare_batch(
             t_ticks[e] = 0
             t_tif[e] = 0
             q = qty[e] if k == REDUCE else 0.0
-            if k == REDUCE and not (q > 0.0 and q < np.inf):
+            if k == REDUCE and not (q > 0.0 and q <= MAX_QTY):
                 return e
             t_qty[e] = q
         else:
@@ -129,7 +130,7 @@ def prepare_batch(
                 return e
             t_side[e] = BUY if s == 1 else SELL
             q = qty[e]
-            if not (q > 0.0 and q < np.inf):
+            if not (q > 0.0 and q <= MAX_QTY):
                 return e
             t_qty[e] = q
             if oid[e] < -1 or oid[e] >= MAX_ID:

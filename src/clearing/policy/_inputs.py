@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._tables import Labels, as_flag, check_unique, factorize, read_columns
-from .._validate import FloatArray, IntArray, as_float, as_quantity, first_bad
+from .._validate import FloatArray, IntArray, as_float, as_quantity, first_bad, real_objects
 from ..errors import InputError
 
 __all__ = ["OFFER_COLUMNS", "REQUEST_COLUMNS", "Offers", "Requests", "read_inputs"]
@@ -147,6 +147,8 @@ def _values(x: Any, arg: str, fn: str) -> FloatArray:
     arr = np.asarray(x)
     if arr.dtype.kind == "O":
         try:
+            if not real_objects(arr, allow_none=True):  # a str or a date is no number
+                raise TypeError
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             raise InputError(
@@ -163,6 +165,8 @@ def _ratings(x: Any, fn: str) -> FloatArray:
     arr = np.asarray(x)
     if arr.dtype.kind == "O":
         try:
+            if not real_objects(arr, allow_none=True):  # a str or a date is no number
+                raise TypeError
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             raise InputError(

@@ -16,6 +16,7 @@ from ._rules import (
     check_keys,
     fail,
     frozen_mapping,
+    number,
 )
 
 __all__ = ["Policy"]
@@ -107,12 +108,7 @@ class Policy:
             raise fail("budgets", f"must be a table of team = amount, got {budgets!r}")
         bud = {}
         for team, amount in budgets.items():
-            loc = f"budgets.{team}"
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
-                raise fail(loc, f"must be a number, got {amount!r}", amount)
-            if not (float(amount) >= 0.0 and float(amount) < float("inf")):
-                raise fail(loc, f"must be finite and >= 0, got {amount!r}", amount)
-            bud[team] = float(amount)
+            bud[team] = number(amount, f"budgets.{team}", lo=0.0)
         _check_contradictions(svc, forb)
         object.__setattr__(self, "services", frozen_mapping(svc))
         object.__setattr__(self, "forbidden", forb)
@@ -150,6 +146,8 @@ class Policy:
                     text = fh.read()
             except OSError as exc:
                 raise fail(where, f"cannot read policy file ({exc.strerror})") from None
+            except ValueError as exc:  # a NUL byte: neither a path nor TOML
+                raise fail("<policy>", f"not a path and not TOML text ({exc})") from None
         elif isinstance(source, str):
             text = source
         else:

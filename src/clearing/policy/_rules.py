@@ -23,7 +23,7 @@ def fail(location: str, message: str, value: Any = None) -> PolicyError:
     return PolicyError(f"policy: {location}: {message}", argument=location, value=value)
 
 
-def _number(
+def number(
     value: Any,
     location: str,
     *,
@@ -33,7 +33,12 @@ def _number(
 ) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(location, f"must be a number, got {value!r}", value)
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float range (TOML integers are unbounded)
+        raise fail(
+            location, f"must be finite, got an integer of {int(value).bit_length()} bits", value
+        ) from None
     if not math.isfinite(v):
         raise fail(location, f"must be finite, got {value!r}", value)
     if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -94,9 +99,9 @@ class FailureTerms:
         self.check("FailureTerms")
 
     def check(self, location: str) -> None:
-        _number(self.refund_share, f"{location}.refund_share", lo=0.0, hi=1.0)
-        _number(self.penalty, f"{location}.penalty", lo=0.0)
-        _number(self.rating_change, f"{location}.rating_change", lo=-5.0, hi=5.0)
+        number(self.refund_share, f"{location}.refund_share", lo=0.0, hi=1.0)
+        number(self.penalty, f"{location}.penalty", lo=0.0)
+        number(self.rating_change, f"{location}.rating_change", lo=-5.0, hi=5.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +138,19 @@ class ServiceRules:
         self.check("ServiceRules")
 
     def check(self, location: str) -> None:
-        _opt(self.price_cap, _number, f"{location}.price_cap", lo=0.0)
-        _opt(self.price_floor, _number, f"{location}.price_floor", lo=0.0)
+        _opt(self.price_cap, number, f"{location}.price_cap", lo=0.0)
+        _opt(self.price_floor, number, f"{location}.price_floor", lo=0.0)
         _bool(self.external_allowed, f"{location}.external_allowed")
         _opt(self.mandatory_provider, _name, f"{location}.mandatory_provider")
         _opt(
             self.concentration_cap,
-            _number,
+            number,
             f"{location}.concentration_cap",
             lo=0.0,
             hi=1.0,
             lo_open=True,
         )
-        _opt(self.min_quality, _number, f"{location}.min_quality", lo=0.0, hi=5.0)
+        _opt(self.min_quality, number, f"{location}.min_quality", lo=0.0, hi=5.0)
         if self.failure is not None and not isinstance(self.failure, FailureTerms):
             raise fail(f"{location}.failure", "must be a FailureTerms", self.failure)
         if (
@@ -215,8 +220,8 @@ class Negotiate:
     def check(self, location: str) -> None:
         for f in ("service", "team", "provider"):
             _opt(getattr(self, f), _name, f"{location}.{f}")
-        _opt(self.min_quantity, _number, f"{location}.min_quantity", lo=0.0)
-        _opt(self.above_cap, _number, f"{location}.above_cap", lo=0.0)
+        _opt(self.min_quantity, number, f"{location}.min_quantity", lo=0.0)
+        _opt(self.above_cap, number, f"{location}.above_cap", lo=0.0)
         if self.name is not None and not isinstance(self.name, str):
             raise fail(f"{location}.name", f"must be a string, got {self.name!r}", self.name)
         if (
