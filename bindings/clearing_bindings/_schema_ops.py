@@ -204,10 +204,18 @@ _CLEAR = Op(
     "/v1/clear",
     "Clear service requests against offers inside the organisation's guard rails.",
     (
-        Field("requests", "table", "columns request_id, team, service, quantity, max_price, ...",
-              required=True),  # fmt: skip
-        Field("offers", "table", "columns offer_id, provider, service, capacity, ask, ...",
-              required=True),  # fmt: skip
+        Field(
+            "requests",
+            "table",
+            "columns request_id, team, service, quantity, max_price, ...",
+            required=True,
+        ),
+        Field(
+            "offers",
+            "table",
+            "columns offer_id, provider, service, capacity, ask, ...",
+            required=True,
+        ),
         Field("policy", "object", "guard rails: the mapping a policy TOML file parses to"),
         _MECH,
         _SEED,
@@ -280,8 +288,17 @@ _BOOK_OPS = (
         "The best price levels of each side of a market's book, best first.",
         (
             _MARKET,
-            Field("levels", "integer", "price levels per side", False, 10, None, 1, 1000,
-                  where="query"),  # fmt: skip
+            Field(
+                "levels",
+                "integer",
+                "price levels per side",
+                False,
+                10,
+                None,
+                1,
+                1000,
+                where="query",
+            ),
         ),
         (
             _out("market", "string", "the order book"),

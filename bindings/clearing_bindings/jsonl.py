@@ -80,8 +80,12 @@ def handle(engine: Engine, line: bytes, lineno: int) -> dict[str, Any]:
         return {
             "id": rid,
             "ok": False,
-            "error": {"type": "InternalError", "message": repr(exc), "argument": None,
-                      "index": None},  # fmt: skip
+            "error": {
+                "type": "InternalError",
+                "message": repr(exc),
+                "argument": None,
+                "index": None,
+            },
         }
     return {"id": rid, "ok": True, "result": result}
 

@@ -99,8 +99,13 @@ def _report(market: str, r: Any) -> dict[str, Any]:
         "filled": float(r.filled),
         "remaining": float(r.remaining),
         "fills": [
-            {"seq": f.seq, "taker": f.taker, "maker": f.maker, "price": f.price,
-             "quantity": f.quantity}  # fmt: skip
+            {
+                "seq": f.seq,
+                "taker": f.taker,
+                "maker": f.maker,
+                "price": f.price,
+                "quantity": f.quantity,
+            }
             for f in r.fills
         ],
         "self_trade_cancelled": [
@@ -130,8 +135,10 @@ def _table_rows(t: Any) -> int:
 
 
 _SIZE: dict[str, Callable[[dict[str, Any]], int]] = {
-    "auction": lambda a: max(len(a["bid_prices"]), len(a["bid_quantities"]))
-    + max(len(a["ask_prices"]), len(a["ask_quantities"])),
+    "auction": lambda a: (
+        max(len(a["bid_prices"]), len(a["bid_quantities"]))
+        + max(len(a["ask_prices"]), len(a["ask_quantities"]))
+    ),
     "assign": lambda a: _rows(a["value"]),
     "transport": lambda a: _rows(a["value"]),
     "clear": lambda a: _table_rows(a["requests"]) + _table_rows(a["offers"]),
@@ -344,4 +351,3 @@ REQUEST_ERRORS = (SchemaError, TooLarge, ClearingError)
 def dumps(obj: Any) -> str:
     """Compact JSON (strict: no NaN literal ever leaves the bindings)."""
     return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_cell)
-
