@@ -39,6 +39,7 @@ __all__ = [
     "TooLarge",
     "json_schema",
     "kind_schema",
+    "object_schema",
     "validate",
 ]
 
@@ -133,7 +134,8 @@ def kind_schema(f: Field) -> dict[str, Any]:
     return s
 
 
-def _object(fields: tuple[Field, ...], title: str) -> dict[str, Any]:
+def object_schema(fields: tuple[Field, ...], title: str) -> dict[str, Any]:
+    """The JSON Schema of an object holding ``fields`` (no other keys)."""
     return {
         "title": title,
         "type": "object",
@@ -158,8 +160,8 @@ def json_schema() -> dict[str, Any]:
             "function": op.function,
             "http": f"{op.method} {op.path}",
             "description": op.doc,
-            "request": _object(op.fields, op.model + "Request"),
-            "response": _object(op.result, op.model + "Response"),
+            "request": object_schema(op.fields, op.model + "Request"),
+            "response": object_schema(op.result, op.model + "Response"),
         }
         for name, op in OPS.items()
     }
