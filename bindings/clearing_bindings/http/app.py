@@ -127,7 +127,7 @@ def _query(op: Op, request: Request) -> dict[str, Any]:
                         422,
                         SchemaError(
                             f"{op.name}: {f.name} must be an integer, got {raw!r}", argument=f.name
-                        ),  # fmt: skip
+                        ),
                     ) from None
             else:
                 out[f.name] = raw

@@ -39,17 +39,25 @@ def warm() -> float:
     for mechanism in MECHANISMS:
         e.run(
             "auction",
-            {"bid_prices": [10, 9, 8], "bid_quantities": [1, 1, 1], "ask_prices": [1, 2, 9],
-             "ask_quantities": [1, 1, 1], "mechanism": mechanism, "rng": 0},
-        )  # fmt: skip
+            {
+                "bid_prices": [10, 9, 8],
+                "bid_quantities": [1, 1, 1],
+                "ask_prices": [1, 2, 9],
+                "ask_quantities": [1, 1, 1],
+                "mechanism": mechanism,
+                "rng": 0,
+            },
+        )
     value = [[9.0, 6.0], [8.0, 7.0], [5.0, 4.0]]
     for prices in ("min", "both"):
         e.run("assign", {"value": value, "cost": [1.0, 1.0], "prices": prices})
-        e.run("transport", {"value": value, "demand": [2, 1, 1], "capacity": [2, 1],
-                            "prices": prices})  # fmt: skip
+        e.run(
+            "transport", {"value": value, "demand": [2, 1, 1], "capacity": [2, 1], "prices": prices}
+        )
     for mechanism in ("uniform", "mcafee"):
-        e.run("clear", {"requests": dict(_REQUESTS), "offers": dict(_OFFERS),
-                        "mechanism": mechanism})  # fmt: skip
+        e.run(
+            "clear", {"requests": dict(_REQUESTS), "offers": dict(_OFFERS), "mechanism": mechanism}
+        )
     e.run("book.limit", {"market": "w", "side": "sell", "price": 10, "quantity": 2, "order_id": 1})
     e.run("book.limit", {"market": "w", "side": "buy", "price": 11, "quantity": 1})
     e.run("book.market", {"market": "w", "side": "buy", "quantity": 1})
