@@ -83,3 +83,17 @@ def client(server: Server) -> Iterator[object]:
 
     with httpx.Client(base_url=server.url, timeout=30) as c:
         yield c
+
+
+@pytest.fixture
+def extra_server() -> Iterator[object]:
+    """Start more servers with their own options: ``extra_server("--token", "x")``."""
+    started: list[Server] = []
+
+    def start(*extra: str) -> Server:
+        started.append(start_server(*extra))
+        return started[-1]
+
+    yield start
+    for s in started:
+        stop_server(s)

@@ -6,9 +6,10 @@ import pathlib
 import subprocess
 import sys
 
-from clearing import MECHANISMS
 from clearing_bindings._demo import demo
 from clearing_bindings.cli import main
+
+from clearing import MECHANISMS
 
 DATA = pathlib.Path(__file__).parent / "data"
 

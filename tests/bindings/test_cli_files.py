@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from clearing_bindings.cli import main
 
 ORG = pathlib.Path(__file__).resolve().parents[2] / "src" / "clearing" / "data"
@@ -28,7 +27,7 @@ def test_clear_writes_the_four_tables(tmp_path: pathlib.Path, capsys) -> None:  
     assert main(["clear", str(REQ), str(OFF), "--policy", str(POL), "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["allocations.csv", "markets.csv", "negotiations.csv", "unmatched.csv"]
-    requests, offers, policy = load_organisation()
+    requests, offers, _ = load_organisation()
     expected = clear(requests, offers, Policy.from_toml(POL))
     lines = (tmp_path / "allocations.csv").read_text().splitlines()
     assert len(lines) == 1 + len(expected.allocations)
