@@ -97,3 +97,17 @@ def extra_server() -> Iterator[object]:
     yield start
     for s in started:
         stop_server(s)
+
+
+@pytest.fixture(scope="session")
+def launch() -> Iterator[object]:
+    """``launch(*options)`` starts a server stopped at the end of the session."""
+    started: list[Server] = []
+
+    def start(*extra: str) -> Server:
+        started.append(start_server(*extra))
+        return started[-1]
+
+    yield start
+    for s in started:
+        stop_server(s)
