@@ -94,6 +94,12 @@ def _bench(args: argparse.Namespace) -> int:
     arg("--max-orders", type=int, default=None, help="most orders in one request (413 above)"),
     arg("--max-books", type=int, default=None, help="most order books held at once"),
     arg("--tick-size", type=float, default=0.01, help="tick size of new order books"),
+    arg(
+        "--inline-bytes",
+        type=int,
+        default=None,
+        help="HTTP: run stateless requests with smaller bodies on the event loop",
+    ),
     arg("--no-warmup", action="store_true", help="HTTP: skip compiling the kernels at start"),
 )
 def _serve(args: argparse.Namespace) -> int:
@@ -127,6 +133,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         token=token,
         max_body_bytes=args.max_body_bytes,
+        inline_bytes=args.inline_bytes,
         warmup=not args.no_warmup,
     )
     return OK

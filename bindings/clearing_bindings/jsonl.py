@@ -32,7 +32,7 @@ import sys
 import traceback
 from typing import IO, Any
 
-from .ops import REQUEST_ERRORS, Engine, dumps, error_body
+from .ops import REQUEST_ERRORS, Engine, dumps, error_body, loads
 from .schema import SCHEMA_VERSION, SchemaError
 
 __all__ = ["DEFAULT_MAX_LINE_BYTES", "handle", "serve"]
@@ -56,7 +56,7 @@ def _fail(rid: Any, exc: BaseException) -> dict[str, Any]:
 def handle(engine: Engine, line: bytes, lineno: int) -> dict[str, Any]:
     """The response to one request line (never raises for a bad request)."""
     try:
-        req = json.loads(line)
+        req = loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         col = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""

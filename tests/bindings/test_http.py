@@ -55,6 +55,17 @@ def test_matrix_error_index_is_a_pair(client) -> None:  # type: ignore[no-untype
     assert r.json()["error"]["index"] == [1, 1]
 
 
+@pytest.mark.parametrize("op", ["assign", "transport"])
+def test_ragged_matrix_is_400(client, op) -> None:  # type: ignore[no-untyped-def]
+    # found by schemathesis: a ragged cost matrix made numpy raise inside the library
+    body = {"value": [[1.0, 2.0], [3.0, 4.0]], "cost": [[1.0, 2.0], [3.0]]}
+    if op == "transport":
+        body.update(demand=[1, 1], capacity=[1, 1])
+    r = client.post(f"/v1/{op}", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"]["argument"] == "cost" and r.json()["error"]["index"] == 1
+
+
 def test_malformed_json_is_400(client) -> None:  # type: ignore[no-untyped-def]
     r = client.post("/v1/auction", content=b"{oops", headers={"content-type": "application/json"})
     assert r.status_code == 400 and "not JSON" in r.json()["error"]["message"]

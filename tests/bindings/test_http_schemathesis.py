@@ -11,10 +11,9 @@ import json
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
+from clearing_bindings.http.openapi import COMMITTED  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
-
-from clearing_bindings.http.openapi import COMMITTED  # noqa: E402
 
 schema = schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
 

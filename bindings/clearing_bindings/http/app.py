@@ -4,9 +4,10 @@ Every route runs the same steps as a JSON-lines request: authorisation (optional
 token: 401 without it, 403 with a wrong one), the body read up to the size limit (413),
 :meth:`clearing_bindings.ops.Engine.run` (422 when the request does not fit the schema, 413
 over the order limit, 400 when the library refuses the input, with its message, argument and
-index), and the JSON result. The work runs off the event loop: stateless ops on a thread
-pool, and each order book's events on that book's own single worker thread (a "lane"), so
-one book has one writer and sees its events in arrival order. The kernels are compiled (or
+index), and the JSON result. CPU-bound work runs off the event loop: stateless ops on a
+thread pool (except tiny ones, see :data:`DEFAULT_INLINE_BYTES`), and each order book's
+events on that book's own single worker thread (a "lane"), so one book has one writer and
+sees its events in arrival order. The kernels are compiled (or
 loaded from numba's cache) when the app starts, before it accepts requests.
 """
 
@@ -16,7 +17,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hmac
-import json
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -28,16 +28,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import clearing
 
-from ..ops import Engine, dumps, error_body
+from ..ops import Engine, dumpb, error_body, loads
 from ..schema import OPS, SCHEMA_VERSION, Op, SchemaError, TooLarge
 from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .openapi import document, route_extra
 from .warmup import warm
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
+__all__ = ["DEFAULT_INLINE_BYTES", "DEFAULT_MAX_BODY_BYTES", "create_app"]
 
 #: Largest request body accepted unless configured (bytes).
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Stateless requests with smaller bodies (up to about 400 orders, a fraction of a
+#: millisecond of work) run on the event loop: handing them to a thread cost more than their
+#: work (on 2 cores, 620 instead of 440 microseconds of server CPU per 100-order auction, see
+#: docs/bench/service.md). Larger ones, whose work would stall other requests, go to the pool.
+DEFAULT_INLINE_BYTES = 16 * 1024
 _LANES = 4  # worker threads for order books; a book always uses the same one
 
 
@@ -56,8 +61,11 @@ class _AuthError(Exception):
 class _Service:
     """The state behind the routes: engine, limits, worker threads and metrics."""
 
-    def __init__(self, engine: Engine, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self, engine: Engine, token: str | None, max_body_bytes: int, inline_bytes: int
+    ) -> None:
         self.engine = engine
+        self.inline_bytes = inline_bytes
         self.token = token.encode() if token else None
         self.max_body = max_body_bytes
         self.metrics = Metrics()
@@ -97,8 +105,9 @@ class _Service:
                 raise _Refused(413, TooLarge(self._too_big(total)))
             chunks.append(chunk)
         raw = b"".join(chunks)
+        request.state.body_bytes = len(raw)
         try:
-            return json.loads(raw) if raw else None
+            return loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError) as exc:
             raise _Refused(400, SchemaError(f"the body is not JSON: {exc}")) from None
 
@@ -106,11 +115,12 @@ class _Service:
         return f"the request body has {n} bytes or more; the limit is {self.max_body}"
 
     def executor(self, op: Op, request: Request) -> concurrent.futures.Executor | None:
-        if op.name == "schema":
-            return None
+        """Where ``op`` runs: its book's lane, the pool, or inline when it is tiny."""
         if op.name.startswith("book."):
             market = str(request.path_params.get("market", ""))
             return self.lanes[zlib.crc32(market.encode()) % _LANES]
+        if op.name == "schema" or getattr(request.state, "body_bytes", 0) < self.inline_bytes:
+            return None
         return self.pool
 
 
@@ -169,7 +179,7 @@ def _route(service: _Service, op: Op) -> Any:
             else:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(ex, service.engine.run, op.name, body)
-            response = Response(dumps(result), media_type="application/json")
+            response = Response(dumpb(result), media_type="application/json")
         except _Refused as exc:
             status = exc.status
             response = _error(status, exc.exc, exc.headers)
@@ -185,7 +195,7 @@ def _route(service: _Service, op: Op) -> Any:
 
 def _error(status: int, exc: BaseException, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        dumps({"error": error_body(exc)}),
+        dumpb({"error": error_body(exc)}),
         status_code=status,
         media_type="application/json",
         headers=headers,
@@ -197,6 +207,7 @@ def create_app(
     *,
     token: str | None = None,
     max_body_bytes: int | None = None,
+    inline_bytes: int = DEFAULT_INLINE_BYTES,
     warmup: bool = True,
 ) -> FastAPI:
     """The FastAPI app serving ``engine`` (a fresh :class:`Engine` when ``None``).
@@ -208,7 +219,9 @@ def create_app(
     >>> sorted(r.path for r in app.routes if r.path.startswith("/v1/a"))
     ['/v1/assign', '/v1/auction']
     """
-    service = _Service(engine or Engine(), token, max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+    service = _Service(
+        engine or Engine(), token, max_body_bytes or DEFAULT_MAX_BODY_BYTES, inline_bytes
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -12,7 +12,7 @@ import sys
 import uvicorn
 
 from ..ops import Engine
-from .app import create_app
+from .app import DEFAULT_INLINE_BYTES, create_app
 
 __all__ = ["run"]
 
@@ -24,10 +24,17 @@ def run(
     port: int = 8000,
     token: str | None = None,
     max_body_bytes: int | None = None,
+    inline_bytes: int | None = None,
     warmup: bool = True,
 ) -> None:
     """Serve ``engine`` over HTTP until interrupted (SIGINT or SIGTERM)."""
-    app = create_app(engine, token=token, max_body_bytes=max_body_bytes, warmup=warmup)
+    app = create_app(
+        engine,
+        token=token,
+        max_body_bytes=max_body_bytes,
+        inline_bytes=DEFAULT_INLINE_BYTES if inline_bytes is None else inline_bytes,
+        warmup=warmup,
+    )
     sys.stderr.write(
         f"clearing: serving http://{host}:{port} (auth: {'bearer token' if token else 'none'})\n"
     )
