@@ -206,6 +206,8 @@ def read_table(path: str | os.PathLike[str], *, numeric: Any = ()) -> tuple[dict
 def _text(v: Any) -> str:
     if isinstance(v, np.generic):
         v = v.item()
+    if v is None:
+        return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
