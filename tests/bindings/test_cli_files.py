@@ -170,3 +170,19 @@ def test_bench_without_a_checkout_says_so(tmp_path: pathlib.Path, monkeypatch) -
     monkeypatch.setattr(cli, "__file__", str(tmp_path / "a" / "b" / "cli.py"))
     assert cli._compare_script() is None
     assert main(["bench"]) == 1
+
+
+def test_bench_finds_compare_py_in_this_checkout() -> None:
+    import clearing_bindings.cli as cli
+
+    script = cli._compare_script()
+    assert script is not None and script.name == "compare.py"
+    r = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--quick" in r.stdout
+
+
+def test_progress_bar_on_request(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("tqdm")
+    r = _run("clear", str(REQ), str(OFF), "--progress", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0
+    assert "clear" in r.stderr and "step" in r.stderr  # tqdm's bar, on stderr

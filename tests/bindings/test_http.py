@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 
 import pytest
 
 from clearing import double_auction
 
-httpx = pytest.importorskip("httpx")
+if os.environ.get("CLEARING_CI") == "1":  # under CI a missing [service] extra is a failure
+    import httpx
+else:
+    httpx = pytest.importorskip("httpx")
 
 AUCTION = {
     "bid_prices": [10, 9],

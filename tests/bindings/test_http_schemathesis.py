@@ -7,13 +7,17 @@ and every response fits the documented status codes, content types and schemas.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis")
-from clearing_bindings.http.openapi import COMMITTED  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
+if os.environ.get("CLEARING_CI") == "1":  # under CI a missing [dev] extra is a failure
+    import schemathesis
+else:
+    schemathesis = pytest.importorskip("schemathesis")
+from clearing_bindings.http.openapi import COMMITTED
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 schema = schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
 
