@@ -38,6 +38,7 @@ class Command:
     args: tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
     run: Run
     description: str
+    passthrough: bool = False  # options it does not know go to args.extra (for wrappers)
 
 
 #: Registered subcommands, in the order ``clearing --help`` lists them.
@@ -50,12 +51,20 @@ def arg(*flags: str, **kwargs: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
 
 
 def command(
-    name: str, help: str, *args: tuple[tuple[str, ...], dict[str, Any]]
+    name: str,
+    help: str,
+    *args: tuple[tuple[str, ...], dict[str, Any]],
+    passthrough: bool = False,
 ) -> Callable[[Run], Run]:
-    """Register ``run`` as the subcommand ``name`` (its docstring is the ``--help`` text)."""
+    """Register ``run`` as the subcommand ``name`` (its docstring is the ``--help`` text).
+
+    With ``passthrough``, arguments the subcommand does not declare are collected in
+    ``args.extra`` instead of being a usage error (for commands that wrap another program).
+    """
 
     def register(run: Run) -> Run:
-        COMMANDS[name] = Command(name, help, args, run, (run.__doc__ or help).strip())
+        doc = (run.__doc__ or help).strip()
+        COMMANDS[name] = Command(name, help, args, run, doc, passthrough)
         return run
 
     return register

@@ -62,8 +62,8 @@ def _compare_script() -> pathlib.Path | None:
 
 @command(
     "bench",
-    "run benchmarks/compare.py --quick from a source checkout",
-    arg("extra", nargs=argparse.REMAINDER, help="more options for compare.py"),
+    "run benchmarks/compare.py --quick [its options] from a source checkout",
+    passthrough=True,
 )
 def _bench(args: argparse.Namespace) -> int:
     """Run the quick benchmark comparison (``benchmarks/compare.py --quick``) of a source
@@ -74,7 +74,7 @@ def _bench(args: argparse.Namespace) -> int:
             "benchmarks/compare.py not found: `clearing bench` runs from a source checkout "
             "of clearing (run it in the repository root)"
         )
-    extra = [a for a in args.extra if a != "--"]
+    extra = [a for a in args.extra if a != "--"]  # e.g. --only auction --rounds 1
     return subprocess.call([sys.executable, str(script), "--quick", *extra])
 
 
@@ -160,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``clearing`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not COMMANDS[args.command].passthrough:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.extra = unknown
     try:
         return COMMANDS[args.command].run(args)
     except _Usage as exc:
