@@ -152,3 +152,18 @@ def test_negotiate_describe():
         "big payroll runs"
     )
     assert "min_quantity=5" in Negotiate(service="payroll", min_quantity=5).describe("negotiate[0]")
+
+
+def test_a_request_for_nothing_is_not_sent_to_negotiation() -> None:
+    # min_quantity = 0 matches every request; one of quantity 0 has nothing to agree on
+    from clearing import clear
+
+    requests = {"request_id": ["R1", "R2"], "team": ["a", "a"], "service": ["s", "s"],
+                "quantity": [0.0, 4.0], "max_price": [0.0, 9.0]}  # fmt: skip
+    offers = {"offer_id": ["O1"], "provider": ["p"], "service": ["s"], "capacity": [5.0],
+              "ask": [3.0]}  # fmt: skip
+    policy = Policy.from_dict({"negotiate": [{"service": "s", "min_quantity": 0}]})
+    c = clear(requests, offers, policy)
+    assert c.negotiations["request_id"].tolist() == ["R2"]
+    assert len(c.allocations) == 0
+    assert 0.0 not in c.unmatched["quantity"].tolist()

@@ -204,7 +204,8 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
     for i, g in enumerate(policy.negotiate):
         loc = f"negotiate[{i}]"
         labels.append(g.describe(loc))
-        m = (nego < 0) & (r_code == 0)
+        # a request for nothing has nothing to negotiate (it is neither served nor unserved)
+        m = (nego < 0) & (r_code == 0) & (req.quantity > 0)
         if g.service is not None:
             m &= r_svc == service_code(g.service, f"{loc}.service")
         if g.team is not None:
