@@ -202,7 +202,7 @@
       cell(u.service, "text"),
       cell(qty(u.quantity)),
       cell(u.reason, "text"),
-      cell(u.message || "", "text"),
+      cell(u.message || "", "text why"),
     ]);
     const when = snap.updated ? new Date(snap.updated * 1000).toLocaleTimeString() : "never";
     document.getElementById("updated").textContent = "updated " + when;
