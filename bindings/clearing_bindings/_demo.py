@@ -1,16 +1,15 @@
-"""Command line: ``python -m clearing demo`` (also installed as the ``clearing`` script)."""
+"""The text of ``clearing demo``: the bundled legal-review market under every mechanism, then
+the bundled organisation cleared inside its guard rails."""
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from collections.abc import Sequence
 
-from . import datasets
-from ._auction_results import AuctionResult
-from ._demo_market import market_demo
-from .auction import MECHANISMS, double_auction
+from clearing import MECHANISMS, AuctionResult, datasets, double_auction
+from clearing._demo_market import market_demo
+
+__all__ = ["demo", "format_table"]
 
 
 def _money(x: float) -> str:
@@ -87,19 +86,3 @@ def demo(seed: int = 2026) -> str:
     lines.append(format_table(detail, ["party", "hours", "traded", "limit price"]))
     lines += ["", "=" * 100, "", market_demo(seed)]
     return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``clearing`` command."""
-    parser = argparse.ArgumentParser(prog="clearing", description="Clear internal markets.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="clear the bundled example market and print it")
-    p_demo.add_argument("--seed", type=int, default=2026, help="seed for the SBBA lottery")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        sys.stdout.write(demo(args.seed) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pathlib
 import subprocess
 import sys
 
+from clearing_bindings._demo import demo
+from clearing_bindings.cli import main
+
 from clearing import MECHANISMS
-from clearing.__main__ import demo, main
+
+DATA = pathlib.Path(__file__).parent / "data"
 
 
 def test_demo_lists_every_mechanism() -> None:
@@ -20,6 +25,11 @@ def test_demo_is_deterministic() -> None:
     assert demo(seed=5) == demo(seed=5)
 
 
+def test_demo_prints_what_it_printed_before_the_move() -> None:
+    # captured from `python -m clearing demo` before the command moved to the bindings
+    assert demo() + "\n" == (DATA / "demo_seed2026.txt").read_text(encoding="utf-8")
+
+
 def test_main_demo_prints(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["demo"]) == 0
     assert "uniform" in capsys.readouterr().out
@@ -27,7 +37,10 @@ def test_main_demo_prints(capsys) -> None:  # type: ignore[no-untyped-def]
 
 def test_module_entry_point_runs() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "clearing", "demo"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "clearing_bindings", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "pay_as_bid" in out.stdout
 
@@ -37,3 +50,10 @@ def test_demo_shows_guard_rails_negotiation_and_explanations() -> None:
     assert "Negotiations" in text
     assert "external_allowed = false" in text  # a guard rail explained in an unmatched row
     assert "Why units were not served" in text
+
+
+def test_core_never_imports_the_bindings() -> None:
+    src = pathlib.Path(__file__).resolve().parents[2] / "src" / "clearing"
+    offenders = [p for p in src.rglob("*.py") if "clearing_bindings" in p.read_text("utf-8")]
+    assert offenders == []
+    assert not (src / "__main__.py").exists()

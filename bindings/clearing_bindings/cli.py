@@ -1,0 +1,186 @@
+"""The ``clearing`` command line.
+
+Subcommands: ``demo``, ``clear``, ``auction``, ``assign`` (tables on files), ``bench`` (the
+benchmark comparison of a source checkout) and ``serve`` (JSON-lines on stdio, or HTTP).
+``clearing SUBCOMMAND --help`` describes each. Exit codes: 0 ok, 1 input error (a file, row,
+value or policy is wrong, or an output already exists; nothing is written), 2 usage error
+(the command line itself), 3 internal error (a bug: the traceback is printed). Each
+subcommand is one function registered with :func:`clearing_bindings._registry.command`.
+
+Examples
+--------
+>>> from clearing_bindings.cli import main
+>>> main(["demo", "--seed", "x"])
+Traceback (most recent call last):
+...
+SystemExit: 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from clearing import ClearingError, __version__
+
+from . import _file_commands  # noqa: F401  (registers clear, auction, assign)
+from ._demo import demo
+from ._registry import COMMANDS, INPUT_ERROR, INTERNAL_ERROR, OK, arg, command
+from .tables import FileInputError
+
+__all__ = ["build_parser", "main"]
+
+_EPILOG = "exit codes: 0 ok, 1 input error (nothing written), 2 usage error, 3 internal error"
+
+
+@command(
+    "demo",
+    "clear the bundled example markets and print the outcome",
+    arg("--seed", type=int, default=2026, help="SBBA lottery seed (default 2026)"),
+)
+def _demo(args: argparse.Namespace) -> int:
+    """Clear the bundled legal-review market with every mechanism, then the bundled
+    organisation inside its guard rails, and print both."""
+    sys.stdout.write(demo(args.seed) + "\n")
+    return OK
+
+
+def _compare_script() -> pathlib.Path | None:
+    here = pathlib.Path(__file__).resolve()
+    for root in (pathlib.Path.cwd(), here.parents[2]):
+        script = root / "benchmarks" / "compare.py"
+        if script.is_file():
+            return script
+    return None
+
+
+@command(
+    "bench",
+    "run benchmarks/compare.py --quick [its options] from a source checkout",
+    passthrough=True,
+)
+def _bench(args: argparse.Namespace) -> int:
+    """Run the quick benchmark comparison (``benchmarks/compare.py --quick``) of a source
+    checkout: the current directory's, else the one this package is installed from."""
+    script = _compare_script()
+    if script is None:
+        raise FileInputError(
+            "benchmarks/compare.py not found: `clearing bench` runs from a source checkout "
+            "of clearing (run it in the repository root)"
+        )
+    extra = [a for a in args.extra if a != "--"]  # e.g. --only auction --rounds 1
+    return subprocess.call([sys.executable, str(script), "--quick", *extra])
+
+
+@command(
+    "serve",
+    "answer requests: JSON-lines on stdin/stdout, or HTTP",
+    arg("--stdio", action="store_true", help="JSON-lines: one request per line on stdin"),
+    arg("--http", action="store_true", help="HTTP service (needs the [service] extra)"),
+    arg("--host", default="127.0.0.1", help="HTTP address to bind (default 127.0.0.1)"),
+    arg("--port", type=int, default=8000, help="HTTP port (default 8000; 0 picks a free one)"),
+    arg(
+        "--token",
+        default=None,
+        help="require 'Authorization: Bearer TOKEN' (default: $CLEARING_TOKEN, else none)",
+    ),
+    arg("--max-body-bytes", type=int, default=None, help="largest HTTP body (413 above)"),
+    arg("--max-orders", type=int, default=None, help="most orders in one request (413 above)"),
+    arg("--max-books", type=int, default=None, help="most order books held at once"),
+    arg("--tick-size", type=float, default=0.01, help="tick size of new order books"),
+    arg(
+        "--inline-bytes",
+        type=int,
+        default=None,
+        help="HTTP: run stateless requests with smaller bodies on the event loop",
+    ),
+    arg("--no-warmup", action="store_true", help="HTTP: skip compiling the kernels at start"),
+)
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the operations of the request/response schema (auction, assign, transport,
+    clear, order books): as JSON-lines over stdin/stdout with --stdio, or over HTTP with
+    --http. Exactly one of the two is required."""
+    if args.stdio == args.http:
+        raise _Usage("serve: choose exactly one of --stdio and --http")
+    from .ops import DEFAULT_MAX_BOOKS, DEFAULT_MAX_ORDERS, Engine
+
+    engine = Engine(
+        tick_size=args.tick_size,
+        max_orders=args.max_orders or DEFAULT_MAX_ORDERS,
+        max_books=args.max_books or DEFAULT_MAX_BOOKS,
+    )
+    if args.stdio:
+        from .jsonl import serve
+
+        serve(sys.stdin.buffer, sys.stdout, engine=engine)
+        return OK
+    try:
+        from .http.server import run
+    except ImportError as exc:
+        raise FileInputError(
+            f"serve --http needs the [service] extra (pip install 'clearing[service]'): {exc}"
+        ) from None
+    token = args.token if args.token is not None else os.environ.get("CLEARING_TOKEN") or None
+    run(
+        engine,
+        host=args.host,
+        port=args.port,
+        token=token,
+        max_body_bytes=args.max_body_bytes,
+        inline_bytes=args.inline_bytes,
+        warmup=not args.no_warmup,
+    )
+    return OK
+
+
+class _Usage(Exception):
+    """A command line that parses but does not make sense (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="clearing", description="Clear internal markets.", epilog=_EPILOG
+    )
+    parser.add_argument("--version", action="version", version=f"clearing {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for c in COMMANDS.values():
+        p = sub.add_parser(c.name, help=c.help, description=c.description, epilog=_EPILOG)
+        for flags, kwargs in c.args:
+            p.add_argument(*flags, **kwargs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clearing`` command; returns the exit code."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not COMMANDS[args.command].passthrough:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.extra = unknown
+    try:
+        return COMMANDS[args.command].run(args)
+    except _Usage as exc:
+        parser.error(str(exc))
+    except (FileInputError, ClearingError, OSError) as exc:
+        _error(args.command, exc)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug, not an input error: keep the traceback, exit apart from 1
+        traceback.print_exc()
+        return INTERNAL_ERROR
+    return INPUT_ERROR
+
+
+def _error(name: str, exc: Any) -> None:
+    sys.stderr.write(f"clearing {name}: error: {exc}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
