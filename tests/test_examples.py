@@ -14,11 +14,17 @@ MODULES = [
     "clearing.datasets",
     "clearing.assignment",
     "clearing.orderbook",
+    "clearing.ledger",
+    "clearing.ledger._amounts",
 ]
 
 
-@pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md", "docs/api/orderbook.md"])
+@pytest.mark.parametrize(
+    "page", ["README.md", "docs/quickstart.md", "docs/api/orderbook.md", "docs/ledger.md"]
+)
 def test_page_examples(page: str) -> None:
+    if page == "docs/ledger.md":
+        pytest.importorskip("sqlalchemy")
     result = doctest.testfile(str(ROOT / page), module_relative=False, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0

@@ -78,8 +78,17 @@ def test_error_tree() -> None:
     assert issubclass(errors.InputError, ValueError)
     assert issubclass(errors.InfeasibleError, ValueError)
     assert issubclass(errors.PolicyError, ValueError)
-    for leaf in (errors.InsufficientFunds, errors.DuplicateSettlement, errors.UnbalancedPosting):
-        assert issubclass(leaf, errors.LedgerError)
+    ledger_leaves = {
+        errors.InsufficientFunds,
+        errors.DuplicateSettlement,
+        errors.UnbalancedPosting,
+        errors.UnknownAccount,
+        errors.InvalidAmount,
+        errors.HoldClosed,
+        errors.SchemaMismatch,
+    }
+    assert set(errors.LedgerError.__subclasses__()) == ledger_leaves
+    assert issubclass(errors.InvalidAmount, ValueError)
     for cls in (errors.InputError, errors.InfeasibleError, errors.PolicyError, errors.LedgerError):
         assert issubclass(cls, errors.ClearingError)
     err = errors.InputError("f: x[3] is nan", argument="x", index=3, value=float("nan"))

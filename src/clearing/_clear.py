@@ -52,7 +52,8 @@ class Clearing(ResultBase):
         the team), ``amount`` (``quantity * unit_price``), ``provider_price`` (per unit,
         received by the provider; differs from ``unit_price`` only under mechanisms that are
         not budget balanced), the service's consequences of failure ``refund_share``,
-        ``penalty``, ``rating_change``, then the extra input columns of both tables.
+        ``penalty``, ``rating_change``, ``external`` (the offer comes from an outside
+        vendor), then the extra input columns of both tables.
     markets : Table
         One row per service: ``service``, ``route`` (``"double_auction"`` or
         ``"transport"``), ``price`` (the one price, NaN when there is none), ``price_low``,

@@ -8,8 +8,12 @@ The tree::
     ├── PolicyError (also ValueError)       a guard-rail policy is malformed or contradictory
     └── LedgerError
         ├── InsufficientFunds
-        ├── DuplicateSettlement
-        └── UnbalancedPosting
+        ├── DuplicateSettlement              an id reused for different content
+        ├── UnbalancedPosting
+        ├── UnknownAccount                   no such account (or settlement, hold, allocation)
+        ├── InvalidAmount (also ValueError)  NaN, infinite, negative or too large an amount
+        ├── HoldClosed                       a hold already posted, voided or expired
+        └── SchemaMismatch                   the database was written by another schema version
 
 ``InputError`` and ``InfeasibleError`` derive from :class:`ValueError`, so code written
 against :func:`scipy.optimize.linear_sum_assignment` keeps catching what it caught before.
@@ -24,12 +28,16 @@ from typing import Any
 __all__ = [
     "ClearingError",
     "DuplicateSettlement",
+    "HoldClosed",
     "InfeasibleError",
     "InputError",
     "InsufficientFunds",
+    "InvalidAmount",
     "LedgerError",
     "PolicyError",
+    "SchemaMismatch",
     "UnbalancedPosting",
+    "UnknownAccount",
 ]
 
 
@@ -67,12 +75,36 @@ class LedgerError(ClearingError):
 
 
 class InsufficientFunds(LedgerError):
-    """A debit would take an account below its allowed balance."""
+    """A debit would take an account below its allowed balance.
+
+    ``account``, ``amount`` and ``available`` (minor units) say which account, how much it
+    would be debited and what it has.
+    """
+
+    account: Any = None
+    amount: Any = None
+    available: Any = None
 
 
 class DuplicateSettlement(LedgerError):
-    """The same settlement key was posted twice."""
+    """An id (settlement, grant, hold, incident) was used before for different content."""
 
 
 class UnbalancedPosting(LedgerError):
     """A double-entry posting whose debits and credits differ."""
+
+
+class UnknownAccount(LedgerError):
+    """No account, settlement, hold or allocation has the given name or id."""
+
+
+class InvalidAmount(LedgerError, ValueError):
+    """An amount is NaN, infinite, negative, fractional in minor units, or too large."""
+
+
+class HoldClosed(LedgerError):
+    """A hold was already posted, voided or expired: it can be resolved at most once."""
+
+
+class SchemaMismatch(LedgerError):
+    """The database holds a schema version this library does not read."""

@@ -318,6 +318,7 @@ def assemble(
         "refund_share": f[:, 0],
         "penalty": f[:, 1],
         "rating_change": f[:, 2],
+        "external": off.external[oi],
     }
     taken = set(cols)
     cols.update(carry(req.extra, ri, taken, "request_"))
