@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
-
 from typing import TYPE_CHECKING, Any
 
 import numpy as np

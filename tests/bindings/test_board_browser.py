@@ -21,10 +21,10 @@ import httpx
 import numpy as np
 import pytest
 import uvicorn
-
-from clearing import clear, datasets
 from clearing_bindings.board import BoardState
 from clearing_bindings.board._app import board_app, demo_board
+
+from clearing import clear, datasets
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -128,3 +128,21 @@ def test_demo_board_is_populated() -> None:
     assert len(snap["services"]) == 4
     assert snap["books"]["it_hours"]["bids"][0] == [48.0, 5.0]
     assert snap["negotiations"] and snap["budgets"] and snap["providers"]
+
+
+def test_demo_board_with_a_ledger(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from clearing.ledger import Ledger
+
+    ledger = Ledger(f"sqlite:///{tmp_path / 'demo.db'}")
+    snap = demo_board(ledger=ledger).snapshot()
+    budgets = {b["team"]: b for b in snap["budgets"]}
+    assert len(budgets) == 6  # every team has an account
+    balances = ledger.balances().set_index("account")
+    for team, b in budgets.items():
+        row = balances.loc[f"team:{team}"]
+        assert b["left"] == pytest.approx((row["balance"] + row["pending"]) / ledger.scale)
+        assert b["left"] >= 0
+    # the negotiation of finance holds the zone's upper end: 60 runs at 30
+    assert budgets["finance"]["pending"] == 1800.0
+    ledger.check()  # raises if an invariant of the store is broken
+    ledger.close()
