@@ -14,7 +14,9 @@ import shutil
 import socket
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
 
 import httpx
@@ -168,6 +170,7 @@ def table(driver: Any, name: str) -> list[list[str]]:
 
 
 def console_errors(driver: Any) -> list[dict[str, Any]]:
+    """Errors logged since the last call (reading the log empties it)."""
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
@@ -222,3 +225,64 @@ def test_the_page_reconnects_after_a_restart(browser: Any) -> None:
     with second:
         wait_for(lambda: browser.find_element("id", "status").text == "live", timeout=15)
         assert browser.find_element("css selector", "body").get_attribute("data-version")
+    # while the server was down the stream failed, and that is all that went wrong
+    for e in console_errors(browser):
+        assert "/v1/board/events" in e["message"], e
+
+
+# ------------------------------------------------- the board of `clearing serve --http --demo`
+
+
+@pytest.fixture(scope="module")
+def demo_service() -> Iterator[Any]:
+    from conftest import start_server, stop_server
+
+    s = start_server("--demo")
+    yield s
+    stop_server(s)
+
+
+def organisation_body(raise_by: float = 0.0) -> dict[str, Any]:
+    org = datasets.organisation()
+
+    def column(v: Any) -> list[Any]:
+        return [x.item() if hasattr(x, "item") else x for x in v]
+
+    requests = {k: column(v) for k, v in org.requests.items()}
+    requests["max_price"] = [p + raise_by for p in requests["max_price"]]
+    return {
+        "requests": requests,
+        "offers": {k: column(v) for k, v in org.offers.items()},
+        "policy": tomllib.loads(
+            resources.files("clearing").joinpath("data", "org_policy.toml").read_text()
+        ),
+    }
+
+
+def test_the_service_board_shows_the_demo_and_follows_the_api(
+    browser: Any, demo_service: Any
+) -> None:
+    url = demo_service.url
+    snap = httpx.get(url + "/v1/board").json()
+    # the demo ledger holds every team's budget and the open negotiation's funds
+    assert len(snap["budgets"]) == 6
+    assert {b["team"]: b["pending"] for b in snap["budgets"]}["finance"] == 1800.0
+    console_errors(browser)  # what earlier pages logged
+    browser.get(url + "/board")
+    body = browser.find_element("css selector", "body")
+    version = int(wait_for(lambda: body.get_attribute("data-version"), timeout=15))
+    assert [r[0] for r in table(browser, "budgets")] == [b["team"] for b in snap["budgets"]]
+    assert [r[4] for r in table(browser, "budgets")] == [
+        f"{b['left']:.2f}" for b in snap["budgets"]
+    ]
+
+    posted = httpx.post(url + "/v1/clear", json=organisation_body(raise_by=20.0), timeout=60)
+    assert posted.status_code == 200, posted.text
+    start = time.monotonic()
+    wait_for(lambda: int(body.get_attribute("data-version") or 0) > version, timeout=5)
+    assert time.monotonic() - start < 1.5
+    markets = posted.json()["markets"]
+    prices = dict(zip(markets["service"], markets["price"], strict=True))
+    shown = {row[0]: row[2] for row in table(browser, "services")}
+    assert shown["legal"] == f"{prices['legal']:.2f}"
+    assert console_errors(browser) == []

@@ -97,7 +97,7 @@ def board_router(state: BoardState, *, tokens: Mapping[str, str | None] | None =
         """What the market board shows: prices, history, depth, negotiations, budgets."""
         return state.snapshot(team=scope(request, team, token), service=service)
 
-    @router.get("/v1/board/events")
+    @router.get("/v1/board/events", include_in_schema=False)  # a stream: no schema to test
     async def board_events(
         request: Request,
         team: str | None = None,
