@@ -20,10 +20,18 @@ MODULES = [
 
 
 @pytest.mark.parametrize(
-    "page", ["README.md", "docs/quickstart.md", "docs/api/orderbook.md", "docs/ledger.md"]
+    "page",
+    [
+        "README.md",
+        "docs/quickstart.md",
+        "docs/tutorial.md",
+        "docs/api/orderbook.md",
+        "docs/ledger.md",
+        "docs/board.md",
+    ],
 )
 def test_page_examples(page: str) -> None:
-    if page == "docs/ledger.md":
+    if page in ("docs/ledger.md", "docs/tutorial.md"):
         pytest.importorskip("sqlalchemy")
     result = doctest.testfile(str(ROOT / page), module_relative=False, verbose=False)
     assert result.attempted > 0

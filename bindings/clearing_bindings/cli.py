@@ -101,6 +101,12 @@ def _bench(args: argparse.Namespace) -> int:
         help="HTTP: run stateless requests with smaller bodies on the event loop",
     ),
     arg("--no-warmup", action="store_true", help="HTTP: skip compiling the kernels at start"),
+    arg(
+        "--demo",
+        action="store_true",
+        help="HTTP: start with the bundled organisation cleared and settled in a temporary "
+        "ledger, shown on the market board (GET /board)",
+    ),
 )
 def _serve(args: argparse.Namespace) -> int:
     """Serve the operations of the request/response schema (auction, assign, transport,
@@ -110,10 +116,16 @@ def _serve(args: argparse.Namespace) -> int:
         raise _Usage("serve: choose exactly one of --stdio and --http")
     from .ops import DEFAULT_MAX_BOOKS, DEFAULT_MAX_ORDERS, Engine
 
+    board = None
+    if args.http:
+        board = _board(demo=args.demo)
+    elif args.demo:
+        raise _Usage("serve: --demo is for --http (it fills the market board)")
     engine = Engine(
         tick_size=args.tick_size,
         max_orders=args.max_orders or DEFAULT_MAX_ORDERS,
         max_books=args.max_books or DEFAULT_MAX_BOOKS,
+        board=board,
     )
     if args.stdio:
         from .jsonl import serve
@@ -137,6 +149,24 @@ def _serve(args: argparse.Namespace) -> int:
         warmup=not args.no_warmup,
     )
     return OK
+
+
+def _board(*, demo: bool) -> Any:
+    """The market board of an HTTP service: empty, or the demo organisation in a ledger."""
+    try:
+        from .board import BoardState
+        from .board._app import demo_board
+    except ImportError:  # without the [service] extra the HTTP import below says so
+        return None
+    if not demo:
+        return BoardState()
+    import tempfile
+
+    from clearing.ledger import Ledger
+
+    folder = tempfile.mkdtemp(prefix="clearing-demo-")
+    sys.stderr.write(f"clearing: demo ledger in {folder}\n")
+    return demo_board(ledger=Ledger(f"sqlite:///{folder}/ledger.db"))
 
 
 class _Usage(Exception):

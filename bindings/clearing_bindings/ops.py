@@ -184,6 +184,8 @@ class Engine:
         Largest request accepted: bids + asks, matrix entries, or request + offer rows.
     max_books : int
         Most markets (order books) held at once.
+    board : clearing_bindings.board.BoardState, optional
+        When given, every clear and every order-book event is shown on this market board.
     """
 
     def __init__(
@@ -192,11 +194,13 @@ class Engine:
         tick_size: float = 0.01,
         max_orders: int = DEFAULT_MAX_ORDERS,
         max_books: int = DEFAULT_MAX_BOOKS,
+        board: Any = None,
     ) -> None:
         OrderBook(tick_size)  # an invalid tick size fails here, before any request
         self.tick_size = tick_size
         self.max_orders = max_orders
         self.max_books = max_books
+        self.board = board
         self.books: dict[str, OrderBook] = {}
         self._create = threading.Lock()
         self._run: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -290,7 +294,10 @@ class Engine:
     def _clear(self, a: dict[str, Any]) -> dict[str, Any]:
         for side in ("requests", "offers"):
             a[side] = {k: _input_column(v) for k, v in a[side].items()}
-        c = clearing.clear(a.pop("requests"), a.pop("offers"), a.pop("policy", None), **a)
+        offers = a.pop("offers")
+        c = clearing.clear(a.pop("requests"), offers, a.pop("policy", None), **a)
+        if self.board is not None:
+            self.board.record_clearing(c, offers=offers)
         return {
             "mechanism": c.mechanism,
             "allocations": _table(c.allocations),
@@ -316,23 +323,31 @@ class Engine:
                     book = self.books[market] = OrderBook(self.tick_size)
         return book
 
+    def _shown(self, market: str, book: OrderBook, report: dict[str, Any]) -> dict[str, Any]:
+        if self.board is not None and market in self.books:  # no board row for unknown books
+            self.board.record_book(market, book.depth(10))
+        return report
+
     def _limit(self, a: dict[str, Any]) -> dict[str, Any]:
         market = a.pop("market")
-        return _report(market, self.book(market).limit(**a))
+        book = self.book(market)
+        return self._shown(market, book, _report(market, book.limit(**a)))
 
     def _market(self, a: dict[str, Any]) -> dict[str, Any]:
         market = a.pop("market")
-        return _report(market, self.book(market).market(**a))
+        book = self.book(market)
+        return self._shown(market, book, _report(market, book.market(**a)))
 
     def _cancel(self, a: dict[str, Any]) -> dict[str, Any]:
         book = self.books.get(a["market"])  # cancelling never creates a book
         if book is None:
             book = OrderBook(self.tick_size)
-        return _report(a["market"], book.cancel(a["order_id"]))
+        return self._shown(a["market"], book, _report(a["market"], book.cancel(a["order_id"])))
 
     def _reduce(self, a: dict[str, Any]) -> dict[str, Any]:
         book = self.books.get(a["market"]) or OrderBook(self.tick_size)
-        return _report(a["market"], book.reduce(a["order_id"], a["quantity"]))
+        report = _report(a["market"], book.reduce(a["order_id"], a["quantity"]))
+        return self._shown(a["market"], book, report)
 
     def _depth(self, a: dict[str, Any]) -> dict[str, Any]:
         book = self.books.get(a["market"]) or OrderBook(self.tick_size)

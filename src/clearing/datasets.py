@@ -9,11 +9,15 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LegalReviewMarket", "legal_review"]
+if TYPE_CHECKING:
+    from .policy import Policy
+
+__all__ = ["LegalReviewMarket", "Organisation", "legal_review", "organisation"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -80,3 +84,51 @@ def legal_review() -> LegalReviewMarket:
         ask_prices=np.array([a[2] for a in asks]),
         ask_external=np.array([a[3] for a in asks]),
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Organisation:
+    """An organisation's service requests, competing offers and guard rails, ready for
+    :func:`clearing.clear`.
+
+    Attributes
+    ----------
+    requests : dict of str to ndarray
+        One row per request: ``request_id``, ``team``, ``service``, ``quantity``,
+        ``max_price``, ``priority``, ``quality_weight``.
+    offers : dict of str to ndarray
+        One row per offer: ``offer_id``, ``provider``, ``service``, ``capacity``, ``ask``,
+        ``quality`` (the provider's rating, 0-5), ``external``.
+    policy : Policy
+        The organisation's guard rails.
+    """
+
+    requests: dict[str, npt.NDArray[Any]]
+    offers: dict[str, npt.NDArray[Any]]
+    policy: Policy
+
+
+def organisation() -> Organisation:
+    """Six front-line teams buying four services from internal departments and vendors.
+
+    Legal review is kept internal (two legal departments compete), compliance goes to legal
+    department A, no IT provider may take over 60% of the volume, two teams have budgets
+    and large payroll runs are negotiated. The data lives in ``clearing/data/org_*.csv``
+    and ``org_policy.toml``.
+
+    Returns
+    -------
+    Organisation
+
+    Examples
+    --------
+    >>> from clearing import clear, datasets
+    >>> org = datasets.organisation()
+    >>> result = clear(org.requests, org.offers, org.policy)
+    >>> result.markets["service"].tolist()
+    ['compliance', 'it', 'legal', 'payroll']
+    """
+    from ._demo_market import load_organisation
+
+    requests, offers, policy = load_organisation()
+    return Organisation(requests=requests, offers=offers, policy=policy)

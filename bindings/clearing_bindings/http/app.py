@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import clearing
 
+from ..board import BoardState, board_router
 from ..ops import Engine, dumpb, error_body, loads
 from ..schema import OPS, SCHEMA_VERSION, Op, SchemaError, TooLarge
 from .metrics import CONTENT_TYPE_LATEST, Metrics
@@ -212,15 +213,21 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI app serving ``engine`` (a fresh :class:`Engine` when ``None``).
 
+    When the engine has a market board, the app serves it too: ``GET /board`` (the page),
+    ``GET /v1/board`` (its snapshot) and ``GET /v1/board/events`` (Server-Sent Events).
+
     Examples
     --------
     >>> from clearing_bindings.http.app import create_app
     >>> app = create_app(warmup=False)
-    >>> sorted(r.path for r in app.routes if r.path.startswith("/v1/a"))
+    >>> sorted(p for r in app.routes if (p := getattr(r, "path", "")).startswith("/v1/a"))
     ['/v1/assign', '/v1/auction']
     """
     service = _Service(
-        engine or Engine(), token, max_body_bytes or DEFAULT_MAX_BODY_BYTES, inline_bytes
+        engine or Engine(board=BoardState()),
+        token,
+        max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+        inline_bytes,
     )
 
     @contextlib.asynccontextmanager
@@ -240,6 +247,9 @@ def create_app(
         redoc_url=None,
     )
     app.state.service = service
+    board = service.engine.board
+    if board is not None:
+        app.include_router(board_router(board, tokens=None if token is None else {token: None}))
     for op in OPS.values():
         app.add_api_route(
             op.path,
