@@ -74,12 +74,25 @@ def _eager(tree: ast.Module) -> list[ast.stmt]:
     return out
 
 
+def _walk(tree: ast.Module) -> list[ast.AST]:
+    """Every node, except under ``if __name__ == "__main__":`` (a script, not an import)."""
+    out: list[ast.AST] = []
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+            continue
+        out.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def imports(module: str, path: Path, *, eager: bool = False) -> set[str]:
     """Modules that ``module`` imports; with ``eager``, only those imported at import time."""
     is_package = path.name == "__init__.py"
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
-    for node in _eager(tree) if eager else ast.walk(tree):
+    for node in _eager(tree) if eager else _walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -127,6 +140,15 @@ def test_no_import_upwards(module: str, path: Path) -> None:
 # type); any other cycle fails, and so does this entry once the cycle is gone.
 KNOWN_CYCLES = [
     {"clearing._orderbook_ops", "clearing._orderbook_state", "clearing.orderbook"},
+    # type-only: the ledger's operation modules annotate ``self: Ledger`` and the class
+    # binds them as methods; a protocol for the store would remove it
+    {
+        "clearing.ledger._chargeback",
+        "clearing.ledger._failures",
+        "clearing.ledger._holds",
+        "clearing.ledger._ledger",
+        "clearing.ledger._reading",
+    },
 ]
 
 
