@@ -286,3 +286,41 @@ def test_the_service_board_shows_the_demo_and_follows_the_api(
     shown = {row[0]: row[2] for row in table(browser, "services")}
     assert shown["legal"] == f"{prices['legal']:.2f}"
     assert console_errors(browser) == []
+
+
+def test_board_command_serves_files(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    data = resources.files("clearing").joinpath("data")
+    files = []
+    for name in ("org_requests.csv", "org_offers.csv", "org_policy.toml"):
+        path = tmp_path / name
+        path.write_text(data.joinpath(name).read_text())
+        files.append(str(path))
+    port = free_port()
+    cmd = [sys.executable, "-m", "clearing_bindings", "board", files[0], files[1],
+           "--policy", files[2], "--port", str(port)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+    try:
+        snap = wait_for(lambda: _get_json(f"http://127.0.0.1:{port}/v1/board"), timeout=60)
+        org = datasets.organisation()
+        expected = clear(org.requests, org.offers, org.policy).markets
+        assert [s["service"] for s in snap["services"]] == expected["service"].tolist()
+        assert [s["volume"] for s in snap["services"]] == expected["volume"].tolist()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stderr is not None
+        proc.stderr.close()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("request_id,team,service,quantity,max_price\nR1,a,s,-3,10\n")
+    out = subprocess.run([*cmd[:4], str(bad), files[1]], capture_output=True, text=True)
+    assert out.returncode == 1 and "bad.csv, line 2" in out.stderr
+
+
+def _get_json(url: str) -> Any:
+    try:
+        return httpx.get(url, timeout=2).json()
+    except httpx.HTTPError:
+        return None
