@@ -58,6 +58,75 @@ def _dense_rows(n: int, repeat: int) -> list[Row]:
     return rows
 
 
+def _integer_rows(n: int, repeat: int) -> list[Row]:
+    """Tie-heavy inputs: integer costs 1..10/100/1000, 0/1 (scipy's "binary" workload,
+    n x n/2) and a rectangular integer matrix; ``linear_sum_assignment`` and dense
+    ``assign`` against scipy and lapx ``lapjv`` (square only)."""
+    rng = np.random.default_rng(n + 7)
+    lap, why = _peer("lap", "lapx")
+    cases = {
+        f"ints 1..{hi}": rng.integers(1, hi + 1, (n, n)).astype(float) for hi in (10, 100, 1000)
+    }
+    cases["0/1 binary"] = (rng.random((n, n // 2)) < 0.5).astype(float)
+    cases["ints 1..100 rect"] = rng.integers(1, 101, (n // 2, n)).astype(float)
+    rows = []
+    for label, cost in cases.items():
+        shape = f"{cost.shape[0]}x{cost.shape[1]}"
+        rows.append(
+            Row(
+                name=f"lsap dense {shape} {label}",
+                ours=lambda cost=cost: linear_sum_assignment(cost),
+                peer=lambda cost=cost: scipy.optimize.linear_sum_assignment(cost),
+                peer_name="scipy linear_sum_assignment",
+                target=1.0,
+                repeat=repeat,
+            )
+        )
+        if cost.shape[0] == cost.shape[1]:
+            rows.append(
+                Row(
+                    name=f"lsap dense {shape} {label}",
+                    ours=lambda cost=cost: linear_sum_assignment(cost),
+                    peer=None if lap is None else lambda cost=cost: lap.lapjv(cost),
+                    peer_name="lapx lapjv",
+                    target=1.0,
+                    repeat=repeat,
+                    skip=why,
+                )
+            )
+        value = cost.max() + 1.0 - cost  # positive surplus: everyone is served
+        rows.append(
+            Row(
+                name=f"assign dense {shape} {label}",
+                ours=lambda value=value: assign(value, prices=None),
+                peer=lambda value=value: scipy.optimize.linear_sum_assignment(value, maximize=True),
+                peer_name="scipy linear_sum_assignment",
+                target=1.0,
+                repeat=repeat,
+            )
+        )
+    return rows
+
+
+def _sparse_full_rows(n: int) -> list[Row]:
+    """A full CSR of integer costs 1..100 as a min-cost perfect matching."""
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    cost = sp.csr_array(np.random.default_rng(n + 8).integers(1, 101, (n, n)).astype(float))
+    value = cost.copy()
+    value.data = 101.0 * n - cost.data  # a constant offset: the optimum matches everyone
+    return [
+        Row(
+            name=f"assign sparse {n}x{n} full, ints 1..100",
+            ours=lambda: assign(value, prices=None),
+            peer=lambda: min_weight_full_bipartite_matching(cost),
+            peer_name="scipy min_weight_full_bipartite_matching",
+            target=1.0,
+            repeat=2,
+        )
+    ]
+
+
 def _sparse_row(n: int, per_row: int) -> Row:
     rng = np.random.default_rng(1)
     cols = np.concatenate(
@@ -187,6 +256,8 @@ def rows(quick: bool) -> list[Row]:
     if quick:
         return [
             *_dense_rows(200, 3),
+            *_integer_rows(200, 3),
+            *_sparse_full_rows(200),
             _sparse_row(2000, 20),
             *_transport_rows(400, 10, 40),
             *_batch_rows(1000, 8),
@@ -195,6 +266,9 @@ def rows(quick: bool) -> list[Row]:
     return [
         *_dense_rows(1000, 5),
         *_dense_rows(4000, 1),
+        *_integer_rows(1000, 3),
+        *_integer_rows(4000, 1),
+        *_sparse_full_rows(2000),
         _sparse_row(10_000, 20),
         *_transport_rows(2000, 50, 40),
         *_batch_rows(10_000, 8),

@@ -25,6 +25,10 @@ def _check_pairs(cost: np.ndarray, r: np.ndarray, c: np.ndarray) -> None:
 def _random_cost(rng: np.random.Generator, n: int, m: int, kind: str) -> np.ndarray:
     if kind == "ties":
         cost = rng.integers(0, 3, (n, m)).astype(float)
+    elif kind == "binary":
+        cost = (rng.random((n, m)) < 0.5).astype(float)
+    elif kind == "int10":
+        cost = rng.integers(1, 11, (n, m)).astype(float)
     elif kind == "int":
         cost = rng.integers(-50, 50, (n, m)).astype(float)
     else:
@@ -34,8 +38,10 @@ def _random_cost(rng: np.random.Generator, n: int, m: int, kind: str) -> np.ndar
     return cost
 
 
-@pytest.mark.parametrize("kind", ["float", "ties", "int", "forbidden"])
-@pytest.mark.parametrize("shape", [(30, 30), (20, 45), (45, 20), (1, 9), (9, 1), (64, 64)])
+@pytest.mark.parametrize("kind", ["float", "ties", "int", "forbidden", "binary", "int10"])
+@pytest.mark.parametrize(
+    "shape", [(30, 30), (20, 45), (45, 20), (1, 9), (9, 1), (64, 64), (300, 300), (300, 150)]
+)
 @pytest.mark.parametrize("maximize", [False, True])
 def test_matches_scipy(kind: str, shape: tuple[int, int], maximize: bool) -> None:
     rng = np.random.default_rng(zlib.crc32(repr((kind, shape, maximize)).encode()))
@@ -58,7 +64,7 @@ def test_brute_force_every_shape_up_to_7() -> None:
     rng = np.random.default_rng(7)
     for n in range(8):
         for m in range(8):
-            for kind in ("float", "ties", "forbidden"):
+            for kind in ("float", "ties", "forbidden", "binary"):
                 cost = _random_cost(rng, n, m, kind)
                 ref = brute_lsap(cost)
                 if ref is None:
@@ -74,7 +80,7 @@ def test_brute_force_every_shape_up_to_7() -> None:
     st.integers(1, 6),
     st.integers(1, 6),
     st.integers(0, 2**32 - 1),
-    st.sampled_from(["float", "ties", "forbidden"]),
+    st.sampled_from(["float", "ties", "forbidden", "binary", "int10"]),
 )
 def test_property_brute_force(n: int, m: int, seed: int, kind: str) -> None:
     cost = _random_cost(np.random.default_rng(seed), n, m, kind)

@@ -25,6 +25,12 @@ def _instance(seed: int, n: int, m: int, kind: str) -> tuple[np.ndarray, np.ndar
     if kind == "ties":
         value = rng.integers(0, 4, (n, m)).astype(float)
         cost = rng.integers(0, 2, m).astype(float)
+    elif kind == "binary":  # 0/1 eligibility: every eligible pair is worth the same
+        value = (rng.random((n, m)) < 0.5).astype(float)
+        cost = np.zeros(m)
+    elif kind == "int10":
+        value = rng.integers(1, 11, (n, m)).astype(float)
+        cost = np.zeros(m)
     else:
         value = rng.normal(1.0, 1.0, (n, m))
         cost = rng.random(m)
@@ -54,7 +60,7 @@ def _check(res: AssignmentResult, w: np.ndarray) -> None:
     np.testing.assert_allclose(res.utility, u)
 
 
-@pytest.mark.parametrize("kind", ["float", "ties", "forbidden"])
+@pytest.mark.parametrize("kind", ["float", "ties", "forbidden", "binary", "int10"])
 def test_brute_force_every_shape_up_to_7(kind: str) -> None:
     for n in range(8):
         for m in range(8):
@@ -69,7 +75,7 @@ def test_brute_force_every_shape_up_to_7(kind: str) -> None:
     st.integers(1, 6),
     st.integers(1, 6),
     st.integers(0, 2**32 - 1),
-    st.sampled_from(["float", "ties", "forbidden"]),
+    st.sampled_from(["float", "ties", "forbidden", "binary", "int10"]),
     st.booleans(),
 )
 @settings(max_examples=60)
@@ -101,13 +107,24 @@ def test_prices_equal_vcg_and_marginal_products(
         check_competitive(w, flow, np.ones(n, np.int64), np.ones(m, np.int64), p)
 
 
+@pytest.mark.parametrize("kind", ["forbidden", "binary", "int10", "ties"])
 @pytest.mark.parametrize("shape", [(60, 60), (40, 90), (90, 40), (200, 200)])
-def test_larger_against_scipy_and_competitive(shape: tuple[int, int]) -> None:
+@pytest.mark.parametrize("sparse", [False, True])
+def test_larger_against_scipy_and_competitive(
+    shape: tuple[int, int], kind: str, sparse: bool
+) -> None:
     import scipy.optimize
 
     n, m = shape
-    value, cost, forbidden = _instance(n * 1000 + m, n, m, "forbidden")
-    res = assign(value, cost, forbidden=forbidden, prices="both")
+    value, cost, forbidden = _instance(n * 1000 + m, n, m, kind)
+    if sparse:  # every allowed entry stored, the rest absent (forbidden)
+        keep = ~forbidden
+        value_in = sp.csr_array(
+            (value[keep], np.nonzero(keep)[1], np.r_[0, np.cumsum(keep.sum(1))]), shape=(n, m)
+        )
+        res = assign(value_in, cost, prices="both")
+    else:
+        res = assign(value, cost, forbidden=forbidden, prices="both")
     w = eligible_surplus(value, cost, forbidden)
     # scipy on the padded problem: every request may also take a private outside option
     big = np.full((n, m + n), -1e9)

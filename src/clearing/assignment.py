@@ -86,8 +86,9 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
         ``cost_matrix[row_ind, col_ind].sum()``. When several assignments are optimal, the
         one returned is deterministic for a given input and version of this library, but
         follows no simpler rule (it depends on the solver's path: column reduction,
-        augmenting row reduction, then shortest augmenting paths, scanning the lowest
-        column index first on equal distances); it may differ from scipy's.
+        augmenting row reduction, then shortest augmenting paths, which on equal distances
+        take an unassigned column first, as scipy's solver does, and otherwise the lowest
+        column index); it may differ from scipy's.
 
     Raises
     ------
@@ -170,8 +171,11 @@ def assign(
         the providers when there are more requests than providers) is solved in two
         steps: each request in index order takes its best provider (the lowest index on
         ties) if no earlier request holds it; then each request left over searches for a
-        shortest augmenting path in index order, ties in distance going to the lowest
-        provider index and to a real provider over staying unmatched.
+        shortest augmenting path in index order. Ties in distance go first to a provider
+        nobody holds yet (the lowest index among them), then to staying unmatched, then to
+        the lowest provider index (on integer or 0/1 surpluses many providers tie, and this
+        order keeps the searches short). When the longer side has at most 32 entries,
+        ties go to the lowest provider index and to a real provider over staying unmatched.
 
     Raises
     ------

@@ -233,13 +233,9 @@ def test_the_page_reconnects_after_a_restart(browser: Any) -> None:
 # ------------------------------------------------- the board of `clearing serve --http --demo`
 
 
-@pytest.fixture(scope="module")
-def demo_service() -> Iterator[Any]:
-    from conftest import start_server, stop_server
-
-    s = start_server("--demo")
-    yield s
-    stop_server(s)
+@pytest.fixture
+def demo_service(extra_server: Any) -> Any:
+    return extra_server("--demo")  # `clearing serve --http --demo`, stopped after the test
 
 
 def organisation_body(raise_by: float = 0.0) -> dict[str, Any]:

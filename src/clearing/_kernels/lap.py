@@ -16,7 +16,9 @@ The phases follow Jonker and Volgenant (1987):
    cost more than the searches they save (measured: one pass, factor 3);
 3. a Dijkstra search with reduced costs from each row still free, as in scipy's
    ``rectangular_lsap.cpp`` (Crouse 2016), written so that each relaxation sweeps a whole
-   contiguous cost row without branches (it vectorises).
+   contiguous cost row without branches (it vectorises). Its tie rule is scipy's too: of
+   the columns at the least distance, an unassigned one ends the search at once (the lowest
+   index among them); otherwise the lowest index is scanned next.
 
 Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 """
@@ -175,6 +177,38 @@ def argmin_nonneg(d):
 
 
 @jit
+def argmin_nonneg_free(d, y):
+    """:func:`argmin_nonneg` with the tie rule of the shortest-path phase.
+
+    Among the entries at the least distance, the first column with ``y[j] < 0`` (not
+    assigned: the search ends there) wins; without one, the first column. This is the rule
+    of scipy's ``rectangular_lsap.cpp``: on integer or 0/1 costs many columns tie at the
+    minimum, and taking an assigned one first grows the search tree needlessly (measured:
+    4000 x 4000 integers 1..100 from 36 s to a fraction of a second). -1 if all are ``inf``.
+    """
+    k = argmin_nonneg(d)
+    if k < 0 or y[k] < 0:
+        return k
+    di = d.view(np.int64)
+    low = di[k]
+    m = di.shape[0]
+    j = k + 1
+    # a free column at the same distance, 16 entries at a time (the test vectorises)
+    while j + 16 <= m:
+        hit = False
+        for t in range(16):
+            hit |= (di[j + t] == low) & (y[j + t] < 0)
+        if hit:
+            break
+        j += 16
+    while j < m:
+        if di[j] == low and y[j] < 0:
+            return j
+        j += 1
+    return k
+
+
+@jit
 def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
     """Shortest augmenting path from free row ``f``; update duals; return status.
 
@@ -201,7 +235,7 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
             better = r < dj
             d[j] = r if better else dj
             pred[j] = i if better else pred[j]
-        j = argmin_nonneg(d)
+        j = argmin_nonneg_free(d, y)
         if j < 0:
             return INFEASIBLE
         min_val = d[j]

@@ -19,7 +19,10 @@ and unmatched rows and columns have ``U == 0`` and ``p == 0`` (the problem is sy
    and matched entries tight, and removes one violation without creating another.
 
 On return ``xe[i]`` is the entry matching row ``i`` (or -1), and ``U``, ``p`` are optimal
-duals. Deterministic: ties go to the lower index.
+duals. Deterministic: the auction's ties go to the lower index; a search ends, on equal
+distances, first at a free column (row), then by dropping a row (column), and otherwise
+scans the node of lower index first (on integer data many nodes tie, and ending where the
+search can keeps it short).
 """
 
 from __future__ import annotations
@@ -238,6 +241,8 @@ def _forward(
     size = 0
     best_out = np.inf
     out_row = -1
+    best_free = np.inf
+    free_col = -1
     r = f
     dr = 0.0
     term = -1
@@ -257,17 +262,24 @@ def _forward(
                     nt += 1
                 dist[j] = k
                 pred[j] = e
-                size = heap_push_or_decrease(heap, pos, dist, size, j)
+                if ye[j] < 0:  # a free column ends the search: it waits outside the heap
+                    if k < best_free:
+                        best_free = k
+                        free_col = j
+                else:
+                    size = heap_push_or_decrease(heap, pos, dist, size, j)
         if dr + ur < best_out:
             best_out = dr + ur
             out_row = r
-        if size == 0 or best_out <= dist[heap[0]]:
+        # ties: a free column first, then dropping a row, then an assigned column
+        top = dist[heap[0]] if size > 0 else np.inf
+        if best_free < np.inf and best_free <= top and best_free <= best_out:
+            term = free_col
+            break
+        if size == 0 or best_out <= top:
             break
         j, size = heap_pop(heap, pos, dist, size)
         done[j] = True
-        if ye[j] < 0:
-            term = j
-            break
         r = rowof[ye[j]]
         dr = dist[j]
     big_d = best_out if term < 0 else dist[term]
@@ -332,6 +344,8 @@ def _backward(
     size = 0
     best_out = np.inf
     out_col = -1
+    best_free = np.inf
+    free_row = -1
     c = g
     dc = 0.0
     term = -1
@@ -352,17 +366,23 @@ def _backward(
                     nt += 1
                 dist[i] = k
                 pred[i] = e
-                size = heap_push_or_decrease(heap, pos, dist, size, i)
+                if xe[i] < 0:  # a free row ends the search: it waits outside the heap
+                    if k < best_free:
+                        best_free = k
+                        free_row = i
+                else:
+                    size = heap_push_or_decrease(heap, pos, dist, size, i)
         if dc + pc < best_out:
             best_out = dc + pc
             out_col = c
-        if size == 0 or best_out <= dist[heap[0]]:
+        top = dist[heap[0]] if size > 0 else np.inf
+        if best_free < np.inf and best_free <= top and best_free <= best_out:
+            term = free_row
+            break
+        if size == 0 or best_out <= top:
             break
         i, size = heap_pop(heap, pos, dist, size)
         done[i] = True
-        if xe[i] < 0:
-            term = i
-            break
         c = indices[xe[i]]
         dc = dist[i]
     big_d = best_out if term < 0 else dist[term]
