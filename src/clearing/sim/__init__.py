@@ -1,0 +1,27 @@
+"""Market-structure simulator: compare ways of running a back-office before reorganising.
+
+Every round clears through :func:`clearing.clear` under the structure's
+:class:`clearing.Policy`. Needs the ``[sim]`` extra (pandas, matplotlib, tqdm, dask, mesa);
+they are imported here, never by ``import clearing``.
+"""
+
+from __future__ import annotations
+
+from ._config import DynamicsConfig, PricingConfig, ProviderConfig, SimConfig, TeamConfig
+from ._metrics import COLUMNS
+from ._presets import PRESETS, preset
+from ._round import Ledger
+from ._simulate import simulate
+
+__all__ = [
+    "COLUMNS",
+    "PRESETS",
+    "DynamicsConfig",
+    "Ledger",
+    "PricingConfig",
+    "ProviderConfig",
+    "SimConfig",
+    "TeamConfig",
+    "preset",
+    "simulate",
+]
