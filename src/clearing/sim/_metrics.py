@@ -36,7 +36,7 @@ def _per(keys: np.ndarray, weights: np.ndarray, s: int) -> np.ndarray:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
+    return np.asarray(np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0))
 
 
 def first_best(pv: Providers, out: RoundOutcome, s: int) -> np.ndarray:

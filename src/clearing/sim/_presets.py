@@ -29,7 +29,8 @@ _PERIOD = 13  # a quarter of weekly rounds
 
 
 def _rules(services: int, **rules: Any) -> Policy:
-    return Policy(services={name: dict(rules) for name in service_names(services)})
+    table: dict[Any, Any] = {name: dict(rules) for name in service_names(services)}
+    return Policy(services=table)
 
 
 def preset(name: str, *, teams: int = 1000, services: int = 5) -> SimConfig:
