@@ -180,7 +180,8 @@ NOT_NUMBERS: list[tuple[str, Callable[[np.ndarray], Any]]] = [
 WRONG_SHAPE: list[tuple[str, Callable[[np.ndarray], Any]]] = [
     ("0d", lambda a: np.float64(a.ravel()[0])),
     ("add_dim", lambda a: a[None, ...]),
-    ("ragged", lambda a: [a.tolist(), [1.0]]),
+    # the second row is one longer than the first, so the nesting is ragged for every size
+    ("ragged", lambda a: [a.tolist(), [1.0] * ((a.shape[0] if a.ndim else 0) + 1)]),
     ("longer", lambda a: np.append(a, 1.0)),
 ]
 
