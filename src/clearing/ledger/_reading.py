@@ -119,7 +119,13 @@ def check(self: Ledger) -> dict[str, int]:
     """
     t = transfers.c
     a = accounts.c
-    with self._store.engine.connect() as conn:
+    engine = self._store.engine
+    # one snapshot for every read below: under PostgreSQL's default READ COMMITTED each
+    # statement sees the commits made since the last one, so a settlement committing while
+    # the check runs would show account totals older than the transfers (SQLite reads in
+    # one transaction already)
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn:
         rows = {r.id: r for r in conn.execute(select(accounts))}
         sums: dict[int, list[int]] = {i: [0, 0, 0, 0] for i in rows}
         posted = t.flags.in_((0, POST))
