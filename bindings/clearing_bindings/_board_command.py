@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._file_commands import _OFFER_NUMBERS, _REQUEST_NUMBERS, _located, _policy
+from ._file_commands import _ORGANISATION, _located, _policy, _read_offers, _read_requests
 from ._registry import OK, arg, command
-from .tables import FileInputError, read_table
+from .tables import FileInputError
 
 __all__: list[str] = []
 
@@ -15,9 +15,7 @@ __all__: list[str] = []
 @command(
     "board",
     "clear a requests and an offers table and serve the market board on them",
-    arg("requests", metavar="REQUESTS", help="requests table (.csv, .json or .parquet)"),
-    arg("offers", metavar="OFFERS", help="offers table (.csv, .json or .parquet)"),
-    arg("--policy", metavar="TOML", default=None, help="guard-rail policy (TOML file)"),
+    *_ORGANISATION,
     arg("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"),
     arg("--port", type=int, default=8000, help="port (default 8000)"),
 )
@@ -27,10 +25,8 @@ def _board(args: argparse.Namespace) -> int:
     input is reported with file, line and column before anything is served."""
     from clearing import clear
 
-    req, rsrc = read_table(
-        args.requests, numeric=lambda c: c in _REQUEST_NUMBERS or c.startswith("value:")
-    )
-    off, osrc = read_table(args.offers, numeric=_OFFER_NUMBERS)
+    req, rsrc = _read_requests(args.requests)
+    off, osrc = _read_offers(args.offers)
     policy = _policy(args.policy)
     with _located({"requests": (rsrc, None), "offers": (osrc, None)}):
         result = clear(req, off, policy)

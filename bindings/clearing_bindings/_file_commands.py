@@ -46,6 +46,20 @@ _PROGRESS = arg(
 
 _REQUEST_NUMBERS = ("quantity", "max_price", "priority", "quality_weight")
 _OFFER_NUMBERS = ("capacity", "ask", "quality", "priority")
+# the inputs of clear(): two tables and a policy (``clear`` and ``board`` take them alike)
+_ORGANISATION = (
+    arg("requests", metavar="REQUESTS", help="requests table (.csv, .json or .parquet)"),
+    arg("offers", metavar="OFFERS", help="offers table (.csv, .json or .parquet)"),
+    arg("--policy", metavar="TOML", default=None, help="guard-rail policy (TOML file)"),
+)
+
+
+def _read_requests(path: str) -> tuple[dict[str, Any], Source]:
+    return read_table(path, numeric=lambda c: c in _REQUEST_NUMBERS or c.startswith("value:"))
+
+
+def _read_offers(path: str) -> tuple[dict[str, Any], Source]:
+    return read_table(path, numeric=_OFFER_NUMBERS)
 
 
 class _Progress:
@@ -104,9 +118,7 @@ def _policy(path: str | None) -> Policy | None:
 @command(
     "clear",
     "clear service requests against offers inside a policy",
-    arg("requests", metavar="REQUESTS", help="requests table (.csv, .json or .parquet)"),
-    arg("offers", metavar="OFFERS", help="offers table (.csv, .json or .parquet)"),
-    arg("--policy", metavar="TOML", default=None, help="guard-rail policy (TOML file)"),
+    *_ORGANISATION,
     _MECH,
     _SEED,
     _OUT,
@@ -121,11 +133,9 @@ def _clear(args: argparse.Namespace) -> int:
 
     bar = _Progress(5, args.progress, "clear")
     try:
-        req, rsrc = read_table(
-            args.requests, numeric=lambda c: c in _REQUEST_NUMBERS or c.startswith("value:")
-        )
+        req, rsrc = _read_requests(args.requests)
         bar.step("requests read")
-        off, osrc = read_table(args.offers, numeric=_OFFER_NUMBERS)
+        off, osrc = _read_offers(args.offers)
         bar.step("offers read")
         policy = _policy(args.policy)
         bar.step("policy read")
