@@ -24,7 +24,7 @@ from _harness import Row
 import clearing
 from clearing import Policy
 
-route = importlib.import_module("clearing.policy._auction_route")
+route = importlib.import_module("clearing.market._auction_route")
 
 
 def make_org(

@@ -10,10 +10,10 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULES = [
-    "clearing.auction",
+    "clearing.auction._api",
     "clearing.datasets",
-    "clearing.assignment",
-    "clearing.orderbook",
+    "clearing.assignment._api",
+    "clearing.orderbook._book",
     "clearing.ledger",
     "clearing.ledger._amounts",
 ]

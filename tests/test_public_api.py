@@ -110,7 +110,9 @@ def test_options_are_keyword_only() -> None:
 def test_import_compiles_nothing() -> None:
     # Nothing is compiled at import: in a fresh interpreter the dispatcher of the main
     # auction kernel has no compiled signature until its first call.
-    code = "import clearing._kernels.auction as k; print(len(k.clear_markets.signatures))"
+    code = (
+        "import clearing._kernels.auction.call_market as k; print(len(k.clear_markets.signatures))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
 

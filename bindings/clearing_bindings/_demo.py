@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from clearing import MECHANISMS, AuctionResult, datasets, double_auction
-from clearing._demo_market import market_demo
+from clearing.market._demo import market_demo
 
 __all__ = ["demo", "format_table"]
 

@@ -25,38 +25,47 @@ from .errors import (
 )
 
 if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
-    from ._clear import clear
-    from .assignment import assign, assign_batch, linear_sum_assignment, transport
-    from .auction import MECHANISMS, double_auction, double_auction_batch
-    from .orderbook import OrderBook
+    from .assignment._api import assign, assign_batch, linear_sum_assignment, transport
+    from .auction._api import MECHANISMS, double_auction, double_auction_batch
+    from .market._clear import clear
+    from .orderbook._book import OrderBook
     from .policy import Policy
     from .results import *  # noqa: F403
 
 __version__ = "0.1.0"
 
 _HOME = {
-    "._assignment_results": [
+    ".assignment": [
         "AssignmentBatchResult",
         "AssignmentResult",
         "TransportResult",
         "UnmatchedReason",
+        "assign",
+        "assign_batch",
+        "linear_sum_assignment",
+        "transport",
     ],
-    "._auction_results": ["AuctionResult", "BatchAuctionResult", "Reason"],
-    "._orderbook_reports": [
+    ".auction": [
+        "MECHANISMS",
+        "AuctionResult",
+        "BatchAuctionResult",
+        "Reason",
+        "double_auction",
+        "double_auction_batch",
+    ],
+    ".orderbook": [
         "BatchReport",
         "BookDepth",
         "BookSnapshot",
         "ExecutionReport",
         "Fill",
+        "OrderBook",
         "OrderReason",
         "OrderState",
         "RestingOrders",
         "UncrossResult",
     ],
-    ".assignment": ["assign", "assign_batch", "linear_sum_assignment", "transport"],
-    ".auction": ["MECHANISMS", "double_auction", "double_auction_batch"],
-    "._clear": ["Clearing", "clear"],
-    ".orderbook": ["OrderBook"],
+    ".market": ["Clearing", "clear"],
     ".policy": ["Policy"],
 }
 _LAZY = {name: module for module, names in _HOME.items() for name in names}

@@ -40,11 +40,11 @@ def jit_inline(func: F) -> F:
     Numba then splices the helper's body into each caller before optimisation, instead of
     emitting a call that passes every array (with a reference count taken and dropped on
     each) and checks a returned status. It is used for the path flip that ends a
-    shortest-path search in :mod:`clearing._kernels.lap`, shared with the outside-option
-    solver of :mod:`clearing._kernels.lap_outside` (one 8 x 8 problem there costs about 0.4
-    microseconds, and such calls measured 10% of it), and for the best-two scan of each bid
-    in :mod:`clearing._kernels.sparse_assign` (4%). Each caller compiles its own copy, so it
-    is kept to a few short functions.
+    shortest-path search in :mod:`clearing._kernels.assignment.lap`, shared with the
+    outside-option solver of :mod:`clearing._kernels.assignment.lap_outside` (one 8 x 8
+    problem there costs about 0.4 microseconds, and such calls measured 10% of it), and for
+    the best-two scan of each bid in :mod:`clearing._kernels.assignment.sparse` (4%). Each
+    caller compiles its own copy, so it is kept to a few short functions.
     """
     compiled: F = numba.njit(inline="always", **JIT_OPTIONS)(func)
     return compiled

@@ -128,7 +128,7 @@ def organisation() -> Organisation:
     >>> result.markets["service"].tolist()
     ['compliance', 'it', 'legal', 'payroll']
     """
-    from ._demo_market import load_organisation
+    from .market._demo import load_organisation
 
     requests, offers, policy = load_organisation()
     return Organisation(requests=requests, offers=offers, policy=policy)

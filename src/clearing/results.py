@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ._assignment_results import (
+from .assignment._results import (
     AssignmentBatchResult,
     AssignmentResult,
     TransportResult,
     UnmatchedReason,
 )
-from ._auction_results import AuctionResult, BatchAuctionResult, Reason
-from ._clear import Clearing
-from ._orderbook_reports import (
+from .auction._results import AuctionResult, BatchAuctionResult, Reason
+from .market._clear import Clearing
+from .orderbook._reports import (
     BatchReport,
     BookDepth,
     BookSnapshot,

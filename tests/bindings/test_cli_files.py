@@ -22,7 +22,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_clear_writes_the_four_tables(tmp_path: pathlib.Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from clearing import Policy, clear
-    from clearing._demo_market import load_organisation
+    from clearing.market._demo import load_organisation
 
     assert main(["clear", str(REQ), str(OFF), "--policy", str(POL), "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())

@@ -29,7 +29,7 @@ from clearing import (
     linear_sum_assignment,
     transport,
 )
-from clearing._tables import Table
+from clearing.market._tables import Table
 
 
 def dirty(pattern: float) -> None:

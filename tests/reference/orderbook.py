@@ -1,7 +1,7 @@
 """Reference twin of the order book kernel: dictionaries and lists, no cleverness.
 
 ``ReferenceBook.event`` takes the same kernel-level arguments as
-``clearing._kernels.orderbook.process_event`` (codes, prices in ticks) and returns
+``clearing._kernels.orderbook.book.process_event`` (codes, prices in ticks) and returns
 ``(state, reason, filled, remaining, order_id, records)`` where ``records`` lists
 ``(seq, taker, maker, price_ticks, quantity, kind)`` with kind 0 = fill, 1 = resting order
 cancelled by self-trade prevention. It follows the rules in ``clearing.orderbook`` step by

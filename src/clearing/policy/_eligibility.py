@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .._records import Offers, Requests
 from .._validate import FloatArray, IntArray
-from ._inputs import Offers, Requests
 from ._policy import Policy
 from ._rules import fail
 

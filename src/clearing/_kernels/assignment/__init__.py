@@ -1,0 +1,1 @@
+"""Numba kernels of the assignment domain (called only through its validators)."""

@@ -1,0 +1,167 @@
+"""Market-form assignment (outside option 0) on dense inputs, single and batched.
+
+Each problem goes from ``(value, cost, forbidden)`` to its eligible surplus ``W`` (the pass
+of :func:`surplus_rows`, which also checks the input: ``-inf`` off the eligible pairs), then
+to :func:`lap_outside_core`, which reads ``W`` in place (every request may stay unmatched,
+so no pair of ``W`` needs a stand-in). Tall problems are solved on a transposed copy:
+providers are the rows and may stay unserved; the duals are those of the same market LP
+either way. The solver's duals are optimal as they stand; with prices requested, the
+minimum competitive prices replace them (:func:`prices_dense_core`).
+
+Problems are independent and write disjoint slots, so the parallel kernel (chunks of
+problems on all threads) gives the serial kernel's results bit for bit.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ..._jit import jit, jit_parallel
+from .lap_outside import SHORT_ROW, lap_outside_core
+from .prices import prices_dense_core
+from .surplus import surplus_rows
+
+
+@jit
+def _prices_one(W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, WT):
+    """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``).
+
+    The surplus block ``W`` may be left transposed (square problems, maximum prices).
+    """
+    n = W.shape[0]
+    m = W.shape[1]
+    for i in range(n):
+        px[i] = x[b, i]
+        rdual[b, i] = W[i, px[i]] if px[i] >= 0 else 0.0  # W may come back transposed
+    for j in range(m):
+        P[j] = col[b, j]
+    prices_dense_core(W, px, P, True, want_max, pmin, pmx, py, pU, pB, prd, pb, WT)
+    for j in range(m):
+        col[b, j] = pmin[j]
+        pmax[b, j] = pmx[j]
+    for i in range(n):
+        j = px[i]
+        rdual[b, i] = max(rdual[b, i] - pmin[j], 0.0) if j >= 0 else 0.0
+
+
+@jit
+def assign_dense_batch(
+    v3, c1, c2, forb, with_prices, want_max, x, welfare, col, pmax, rdual, reason
+):
+    """Check and solve ``v3[b]`` for every ``b``; outputs are stacked along the first axis.
+
+    ``c1``: cost per provider (length m or empty); ``c2``: cost per pair and ``forb``: mask,
+    each shaped like ``v3`` or ``(1, 0, m)`` when absent. Returns ``(code, flat index)`` of
+    the first bad entry as :func:`surplus_rows` does (``(0, -1)`` when all is well). The
+    surplus is built for blocks of problems at a time, then each problem is solved.
+    """
+    nb = v3.shape[0]
+    n = v3.shape[1]
+    m = v3.shape[2]
+    s = min(n, m)
+    t = max(n, m)
+    tall = n > m
+    block = max(1, min(nb, 4096 // (n * m)))
+    Wb = np.empty((block * n, m), np.float64)
+    xr = np.empty(s, np.int64)
+    yc = np.empty(t, np.int64)
+    u = np.empty(s, np.float64)
+    v = np.empty(t, np.float64)
+    scanned = np.empty(s, np.int64)
+    pred = np.empty(t, np.int64)
+    scol = np.empty(t, np.int64)
+    d = np.empty(t, np.float64)
+    dfin = np.empty(t, np.float64)
+    vv = np.empty(t, np.float64)
+    px = np.empty(n, np.int64)
+    P = np.empty(m, np.float64)
+    pmin = np.empty(m, np.float64)
+    pmx = np.empty(m, np.float64)
+    py = np.empty(m, np.int64)
+    pU = np.empty(n, np.float64)
+    pB = np.empty(n, np.float64)
+    prd = np.empty(m, np.float64)
+    pb = np.empty(m, np.float64)
+    # the transposed surplus of tall problems, and the prices' work array for the maximum
+    # (square problems are transposed in place instead)
+    WT = np.empty((m, n) if tall or (want_max and n < m) else (0, 0), np.float64)
+    for lo in range(0, nb, block):
+        hi = min(lo + block, nb)
+        rows = (hi - lo) * n
+        code, k = surplus_rows(
+            v3[lo:hi].reshape(rows, m),
+            c1,
+            c2[lo:hi].reshape(rows, m) if c2.shape[1] > 0 else c2[0],
+            forb[lo:hi].reshape(rows, m) if forb.shape[1] > 0 else forb[0],
+            Wb[:rows],
+            reason[lo:hi].reshape(rows),
+        )
+        if code != 0:
+            return code, lo * n * m + k
+        for b in range(lo, hi):
+            # the loop body stays inline: a call passing all the work arrays costs more
+            # than the solve of a small problem
+            off = (b - lo) * n
+            Wp = Wb[off : off + n]
+            if tall:
+                for i in range(n):
+                    for j in range(m):
+                        WT[j, i] = Wp[i, j]
+                Wp = WT
+            if t <= SHORT_ROW:
+                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, True)
+            else:
+                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, False)
+            # duals: r = -(request side), p = -(provider side), clipped at 0
+            total = 0.0
+            for i in range(n):
+                j = yc[i] if tall else xr[i]
+                x[b, i] = j
+                if j >= 0:
+                    reason[b, i] = 0  # MATCHED
+                r = v[i] if tall else u[i]
+                rdual[b, i] = -r if r < 0.0 and j >= 0 else 0.0  # exact 0 when unmatched
+                if j >= 0:
+                    total += Wb[off + i, j]
+            welfare[b] = total
+            for j in range(m):
+                p = u[j] if tall else v[j]
+                col[b, j] = -p if p < 0.0 else 0.0
+            if with_prices:
+                _prices_one(
+                    Wb[off : off + n], b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py,
+                    pU, pB, prd, pb, WT,
+                )  # fmt: skip
+    return 0, -1
+
+
+@jit_parallel
+def assign_dense_batch_parallel(
+    v3, c1, c2, forb, with_prices, want_max, x, welfare, col, pmax, rdual, reason, n_chunks
+):
+    """:func:`assign_dense_batch` on ``n_chunks`` contiguous chunks of problems, in threads.
+
+    The first bad entry is that of the first chunk reporting one, so the answer is the
+    serial kernel's.
+    """
+    nb = v3.shape[0]
+    size = v3.shape[1] * v3.shape[2]
+    codes = np.zeros(n_chunks, np.int64)
+    where = np.full(n_chunks, -1, np.int64)
+    per_pair = c2.shape[1] > 0
+    masked = forb.shape[1] > 0
+    for c in numba.prange(n_chunks):
+        lo = c * nb // n_chunks
+        hi = (c + 1) * nb // n_chunks
+        code, k = assign_dense_batch(
+            v3[lo:hi], c1, c2[lo:hi] if per_pair else c2, forb[lo:hi] if masked else forb,
+            with_prices, want_max, x[lo:hi], welfare[lo:hi], col[lo:hi], pmax[lo:hi],
+            rdual[lo:hi], reason[lo:hi],
+        )  # fmt: skip
+        codes[c] = code
+        where[c] = lo * size + k
+    for c in range(n_chunks):
+        if codes[c] != 0:
+            return codes[c], where[c]
+    return 0, -1

@@ -1,0 +1,183 @@
+"""One pass from (value, cost, forbidden) to the eligible-surplus matrix and reason codes.
+
+``v`` holds one request per row (a 3-D batch is passed reshaped to 2-D); ``c1`` is a cost per
+provider (length m, or empty) and ``c2`` a cost per pair (same shape as ``v``, or empty);
+``forb`` is a mask of the same shape as ``v`` or empty. Outputs: ``w`` (surplus where
+eligible, ``-inf`` elsewhere) and ``reason`` per row (1: nothing allowed, 2: nothing with a
+positive surplus, 3: otherwise).
+
+Returns 0, or a code and the flat index of the first offending entry so that the wrapper can
+raise the usual message: 1 NaN in value, 2 ``+inf`` in value, 3 NaN in cost, 4 ``-inf`` in
+cost, 5 an allowed pair's ``value - cost`` above :data:`SURPLUS_LIMIT` (or overflowing).
+A surplus below ``-SURPLUS_LIMIT``, even ``-inf`` by overflow, is simply not eligible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._jit import jit
+
+# The largest eligible surplus. The solvers add and subtract surpluses along augmenting
+# paths and the welfare sums one per request; a bound this far below float64's maximum
+# (1.8e308) keeps all of those finite for any realistic size.
+SURPLUS_LIMIT = 1e300
+
+
+@jit
+def _row_reason(allowed_any, positive_any):
+    """The reason code of a row (see the module docstring) if it ends up unmatched."""
+    if not allowed_any:
+        return 1
+    return 3 if positive_any else 2
+
+
+@jit
+def _entry_code(x, c, forbidden):
+    """The error code of one pair (see the module docstring), 0 if it is valid."""
+    if x != x:
+        return 1
+    if x == np.inf:
+        return 2
+    if c != c:
+        return 3
+    if c == -np.inf:
+        return 4
+    if not forbidden and x > -np.inf and c < np.inf and x - c > SURPLUS_LIMIT:
+        return 5
+    return 0
+
+
+@jit
+def surplus_rows(v, c1, c2, forb, w, reason):
+    """Fill ``w`` and ``reason``; return ``(code, flat index)``; see the module docstring.
+
+    A row is computed without branches and flagged if any entry is invalid; only then is
+    it scanned again, entry by entry, for the first error. (Branching on each entry's sign
+    measured 2.5x slower on inputs with mixed signs, and 5x with a cost per provider.)
+    """
+    rows = v.shape[0]
+    m = v.shape[1]
+    per_pair = c2.shape[0] > 0
+    per_provider = c1.shape[0] > 0
+    masked = forb.shape[0] > 0
+    for i in range(rows):
+        allowed_any = False
+        positive_any = False
+        bad = False
+        for j in range(m):
+            x = v[i, j]
+            c = c2[i, j] if per_pair else (c1[j] if per_provider else 0.0)
+            ok = (x > -np.inf) & (c < np.inf)
+            if masked:
+                ok &= not forb[i, j]
+            s = x - c
+            bad |= (x != x) | (x == np.inf) | (c != c) | (c == -np.inf)
+            bad |= ok & (s > SURPLUS_LIMIT)
+            positive = ok & (s > 0.0)
+            allowed_any |= ok
+            positive_any |= positive
+            w[i, j] = s if positive else -np.inf
+        if bad:
+            for j in range(m):
+                c = c2[i, j] if per_pair else (c1[j] if per_provider else 0.0)
+                code = _entry_code(v[i, j], c, masked and forb[i, j])
+                if code:
+                    return code, i * m + j
+        reason[i] = _row_reason(allowed_any, positive_any)
+    return 0, -1
+
+
+@jit
+def first_invalid(c, forbid_posinf):
+    """Flat index of the first NaN, or of the first infinity of the forbidden sign; -1 if none."""
+    flat = c.ravel()
+    bad = np.inf if forbid_posinf else -np.inf
+    for k in range(flat.shape[0]):
+        x = flat[k]
+        if x != x or x == bad:
+            return k
+    return -1
+
+
+@jit
+def count_finite_rows(w, indptr):
+    """``indptr`` of the CSR form of the finite entries of ``w``; returns their number."""
+    n = w.shape[0]
+    m = w.shape[1]
+    indptr[0] = 0
+    for i in range(n):
+        k = 0
+        for j in range(m):
+            if w[i, j] > -np.inf:
+                k += 1
+        indptr[i + 1] = indptr[i] + k
+    return indptr[n]
+
+
+@jit
+def fill_finite_rows(w, indptr, indices, data):
+    """Column indices and values of the finite entries of ``w``, row by row."""
+    n = w.shape[0]
+    m = w.shape[1]
+    for i in range(n):
+        e = indptr[i]
+        for j in range(m):
+            if w[i, j] > -np.inf:
+                indices[e] = j
+                data[e] = w[i, j]
+                e += 1
+
+
+@jit
+def scatter_rows(indptr, indices, vals, out):
+    """``out[i, indices[e]] = vals[e]`` for the entries ``e`` of each row ``i``."""
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for e in range(indptr[i], indptr[i + 1]):
+            out[i, indices[e]] = vals[e]
+
+
+@jit
+def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason):
+    """CSR twin of :func:`surplus_rows`: keep the eligible entries, compacted in order.
+
+    ``ce`` is a cost per stored entry (or empty), ``c1`` a cost per provider (or empty),
+    ``fe`` a forbidden flag per stored entry (or empty). Returns ``(code, entry)`` with the
+    codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 surplus too large) and the
+    number of kept entries in ``out_ptr[-1]``.
+    """
+    n = indptr.shape[0] - 1
+    per_entry = ce.shape[0] > 0
+    per_provider = c1.shape[0] > 0
+    masked = fe.shape[0] > 0
+    k = 0
+    out_ptr[0] = 0
+    for i in range(n):
+        allowed_any = False
+        positive_any = False
+        for e in range(indptr[i], indptr[i + 1]):
+            x = data[e]
+            if x != x:
+                return 1, e
+            if x == np.inf:
+                return 2, e
+            c = 0.0
+            if per_entry:
+                c = ce[e]
+            elif per_provider:
+                c = c1[indices[e]]
+            if x == -np.inf or c == np.inf or (masked and fe[e]):
+                continue
+            s = x - c
+            if s > SURPLUS_LIMIT:
+                return 5, e
+            allowed_any = True
+            if s > 0.0:
+                positive_any = True
+                out_idx[k] = indices[e]
+                out_w[k] = s
+                k += 1
+        out_ptr[i + 1] = k
+        reason[i] = _row_reason(allowed_any, positive_any)
+    return 0, -1

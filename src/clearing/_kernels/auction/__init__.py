@@ -1,0 +1,1 @@
+"""Numba kernels of the auction domain (called only through its validators)."""

@@ -1,0 +1,352 @@
+"""The margin of a call market: efficient volume and fills without sorting.
+
+Every mechanism starts from the efficient allocation, which only needs the *margin*: the
+efficient volume ``Q`` (where the demand and supply curves cross) and, on each side, the
+marginal price level. Both are found by quickselect-style partitioning on price with running
+quantities, expected O(n); only orders tied at a marginal price are put in priority order.
+Also here: grouping the orders of many markets by a counting sort into grouped arrays, and
+writing the outputs back in input order.
+
+Conventions: bids use ``key = price`` and asks ``key = -price`` so that on both sides a higher
+key is served first; ``b_k``/``s_k`` are the prices of the last matched unit and
+``b_{k+1}``/``s_{k+1}`` those of the first unmatched one (``-inf``/``+inf`` when absent).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._jit import jit
+from .codes import FILLED, PRICED_OUT, ZERO_QUANTITY
+
+SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
+
+
+@jit
+def group_by_market(price, qty, prio, use_prio, market, n_markets, work):
+    """Stable counting sort of the orders of one side by dense market id.
+
+    Fills ``work = (pq, gprio, order, ...)`` and returns ``start``: market ``m`` holds
+    grouped positions ``start[m]:start[m + 1]``; ``order`` maps them to input indices
+    (ascending within a market), ``pq[pos]`` holds that order's price and quantity side
+    by side (one random write instead of two: the writes are what this pass waits for)
+    and ``gprio`` its priority (when used). The input is read in order.
+    """
+    pq, gprio, order = work[0], work[1], work[2]
+    start = np.zeros(n_markets + 1, dtype=np.int64)
+    for t in range(market.size):
+        start[market[t] + 1] += 1
+    for m in range(n_markets):
+        start[m + 1] += start[m]
+    cursor = start[:-1].copy()
+    for t in range(market.size):
+        m = market[t]
+        pos = cursor[m]
+        cursor[m] += 1
+        order[pos] = t
+        pq[pos, 0] = price[t]
+        pq[pos, 1] = qty[t]
+    if use_prio:
+        for pos in range(market.size):
+            gprio[pos] = prio[order[pos]]
+    return start
+
+
+@jit
+def dense_ids(bm, am, lo, span):
+    """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
+
+    Returns ``(ids, bid_dense, ask_dense)``; one pass to mark the ids present, one prefix
+    sum, one pass per side to map. When every id of the span is present the map is a shift
+    (none at all from 0: the inputs are returned as they are).
+    """
+    rank = np.zeros(span, dtype=np.int64)
+    for t in range(bm.size):
+        rank[bm[t] - lo] = 1
+    for t in range(am.size):
+        rank[am[t] - lo] = 1
+    if rank.sum() == span:  # integers: the sum is exact in any order
+        if lo == 0:
+            return np.arange(span), bm, am
+        return np.arange(lo, lo + span), bm - lo, am - lo
+    n = 0
+    for u in range(span):
+        if rank[u]:
+            rank[u] = n
+            n += 1
+        else:
+            rank[u] = -1
+    ids = np.empty(n, dtype=np.int64)
+    for u in range(span):
+        if rank[u] >= 0:
+            ids[rank[u]] = lo + u
+    bd = np.empty(bm.size, dtype=np.int64)
+    for t in range(bm.size):
+        bd[t] = rank[bm[t] - lo]
+    ad = np.empty(am.size, dtype=np.int64)
+    for t in range(am.size):
+        ad[t] = rank[am[t] - lo]
+    return ids, bd, ad
+
+
+@jit
+def _pivot(xa, na, xb, nb):
+    """Median of the first, middle and last entries of the concatenation of two buffers."""
+    m = na + nb
+    t0 = 0
+    t1 = m // 2
+    t2 = m - 1
+    a = xa[t0] if t0 < na else xb[t0 - na]
+    b = xa[t1] if t1 < na else xb[t1 - na]
+    c = xa[t2] if t2 < na else xb[t2 - na]
+    if a > b:
+        a, b = b, a
+    if b > c:
+        b = c
+    return a if a > b else b
+
+
+@jit
+def _keep(x, w, n, pivot, above):
+    """Compact the buffers to the entries strictly above (or below) ``pivot``.
+
+    Branch-free: every entry is written and the cursor advances only for kept ones, which
+    avoids a mispredicted branch per entry on random prices.
+    """
+    out = 0
+    if above:
+        for t in range(n):
+            v = x[t]
+            x[out] = v
+            w[out] = w[t]
+            out += v > pivot
+    else:
+        for t in range(n):
+            v = x[t]
+            x[out] = v
+            w[out] = w[t]
+            out += v < pivot
+    return out
+
+
+@jit
+def _load(price, qty, sign, x, w):
+    """Copy the positive-quantity orders into ``(key, quantity)`` work buffers."""
+    n = 0
+    for i in range(price.size):
+        if qty[i] > 0.0:
+            x[n] = sign * price[i]
+            w[n] = qty[i]
+            n += 1
+    return n
+
+
+@jit
+def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
+    """``(p1, S(p1), p2, D(p2))`` by partitioning both sides around pivot prices."""
+    nb = _load(bp, bq, 1.0, xb, wb)
+    na = _load(ap, aq, 1.0, xa, wa)
+    d_upper = 0.0  # bid quantity priced at or above the current upper bound
+    s_lower = 0.0  # ask quantity priced at or below the current lower bound
+    p1 = -np.inf
+    p2 = np.inf
+    s_at_p1 = 0.0
+    d_at_p2 = 0.0
+    while nb + na > 0:
+        x = _pivot(xb, nb, xa, na)
+        d = d_upper
+        for t in range(nb):
+            d += wb[t] if xb[t] >= x else 0.0
+        s = s_lower
+        for t in range(na):
+            s += wa[t] if xa[t] <= x else 0.0
+        if d >= s:
+            p1 = x
+            s_at_p1 = s
+            s_lower = s
+            nb = _keep(xb, wb, nb, x, True)
+            na = _keep(xa, wa, na, x, True)
+        else:
+            p2 = x
+            d_at_p2 = d
+            d_upper = d
+            nb = _keep(xb, wb, nb, x, False)
+            na = _keep(xa, wa, na, x, False)
+    return p1, s_at_p1, p2, d_at_p2
+
+
+@jit
+def _crossing_small(bp, bq, ap, aq, work):
+    """:func:`_crossing_partition` for small markets: every price is a candidate.
+
+    ``D`` and ``S`` at all candidates are accumulated together, order by order (input
+    order, so each total is the same sequential sum); the inner loop runs over candidates,
+    which vectorises, where the partition's loop carries one long chain of additions.
+    ``work`` needs ``3 * (bp.size + ap.size)`` entries.
+    """
+    nc = 0
+    for i in range(bp.size):
+        if bq[i] > 0.0:
+            work[nc] = bp[i]
+            nc += 1
+    for i in range(ap.size):
+        if aq[i] > 0.0:
+            work[nc] = ap[i]
+            nc += 1
+    x = work[:nc]
+    demand = work[nc : 2 * nc]
+    supply = work[2 * nc : 3 * nc]
+    demand[:] = 0.0
+    supply[:] = 0.0
+    for i in range(bp.size):
+        q = bq[i]
+        if q > 0.0:
+            p = bp[i]
+            for c in range(nc):
+                demand[c] += q if p >= x[c] else 0.0
+    for i in range(ap.size):
+        q = aq[i]
+        if q > 0.0:
+            p = ap[i]
+            for c in range(nc):
+                supply[c] += q if p <= x[c] else 0.0
+    # p1 and p2 first, then the totals there: two short dependency chains of selects
+    # (the comparisons are coin flips, so branches would mispredict)
+    p1 = -np.inf
+    p2 = np.inf
+    for c in range(nc):
+        crossed = demand[c] >= supply[c]
+        lo = x[c] if crossed else -np.inf
+        hi = np.inf if crossed else x[c]
+        p1 = lo if lo > p1 else p1
+        p2 = hi if hi < p2 else p2
+    s_at_p1 = 0.0
+    d_at_p2 = 0.0
+    for c in range(nc):
+        s_at_p1 = supply[c] if x[c] == p1 else s_at_p1
+        d_at_p2 = demand[c] if x[c] == p2 else d_at_p2
+    return p1, s_at_p1, p2, d_at_p2
+
+
+@jit
+def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
+    """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``."""
+    volume = max(s_at_p1, d_at_p2)
+    if volume <= 0.0:
+        return 0.0, np.nan, np.nan, False, False
+    # No price lies strictly between p1 and p2, so demand reaches Q either at p1 or at the
+    # lowest bid priced >= p2, and supply either at p2 or at the highest ask priced <= p1.
+    bid_whole = d_at_p2 >= volume
+    ask_whole = s_at_p1 >= volume
+    bid_level = p1
+    if bid_whole:
+        bid_level = np.inf
+        for i in range(bp.size):
+            b = bp[i] if bq[i] > 0.0 and bp[i] >= p2 else np.inf
+            bid_level = b if b < bid_level else bid_level
+    ask_level = p2
+    if ask_whole:
+        ask_level = -np.inf
+        for i in range(ap.size):
+            a = ap[i] if aq[i] > 0.0 and ap[i] <= p1 else -np.inf
+            ask_level = a if a > ask_level else ask_level
+    return volume, bid_level, ask_level, bid_whole, ask_whole
+
+
+@jit
+def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
+    """Efficient volume and the marginal price level of each side.
+
+    The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
+    found by partitioning both sides around pivot prices (expected linear time), or in
+    markets of at most ``SMALL_MARKET`` orders by evaluating ``D`` and ``S`` at every price
+    (quadratic, but vectorised and branch-free: faster there). ``xb`` needs
+    ``3 * (bp.size + ap.size)`` entries for the latter (``max(3 * SMALL_MARKET, bp.size)``
+    covers both paths). ``p2``, the next price above it, has
+    ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
+    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
+    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
+    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
+    priced at or above it is filled in full, with no arithmetic that could round (likewise
+    ``ask_whole``).
+    """
+    if bp.size + ap.size <= SMALL_MARKET:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_small(bp, bq, ap, aq, xb)
+    else:
+        p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
+    return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
+
+
+@jit
+def _slack(n_terms, total):
+    """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
+    return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total
+
+
+@jit
+def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reason, tie):
+    """Efficient fills of one side of one market.
+
+    Orders priced better than the marginal ``level`` fill in full; those at the level share
+    what is left of ``volume`` in priority order (all in full when ``whole``). The rest of
+    ``volume`` is a difference of float sums, so it is compared with a rounding allowance of
+    a few ulps per order: a remainder within it of an order's quantity fills the order, and
+    one within it of zero fills nothing.
+
+    Returns ``(k_price, next_price, marginal)``: the price of the last matched unit, of the
+    first unmatched unit, and the index of the order holding the last matched unit (-1 when
+    nothing trades).
+    """
+    lam = sign * level if volume > 0.0 else np.inf
+    above = 0.0
+    n_tie = 0
+    next_key = -np.inf
+    for i in range(price.size):  # selects, not branches: on random prices they mispredict
+        q = qty[i]
+        key = sign * price[i]
+        live = q > 0.0
+        better = live and key > lam
+        worse = live and key < lam
+        fill[i] = q if better else 0.0  # orders at the level are set below
+        reason[i] = FILLED if better else (PRICED_OUT if live else ZERO_QUANTITY)
+        above += q if better else 0.0
+        tie[n_tie] = i
+        n_tie += 1 if live and key == lam else 0
+        next_key = key if worse and key > next_key else next_key
+    if use_prio and n_tie > 1:
+        keys = np.empty(n_tie)
+        for t in range(n_tie):
+            keys[t] = prio[tie[t]]
+        perm = np.argsort(keys, kind="mergesort")
+        ordered = tie[:n_tie][perm]
+        tie[:n_tie] = ordered
+    need = np.inf if whole else volume - above
+    slack = _slack(price.size, volume)
+    marginal = -1
+    for t in range(n_tie):
+        i = tie[t]
+        f = 0.0
+        if need > slack:
+            f = qty[i] if need >= qty[i] - slack else need
+        fill[i] = f
+        need -= f
+        if f > 0.0:
+            marginal = i
+        if f < qty[i]:
+            reason[i] = PRICED_OUT
+            next_key = lam
+        else:
+            reason[i] = FILLED
+    if volume <= 0.0:
+        return np.nan, sign * next_key, -1
+    return sign * lam, sign * next_key, marginal
+
+
+@jit
+def scatter(order, gfill, gpaid, greason, fill, paid, reason):
+    """Write per-order outputs held in grouped order at the orders' input indices."""
+    for t in range(order.size):
+        i = order[t]
+        fill[i] = gfill[t]
+        paid[i] = gpaid[t]
+        reason[i] = greason[t]

@@ -1,0 +1,1 @@
+"""Numba kernels of the orderbook domain (called only through its validators)."""

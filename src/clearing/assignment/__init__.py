@@ -1,0 +1,17 @@
+"""Assignment and transport: who serves whom, with competitive prices, and their results."""
+
+from __future__ import annotations
+
+from ._api import assign, assign_batch, linear_sum_assignment, transport
+from ._results import AssignmentBatchResult, AssignmentResult, TransportResult, UnmatchedReason
+
+__all__ = [
+    "AssignmentBatchResult",
+    "AssignmentResult",
+    "TransportResult",
+    "UnmatchedReason",
+    "assign",
+    "assign_batch",
+    "linear_sum_assignment",
+    "transport",
+]

@@ -1,0 +1,222 @@
+"""Result classes of :mod:`clearing.assignment`."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .._result import ResultBase, import_pandas
+from .._validate import FloatArray, IntArray
+
+Int8Array = npt.NDArray[np.int8]
+
+__all__ = ["AssignmentBatchResult", "AssignmentResult", "TransportResult", "UnmatchedReason"]
+
+
+class UnmatchedReason(enum.IntEnum):
+    """Why a request was left (partly) unserved; stored as ``int8`` codes.
+
+    ``MATCHED`` (0) only appears in per-request arrays of batch results.
+    """
+
+    MATCHED = 0
+    #: every provider is forbidden for this request
+    NO_ELIGIBLE_PROVIDER = 1
+    #: no allowed provider yields a positive surplus (value - cost <= 0 everywhere)
+    NEGATIVE_SURPLUS = 2
+    #: a provider with positive surplus exists, but serving others is worth more
+    LOST_TO_COMPETITION = 3
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AssignmentResult(ResultBase):
+    """Outcome of :func:`clearing.assign`.
+
+    Attributes
+    ----------
+    row_ind, col_ind : ndarray of int64
+        Matched pairs: request ``row_ind[k]`` is served by provider ``col_ind[k]``;
+        ``row_ind`` is ascending.
+    welfare : float
+        Total surplus ``sum(value - cost)`` over the matched pairs (the optimum).
+    row_duals, col_duals : ndarray of float64
+        An optimal dual solution of the assignment LP: ``row_duals[i] + col_duals[j] >=
+        value[i, j] - cost[i, j]`` on allowed pairs, with equality on matched pairs, both
+        non-negative and zero for unmatched requests and providers. Whenever prices are
+        computed these are the request-optimal duals, so ``col_duals`` equals the minimum
+        competitive prices; with ``prices=None`` they are the solver's own optimal duals
+        (competitive prices too, but not necessarily the least ones).
+    min_prices, max_prices : ndarray of float64 or None
+        Per provider, the least and the greatest competitive (Walrasian) price vector, as a
+        mark-up over cost: request ``i`` served by ``j`` pays ``cost[i, j] + price[j]``.
+        ``None`` when not requested through ``prices=`` (the default computes the minimum
+        prices only). Minimum prices equal the VCG payments.
+    utility : ndarray of float64
+        Per request, ``value - cost - col_duals`` of its provider (0 when unmatched): its
+        gain at the prices ``col_duals`` (the minimum ones unless ``prices=None``).
+    unmatched : ndarray of int64
+        Requests left unmatched, ascending.
+    unmatched_reason : ndarray of int8
+        A :class:`UnmatchedReason` code for each entry of ``unmatched``.
+    shape : tuple of int
+        ``(n_requests, n_providers)``.
+    """
+
+    row_ind: IntArray
+    col_ind: IntArray
+    welfare: float
+    row_duals: FloatArray
+    col_duals: FloatArray
+    min_prices: FloatArray | None
+    max_prices: FloatArray | None
+    utility: FloatArray
+    unmatched: IntArray
+    unmatched_reason: Int8Array
+    shape: tuple[int, int]
+
+    def to_pandas(self) -> Any:
+        """One row per request: ``request, provider (-1 if none), utility, price, reason``."""
+        pd = import_pandas()
+        n = self.shape[0]
+        provider = np.full(n, -1, np.int64)
+        provider[self.row_ind] = self.col_ind
+        reason = np.zeros(n, np.int8)
+        reason[self.unmatched] = self.unmatched_reason
+        price = np.full(n, np.nan)
+        if self.min_prices is not None:
+            price[self.row_ind] = self.min_prices[self.col_ind]
+        return pd.DataFrame(
+            {
+                "request": np.arange(n, dtype=np.int64),
+                "provider": provider,
+                "utility": np.array(self.utility),
+                "min_price": price,
+                "reason": pd.Categorical.from_codes(
+                    reason, [r.name.lower() for r in UnmatchedReason]
+                ),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class TransportResult(ResultBase):
+    """Outcome of :func:`clearing.transport`.
+
+    Attributes
+    ----------
+    flow : ndarray of int64 or scipy.sparse.csr_array
+        Units of request ``i`` served by provider ``j`` (sparse when the input was sparse).
+    welfare : float
+        Total surplus ``sum(flow * (value - cost))``, the optimum.
+    served, unserved : ndarray of int64
+        Per request, units served and units left unserved (``served + unserved == demand``).
+    row_duals, col_duals : ndarray of float64
+        Optimal duals per unit. When prices are computed these are the request-optimal
+        ones (``col_duals`` equals ``min_prices``); with ``prices=None``, the solver's own.
+    min_prices, max_prices : ndarray of float64 or None
+        Per provider, the least and greatest competitive price per unit (mark-up over cost);
+        zero for providers with spare capacity. ``None`` unless requested.
+    unmatched : ndarray of int64
+        Requests with unserved units, ascending.
+    unmatched_reason : ndarray of int8
+        A :class:`UnmatchedReason` code for each entry of ``unmatched``.
+    load : ndarray of int64
+        Units served by each provider.
+    """
+
+    flow: Any
+    welfare: float
+    served: IntArray
+    unserved: IntArray
+    row_duals: FloatArray
+    col_duals: FloatArray
+    min_prices: FloatArray | None
+    max_prices: FloatArray | None
+    unmatched: IntArray
+    unmatched_reason: Int8Array
+    load: IntArray
+
+    def to_pandas(self) -> Any:
+        """Long format: one row per (request, provider) pair with positive flow."""
+        pd = import_pandas()
+        if isinstance(self.flow, np.ndarray):
+            rows, cols = np.nonzero(self.flow)
+            units = self.flow[rows, cols]
+        else:
+            coo = self.flow.tocoo()
+            keep = coo.data > 0
+            rows, cols, units = coo.row[keep], coo.col[keep], coo.data[keep]
+            order = np.lexsort((cols, rows))
+            rows, cols, units = rows[order], cols[order], units[order]
+        return pd.DataFrame(
+            {
+                "request": rows.astype(np.int64),
+                "provider": cols.astype(np.int64),
+                "units": np.asarray(units, dtype=np.int64),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AssignmentBatchResult(ResultBase):
+    """Outcome of :func:`clearing.assign_batch`: stacked per-problem arrays.
+
+    Attributes
+    ----------
+    match : ndarray of int64, shape (n_problems, n_requests)
+        Provider of each request, ``-1`` when unmatched.
+    welfare : ndarray of float64, shape (n_problems,)
+    row_duals, utility : ndarray of float64, shape (n_problems, n_requests)
+    col_duals : ndarray of float64, shape (n_problems, n_providers)
+    min_prices, max_prices : ndarray of float64 or None, shape (n_problems, n_providers)
+    reason : ndarray of int8, shape (n_problems, n_requests)
+        :class:`UnmatchedReason` per request (``MATCHED`` for matched ones).
+    """
+
+    match: IntArray
+    welfare: FloatArray
+    row_duals: FloatArray
+    col_duals: FloatArray
+    min_prices: FloatArray | None
+    max_prices: FloatArray | None
+    utility: FloatArray
+    reason: Int8Array
+
+    def __len__(self) -> int:
+        return int(self.match.shape[0])
+
+    def result(self, b: int) -> AssignmentResult:
+        """Problem ``b`` as an :class:`AssignmentResult` (equal to :func:`assign` on it)."""
+        x = self.match[b]
+        rows = np.flatnonzero(x >= 0).astype(np.int64)
+        unmatched = np.flatnonzero(x < 0).astype(np.int64)
+        return AssignmentResult(
+            row_ind=rows,
+            col_ind=x[rows].copy(),
+            welfare=float(self.welfare[b]),
+            row_duals=self.row_duals[b].copy(),
+            col_duals=self.col_duals[b].copy(),
+            min_prices=None if self.min_prices is None else self.min_prices[b].copy(),
+            max_prices=None if self.max_prices is None else self.max_prices[b].copy(),
+            utility=self.utility[b].copy(),
+            unmatched=unmatched,
+            unmatched_reason=self.reason[b][unmatched].copy(),
+            shape=(int(self.match.shape[1]), int(self.col_duals.shape[1])),
+        )
+
+    def to_pandas(self) -> Any:
+        """Long format: one row per (problem, request)."""
+        pd = import_pandas()
+        nb, n = self.match.shape
+        return pd.DataFrame(
+            {
+                "problem": np.repeat(np.arange(nb, dtype=np.int64), n),
+                "request": np.tile(np.arange(n, dtype=np.int64), nb),
+                "provider": self.match.ravel(),
+                "utility": self.utility.ravel(),
+            }
+        )

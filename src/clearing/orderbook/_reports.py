@@ -1,0 +1,211 @@
+"""What :class:`clearing.OrderBook` returns: states, reasons, execution reports, results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from .._kernels.orderbook import book as _k
+from .._result import ResultBase, import_pandas
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+
+
+class OrderState(enum.IntEnum):
+    """The state an order is in after an event (codes of the ``state`` arrays)."""
+
+    RESTING = _k.RESTING  #: on the book (possibly after partial fills)
+    FILLED = _k.FILLED  #: completely filled
+    CANCELLED = _k.CANCELLED  #: cancelled by its owner, by self-trade prevention or uncross
+    EXPIRED = _k.EXPIRED  #: IOC/FOK/market remainder that could not trade at once
+    REJECTED = _k.REJECTED  #: refused; the book did not change
+
+
+class OrderReason(enum.IntEnum):
+    """Why an order ended in its state (codes of the ``reason`` arrays)."""
+
+    NONE = _k.NONE  #: nothing special
+    DUPLICATE_ID = _k.DUPLICATE_ID  #: the order id is already resting on the book
+    UNKNOWN_ID = _k.UNKNOWN_ID  #: cancel/reduce of an id that is not resting
+    BAD_QUANTITY = _k.BAD_QUANTITY  #: reduce by a quantity that is not > 0
+    BAD_EVENT = _k.BAD_EVENT  #: unknown event kind, side or time in force
+    SELF_TRADE = _k.SELF_TRADE  #: the taker met its own owner's order ("cancel_taker")
+    NOT_FILLABLE = _k.NOT_FILLABLE  #: FOK order the book could not fill completely
+    UNCROSS = _k.UNCROSS  #: remainder withheld by the call-market mechanism in uncross
+    CALL_PHASE = _k.CALL_PHASE  #: market/IOC/FOK order sent while collecting for a call
+
+
+_STATES = tuple(OrderState)
+_REASONS = tuple(OrderReason)
+
+
+class Fill(NamedTuple):
+    """One trade: ``taker`` (the incoming order) met ``maker`` (the resting order)."""
+
+    seq: int
+    taker: int
+    maker: int
+    price: float
+    quantity: float
+
+
+class ExecutionReport(NamedTuple):
+    """The execution report of one event.
+
+    ``order_id`` is the event's order (the id assigned when it was ``None``); ``filled`` the
+    quantity it traded in this event; ``remaining`` what is still resting afterwards;
+    ``fills`` the trades in sequence order; ``self_trade_cancelled`` the ``(order_id,
+    quantity)`` pairs of resting orders removed by ``"cancel_resting"`` self-trade prevention.
+    """
+
+    order_id: int
+    state: OrderState
+    reason: OrderReason
+    filled: float
+    remaining: float
+    fills: tuple[Fill, ...] = ()
+    self_trade_cancelled: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BatchReport(ResultBase):
+    """Reports of :meth:`OrderBook.submit_batch`: per event, per fill, per cancelled order.
+
+    Attributes
+    ----------
+    order_id, state, reason, filled, remaining : ndarray, one entry per event
+        As in :class:`ExecutionReport` (``state``/``reason`` are :class:`OrderState` /
+        :class:`OrderReason` codes, int8).
+    fill_event, fill_seq, fill_taker, fill_maker, fill_price, fill_quantity : ndarray
+        One entry per fill in sequence order; ``fill_event`` indexes the batch.
+    cancel_event, cancel_order, cancel_quantity : ndarray
+        Resting orders removed by ``"cancel_resting"`` self-trade prevention.
+    """
+
+    order_id: I64
+    state: I8
+    reason: I8
+    filled: F64
+    remaining: F64
+    fill_event: I64
+    fill_seq: I64
+    fill_taker: I64
+    fill_maker: I64
+    fill_price: F64
+    fill_quantity: F64
+    cancel_event: I64
+    cancel_order: I64
+    cancel_quantity: F64
+
+    def to_pandas(self, table: str = "events") -> Any:
+        """One of the tables ``"events"``, ``"fills"`` or ``"cancels"`` as a DataFrame."""
+        pd = import_pandas()
+        if table == "events":
+            return pd.DataFrame(
+                {
+                    "order_id": self.order_id,
+                    "state": [OrderState(s).name for s in self.state],
+                    "reason": [OrderReason(r).name for r in self.reason],
+                    "filled": self.filled,
+                    "remaining": self.remaining,
+                }
+            )
+        if table == "fills":
+            return pd.DataFrame(
+                {
+                    "event": self.fill_event,
+                    "seq": self.fill_seq,
+                    "taker": self.fill_taker,
+                    "maker": self.fill_maker,
+                    "price": self.fill_price,
+                    "quantity": self.fill_quantity,
+                }
+            )
+        if table == "cancels":
+            return pd.DataFrame(
+                {
+                    "event": self.cancel_event,
+                    "order_id": self.cancel_order,
+                    "quantity": self.cancel_quantity,
+                }
+            )
+        raise ValueError(f"to_pandas: unknown table {table!r}; use 'events', 'fills', 'cancels'")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BookDepth(ResultBase):
+    """Aggregated book: price levels best first with total quantity and order count."""
+
+    bid_price: F64
+    bid_quantity: F64
+    bid_orders: I64
+    ask_price: F64
+    ask_quantity: F64
+    ask_orders: I64
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RestingOrders(ResultBase):
+    """Resting orders of one side in priority order (best price first, then arrival)."""
+
+    order_id: I64
+    price: F64
+    quantity: F64
+    owner: I64
+    arrival: I64
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BookSnapshot(ResultBase):
+    """A complete copy of a book's state; :meth:`OrderBook.restore` rebuilds the book."""
+
+    tick_size: float
+    self_trade_prevention: str
+    round_prices: bool
+    state: I64
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UncrossResult(ResultBase):
+    """Outcome of :meth:`OrderBook.uncross`.
+
+    Attributes
+    ----------
+    mechanism : str
+    auction : AuctionResult or None
+        The call-market result on the crossing orders (``None`` when nothing crossed). Its
+        bids and asks are in priority order and correspond to ``bid_order_id`` /
+        ``ask_order_id``.
+    bid_order_id, ask_order_id : ndarray
+        Order ids of the crossing bids and asks sent to the call market.
+    trade_seq, trade_buyer, trade_seller, trade_quantity, trade_buyer_price,
+    trade_seller_price : ndarray
+        The trades, with fill sequence numbers continuing the book's.
+    cancelled_order, cancelled_quantity : ndarray
+        Remainders the mechanism withheld although they cross, cancelled so that the book
+        does not rest crossed (reason :attr:`OrderReason.UNCROSS`).
+    """
+
+    mechanism: str
+    auction: Any
+    bid_order_id: I64
+    ask_order_id: I64
+    trade_seq: I64
+    trade_buyer: I64
+    trade_seller: I64
+    trade_quantity: F64
+    trade_buyer_price: F64
+    trade_seller_price: F64
+    cancelled_order: I64
+    cancelled_quantity: F64
+
+    @property
+    def volume(self) -> float:
+        """Total traded quantity."""
+        return float(self.trade_quantity.sum())
