@@ -71,7 +71,7 @@ def stop_server(server: Server) -> str:
         server.process.kill()
         server.process.wait()
     err = ""
-    if server.process.stderr:
+    if server.process.stderr and not server.process.stderr.closed:  # stopped once already
         err = server.process.stderr.read().decode(errors="replace")
         server.process.stderr.close()
     return err
