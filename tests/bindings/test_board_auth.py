@@ -3,8 +3,6 @@ in headless Chromium; a token never shows in the page, its address or the server
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,21 +112,24 @@ def test_no_token_in_the_server_log(locked: Any) -> None:
         assert token not in text
 
 
-def run_serve(*extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "clearing_bindings", "serve", "--http", "--port", "1", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+def test_bad_token_options_are_refused_before_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clearing_bindings.cli import main
 
+    def refused(*extra: str) -> str:
+        """``serve --http`` exits with 1 before it serves; what it wrote on stderr."""
+        assert main(["serve", "--http", "--port", "1", *extra]) == 1
+        return capsys.readouterr().err
 
-def test_bad_token_options_are_refused_before_serving(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     for content in ("[tokens]\n", "tokens = 3\n", '[tokens]\n"a b" = "x"\n', "[tokens\n"):
         bad.write_text(content)
-        out = run_serve("--tokens", str(bad))
-        assert out.returncode == 1 and "clearing serve: error" in out.stderr, content
+        assert "clearing serve: error" in refused("--tokens", str(bad)), content
     js = tmp_path / "t.json"
     js.write_text('{"tokens": {"ok-token": 5}}')
-    assert "team name or '*'" in run_serve("--tokens", str(js)).stderr
-    assert "TEAM=TOKEN" in run_serve("--team-token", "finance").stderr
-    twice = run_serve("--team-token", "a=tok1", "--team-token", "b=tok1")
-    assert twice.returncode == 1 and "twice" in twice.stderr and "tok1" not in twice.stderr
-    assert "no such file" in run_serve("--tokens", str(tmp_path / "none.toml")).stderr.lower()
+    assert "team name or '*'" in refused("--tokens", str(js))
+    assert "TEAM=TOKEN" in refused("--team-token", "finance")
+    twice = refused("--team-token", "a=tok1", "--team-token", "b=tok1")
+    assert "twice" in twice and "tok1" not in twice
+    assert "no such file" in refused("--tokens", str(tmp_path / "none.toml")).lower()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-import subprocess
 import threading
 import time
 import tomllib
@@ -148,12 +147,10 @@ def test_serve_stops_promptly_with_a_board_open(browser: Any, sig: signal.Signal
     console_errors(browser)
 
 
-def test_serve_rejects_board_options_without_http() -> None:
-    import sys
+def test_serve_rejects_board_options_without_http(capsys: pytest.CaptureFixture[str]) -> None:
+    from clearing_bindings.cli import main
 
     for extra in (["--demo"], ["--ledger", "sqlite://"], ["--team-token", "a=b"]):
-        out = subprocess.run(
-            [sys.executable, "-m", "clearing_bindings", "serve", "--stdio", *extra],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert out.returncode == 2 and "is for --http" in out.stderr
+        with pytest.raises(SystemExit) as exit:
+            main(["serve", "--stdio", *extra])
+        assert exit.value.code == 2 and "is for --http" in capsys.readouterr().err
