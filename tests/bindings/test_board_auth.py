@@ -87,6 +87,11 @@ def test_the_page_of_a_team_token(browser: Any, locked: Any) -> None:
     browser.get(f"{url}/board?service=payroll")
     wait_for(lambda: {r[2] for r in table(browser, "negotiations")} == {"payroll"})
     assert [r[0] for r in table(browser, "budgets")] == ["finance"]
+    # an administrator's token in the same tab sees every team
+    browser.get(f"{url}/board#token={ADMIN}")
+    wait_for(lambda: len(table(browser, "budgets")) == 6)
+    assert browser.find_element("id", "team").is_enabled()
+    assert ADMIN not in browser.current_url and ADMIN not in browser.page_source
     assert console_errors(browser) == []
     browser.execute_script("sessionStorage.clear()")
 
