@@ -148,7 +148,7 @@ def _serve(args: argparse.Namespace) -> int:
             if given:
                 raise _Usage(f"serve: {flag} is for --http (the market board's)")
     token = args.token if args.token is not None else os.environ.get("CLEARING_TOKEN") or None
-    tokens = _tokens(args) if args.http else None
+    tokens = _tokens(args, admin=token) if args.http else None
     books: dict[str, Any] = {}
     board, follower = (None, None)
     if args.http:
@@ -191,18 +191,21 @@ def _serve(args: argparse.Namespace) -> int:
     return OK
 
 
-def _tokens(args: argparse.Namespace) -> dict[str, str | None] | None:
-    """The tokens of --team-token and --tokens: token -> team (None: an administrator)."""
+def _tokens(args: argparse.Namespace, *, admin: str | None) -> dict[str, str | None] | None:
+    """The tokens of --team-token and --tokens: token -> team (None: an administrator).
+    ``admin`` (--token) is checked with them: one token may not have two scopes."""
     from .board._tokens import TokenError, Tokens, merge, read_tokens, team_token
 
     try:
-        pairs: list[tuple[str, str | None]] = [team_token(t) for t in args.team_token]
+        pairs: list[tuple[str, str | None]] = [(admin, None)] if admin else []
+        pairs += [team_token(t) for t in args.team_token]
         if args.tokens is not None:
             pairs += read_tokens(args.tokens).items()
         tokens = merge(pairs)
         Tokens(tokens)  # the syntax of every token, before anything starts
     except TokenError as exc:
         raise FileInputError(f"serve: {exc}") from None
+    tokens.pop(admin or "", None)  # create_app takes it as token=
     return tokens or None
 
 

@@ -137,4 +137,6 @@ def test_bad_token_options_are_refused_before_serving(
     assert "TEAM=TOKEN" in refused("--team-token", "finance")
     twice = refused("--team-token", "a=tok1", "--team-token", "b=tok1")
     assert "twice" in twice and "tok1" not in twice
+    assert "twice" in refused("--token", "tok1", "--team-token", "a=tok1")
+    assert "RFC 6750" in refused("--token", "bad token")
     assert "no such file" in refused("--tokens", str(tmp_path / "none.toml")).lower()
