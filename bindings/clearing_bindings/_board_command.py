@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import threading
 from typing import Any
@@ -66,6 +67,7 @@ def _board(args: argparse.Namespace) -> int:
     if play is not None:
         play.start()
     serve(board_app(state), host=args.host, port=args.port, board=state)
+    gc.freeze()  # the process ends now: skip the last collections (see clearing serve)
     return OK
 
 

@@ -138,8 +138,9 @@ def test_serve_stops_promptly_with_a_board_open(browser: Any, sig: signal.Signal
         assert server.process.stderr is not None
         err = server.process.stderr.read().decode()
         server.process.stderr.close()
-    # the streams end at the signal; what remains is Python's own exit (about a second)
-    assert took < 4.0, f"took {took:.1f} s to stop"
+    # the streams end at the signal, and the process exits without its last garbage
+    # collections: about half a second on a loaded two-core machine
+    assert took < 3.0, f"took {took:.1f} s to stop"
     # SIGINT is a normal stop; after SIGTERM uvicorn lets the signal end the process
     assert code == (0 if sig == signal.SIGINT else -signal.SIGTERM), err
     assert "Traceback" not in err and "ERROR" not in err, err
