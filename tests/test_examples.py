@@ -33,6 +33,8 @@ MODULES = [
 def test_page_examples(page: str) -> None:
     if page in ("docs/ledger.md", "docs/tutorial.md"):
         pytest.importorskip("sqlalchemy")
+    if page == "docs/tutorial.md":
+        pytest.importorskip("matplotlib")  # the simulator's figure (the [sim] extra)
     result = doctest.testfile(str(ROOT / page), module_relative=False, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0

@@ -19,6 +19,7 @@ SystemExit: 2
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import pathlib
 import subprocess
@@ -88,7 +89,29 @@ def _bench(args: argparse.Namespace) -> int:
     arg(
         "--token",
         default=None,
-        help="require 'Authorization: Bearer TOKEN' (default: $CLEARING_TOKEN, else none)",
+        help="an administrator's bearer token: every route needs 'Authorization: Bearer "
+        "TOKEN' (default: $CLEARING_TOKEN, else no auth unless team tokens are given)",
+    ),
+    arg(
+        "--team-token",
+        action="append",
+        default=[],
+        metavar="TEAM=TOKEN",
+        help="a token that reads TEAM's view of the market board only (repeatable)",
+    ),
+    arg(
+        "--tokens",
+        default=None,
+        metavar="FILE",
+        help="TOML or JSON file: a table 'tokens' mapping each token to its team, or "
+        "to '*' for an administrator",
+    ),
+    arg(
+        "--ledger",
+        default=None,
+        metavar="URL",
+        help="HTTP: the market board shows and follows the budgets of this ledger "
+        "(SQLAlchemy URL, e.g. sqlite:///ledger.db; the [ledger] extra)",
     ),
     arg("--max-body-bytes", type=int, default=None, help="largest HTTP body (413 above)"),
     arg("--max-orders", type=int, default=None, help="most orders in one request (413 above)"),
@@ -116,17 +139,28 @@ def _serve(args: argparse.Namespace) -> int:
         raise _Usage("serve: choose exactly one of --stdio and --http")
     from .ops import DEFAULT_MAX_BOOKS, DEFAULT_MAX_ORDERS, Engine
 
-    board = None
+    if not args.http:
+        for flag, given in (
+            ("--demo", args.demo),
+            ("--ledger", args.ledger),
+            ("--team-token", args.team_token),
+            ("--tokens", args.tokens),
+        ):
+            if given:
+                raise _Usage(f"serve: {flag} is for --http (the market board's)")
+    token = args.token if args.token is not None else os.environ.get("CLEARING_TOKEN") or None
+    tokens = _tokens(args, admin=token) if args.http else None
+    books: dict[str, Any] = {}
+    board, follower = (None, None)
     if args.http:
-        board = _board(demo=args.demo)
-    elif args.demo:
-        raise _Usage("serve: --demo is for --http (it fills the market board)")
+        board, follower = _board(demo=args.demo, ledger=args.ledger, books=books)
     engine = Engine(
         tick_size=args.tick_size,
         max_orders=args.max_orders or DEFAULT_MAX_ORDERS,
         max_books=args.max_books or DEFAULT_MAX_BOOKS,
         board=board,
     )
+    engine.books.update(books)  # the demo's IT market trades on the board's book
     if args.stdio:
         from .jsonl import serve
 
@@ -138,35 +172,72 @@ def _serve(args: argparse.Namespace) -> int:
         raise FileInputError(
             f"serve --http needs the [service] extra (pip install 'clearing[service]'): {exc}"
         ) from None
-    token = args.token if args.token is not None else os.environ.get("CLEARING_TOKEN") or None
-    run(
-        engine,
-        host=args.host,
-        port=args.port,
-        token=token,
-        max_body_bytes=args.max_body_bytes,
-        inline_bytes=args.inline_bytes,
-        warmup=not args.no_warmup,
-    )
+    if tokens and token is None and not any(t is None for t in tokens.values()):
+        sys.stderr.write("clearing: no administrator token: only the market board answers\n")
+    try:
+        run(
+            engine,
+            host=args.host,
+            port=args.port,
+            token=token,
+            tokens=tokens,
+            max_body_bytes=args.max_body_bytes,
+            inline_bytes=args.inline_bytes,
+            warmup=not args.no_warmup,
+        )
+    finally:
+        if follower is not None:
+            follower.stop()
+            follower.ledger.close()
+        # the process ends now: spare it the interpreter's last collections, which walk
+        # every object numba, pandas and the app made (seconds on a busy machine)
+        gc.freeze()
     return OK
 
 
-def _board(*, demo: bool) -> Any:
-    """The market board of an HTTP service: empty, or the demo organisation in a ledger."""
+def _tokens(args: argparse.Namespace, *, admin: str | None) -> dict[str, str | None] | None:
+    """The tokens of --team-token and --tokens: token -> team (None: an administrator).
+    ``admin`` (--token) is checked with them: one token may not have two scopes."""
+    from .board._tokens import TokenError, Tokens, merge, read_tokens, team_token
+
+    try:
+        pairs: list[tuple[str, str | None]] = [(admin, None)] if admin else []
+        pairs += [team_token(t) for t in args.team_token]
+        if args.tokens is not None:
+            pairs += read_tokens(args.tokens).items()
+        tokens = merge(pairs)
+        Tokens(tokens)  # the syntax of every token, before anything starts
+    except TokenError as exc:
+        raise FileInputError(f"serve: {exc}") from None
+    tokens.pop(admin or "", None)  # create_app takes it as token=
+    return tokens or None
+
+
+def _board(*, demo: bool, ledger: str | None, books: dict[str, Any]) -> tuple[Any, Any]:
+    """The market board of an HTTP service (empty, or the demo organisation, whose order
+    book goes into ``books``) and, with a ledger, what keeps the board's budgets equal to
+    the ledger's."""
     try:
         from .board import BoardState
         from .board._app import demo_board
+        from .board._ledger import LedgerFollower
     except ImportError:  # without the [service] extra the HTTP import below says so
-        return None
-    if not demo:
-        return BoardState()
-    import tempfile
+        return None, None
+    if not demo and ledger is None:
+        return BoardState(), None
+    try:
+        from clearing.ledger import Ledger
+    except ImportError as exc:
+        raise FileInputError(f"serve: the ledger needs the [ledger] extra: {exc}") from None
+    if ledger is None:
+        import tempfile
 
-    from clearing.ledger import Ledger
-
-    folder = tempfile.mkdtemp(prefix="clearing-demo-")
-    sys.stderr.write(f"clearing: demo ledger in {folder}\n")
-    return demo_board(ledger=Ledger(f"sqlite:///{folder}/ledger.db"))
+        folder = tempfile.mkdtemp(prefix="clearing-demo-")
+        sys.stderr.write(f"clearing: demo ledger in {folder}\n")
+        ledger = f"sqlite:///{folder}/ledger.db"
+    book = Ledger(ledger)
+    board = demo_board(ledger=book, books=books) if demo else BoardState()
+    return board, LedgerFollower(board, book).start()
 
 
 class _Usage(Exception):

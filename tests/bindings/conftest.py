@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -60,15 +62,19 @@ def start_server(*extra: str) -> Server:
     raise RuntimeError("the server did not answer /healthz within 120 s")
 
 
-def stop_server(server: Server) -> None:
+def stop_server(server: Server) -> str:
+    """Stop the server; returns what it wrote on stderr."""
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
-    if server.process.stderr:
+    err = ""
+    if server.process.stderr and not server.process.stderr.closed:  # stopped once already
+        err = server.process.stderr.read().decode(errors="replace")
         server.process.stderr.close()
+    return err
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +118,28 @@ def launch() -> Iterator[object]:
     yield start
     for s in started:
         stop_server(s)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's ``chromium`` and ``chromium-driver``) under Selenium."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(p)]
+    if missing:
+        if os.environ.get("CLEARING_CI") == "1":
+            pytest.fail(f"browser tests need {missing} (Debian chromium, chromium-driver)")
+        pytest.skip(f"no {missing}: install Debian's chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1600"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()

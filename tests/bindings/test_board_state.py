@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import threading
 
 import numpy as np
@@ -146,3 +147,60 @@ def test_demo_board_with_a_ledger(tmp_path) -> None:  # type: ignore[no-untyped-
     assert budgets["finance"]["pending"] == 1800.0
     ledger.check()  # raises if an invariant of the store is broken
     ledger.close()
+
+
+def test_mean_paid_is_amount_over_units(result: Clearing) -> None:
+    board = BoardState()
+    board.record_clearing(result)
+    alloc = result.allocations
+    for s in board.snapshot()["services"]:
+        mine = alloc["service"] == s["service"]
+        units = float(np.sum(alloc["quantity"][mine]))
+        expected = float(np.sum(alloc["amount"][mine])) / units if units else None
+        assert s["paid"] == pytest.approx(expected)
+    it = next(s for s in board.snapshot()["services"] if s["service"] == "it")
+    assert it["price"] is None and it["paid"] is not None  # transport: no single price
+
+
+def test_round_axis_caption_and_integer_names() -> None:
+    with pytest.raises(ValueError, match="axis"):
+        BoardState(axis="week")
+    board = BoardState(axis="round")
+    requests = {"request_id": [0, 1], "team": [10, 2], "service": ["s", "s"],
+                "quantity": [1.0, 1.0], "max_price": [9.0, 8.0]}  # fmt: skip
+    offers = {"offer_id": [0], "provider": [7], "service": ["s"], "capacity": [2.0],
+              "ask": [1.0]}  # fmt: skip
+    for r in range(3):
+        board.record_clearing(clear(requests, offers), at=r)
+    board.record_caption("run: round 3 of 3")
+    snap = board.snapshot()
+    assert snap["axis"] == "round" and snap["caption"] == "run: round 3 of 3"
+    assert snap["history"]["s"]["t"] == [0.0, 1.0, 2.0]
+    assert snap["teams"] == ["2", "10"]  # names, in natural order
+    assert snap["providers"][0]["provider"] == "7"
+    assert board.snapshot(team="10")["teams"] == ["10"]
+
+
+def test_close_ends_event_streams() -> None:
+    board = BoardState()
+    assert not board.closed
+    board.close()
+    assert board.closed
+
+
+def test_tokens(tmp_path: pathlib.Path) -> None:
+    from clearing_bindings.board._tokens import TokenError, Tokens, merge, read_tokens
+
+    tokens = Tokens({"a-1": None, "b-2": "finance"})
+    assert tokens.scope(" b-2 ") == (True, "finance") and tokens.scope("b-") == (False, None)
+    assert len(tokens) == 2 and tokens.admins == 1
+    for bad in ({"": None}, {"a b": None}, {"ok": ""}, {"ok": "*"}):
+        with pytest.raises(TokenError):
+            Tokens(bad)  # type: ignore[arg-type]
+    with pytest.raises(TokenError, match="twice"):
+        merge([("t", "a"), ("t", "b")])
+    with pytest.raises(TokenError, match=r"[Nn]o such file"):
+        read_tokens(tmp_path / "none.toml")
+    file = tmp_path / "t.json"
+    file.write_text('{"tokens": {"x-1": "*", "y-2": "ops"}}')
+    assert read_tokens(file) == {"x-1": None, "y-2": "ops"}

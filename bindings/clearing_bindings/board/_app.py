@@ -12,6 +12,7 @@ from clearing import OrderBook, clear, datasets
 from ._ledger import budgets_from_ledger
 from ._routes import board_router
 from ._state import BoardState
+from ._tokens import Tokens
 
 __all__ = ["board_app", "demo_board"]
 
@@ -20,12 +21,14 @@ DEMO_PERIOD = "2026-12"
 DEMO_GRANT = 5_000.0  # budget of each team the policy sets none for, in currency units
 
 
-def demo_board(*, ledger: Any = None) -> BoardState:
+def demo_board(*, ledger: Any = None, books: dict[str, OrderBook] | None = None) -> BoardState:
     """A board showing the bundled organisation cleared, and one continuous IT market.
 
     With a :class:`clearing.ledger.Ledger`, every team is granted its budget there (the
     policy's, else 5,000), the clearing is settled, the open negotiation holds its funds,
-    and the board shows the budgets as the ledger holds them.
+    and the board shows the budgets as the ledger holds them. With ``books`` (a service's
+    order books, :attr:`clearing_bindings.ops.Engine.books`), the IT market's book is put
+    there, so that orders sent to the service trade in it.
 
     Examples
     --------
@@ -54,10 +57,12 @@ def demo_board(*, ledger: Any = None) -> BoardState:
     ]:  # fmt: skip
         book.limit(side, price, quantity)
     board.record_book("it_hours", book.depth(10))
+    if books is not None:
+        books["it_hours"] = book
     return board
 
 
-def board_app(state: BoardState, *, tokens: Mapping[str, str | None] | None = None) -> Any:
+def board_app(state: BoardState, *, tokens: Mapping[str, str | None] | Tokens | None = None) -> Any:
     """A FastAPI application that serves ``state`` as the market board and nothing else."""
     app = FastAPI(title="clearing market board")
     app.include_router(board_router(state, tokens=tokens))

@@ -8,6 +8,7 @@ It holds no web code: the HTTP routes read it, and so can a notebook or a test.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ __all__ = ["BoardState", "Budget"]
 
 HISTORY = 500  # points kept per service for the price chart
 UNMATCHED = 50  # latest unmatched rows shown
+_NAMES = {"request_id", "offer_id", "team", "provider", "party", "service"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,11 @@ class Budget:
         return self.granted - self.spent - self.pending
 
 
+def _natural(name: str) -> list[Any]:
+    """Sort key: team 2 before team 10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
 def _num(x: Any) -> float | None:
     """A finite float, or None (JSON has no NaN)."""
     v = float(x)
@@ -47,6 +54,8 @@ def _rows(table: Any, columns: Iterable[str]) -> list[dict[str, Any]]:
     DataFrame), keeping ``columns`` that it has."""
     names = [c for c in columns if c in table]
     data = {c: list(table[c].tolist() if hasattr(table[c], "tolist") else table[c]) for c in names}
+    for c in _NAMES.intersection(data):  # integer ids (a simulation's) are names on the page
+        data[c] = [str(v) for v in data[c]]
     n = len(next(iter(data.values()))) if data else 0
     return [{c: data[c][i] for c in names} for i in range(n)]
 
@@ -57,6 +66,7 @@ class _History:
     price: list[float | None] = field(default_factory=list)
     price_low: list[float | None] = field(default_factory=list)
     price_high: list[float | None] = field(default_factory=list)
+    paid: list[float | None] = field(default_factory=list)
     volume: list[float] = field(default_factory=list)
 
     def add(self, when: float, row: Mapping[str, Any]) -> None:
@@ -64,18 +74,17 @@ class _History:
         self.price.append(_num(row["price"]))
         self.price_low.append(_num(row["price_low"]))
         self.price_high.append(_num(row["price_high"]))
+        self.paid.append(row["paid"])
         self.volume.append(float(row["volume"]))
-        for series in (self.t, self.price, self.price_low, self.price_high, self.volume):
+        for series in self._series():
             del series[:-HISTORY]
 
+    def _series(self) -> tuple[list[Any], ...]:
+        return (self.t, self.price, self.price_low, self.price_high, self.paid, self.volume)
+
     def to_dict(self) -> dict[str, list[Any]]:
-        return {
-            "t": list(self.t),
-            "price": list(self.price),
-            "price_low": list(self.price_low),
-            "price_high": list(self.price_high),
-            "volume": list(self.volume),
-        }
+        names = ("t", "price", "price_low", "price_high", "paid", "volume")
+        return {name: list(series) for name, series in zip(names, self._series(), strict=True)}
 
 
 class BoardState:
@@ -97,7 +106,12 @@ class BoardState:
     (['legal'], 95.0)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, axis: str = "time") -> None:
+        if axis not in ("time", "round"):
+            raise ValueError(f"BoardState: axis must be 'time' or 'round', got {axis!r}")
+        self.axis = axis
+        self._caption = ""
+        self._closed = False
         self._lock = threading.Condition()
         self._version = 0
         self._updated = 0.0
@@ -118,6 +132,17 @@ class BoardState:
         """How many updates the board has seen."""
         return self._version
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called: open event streams end."""
+        return self._closed
+
+    def close(self) -> None:
+        """End every open event stream of this board (its server is stopping)."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+
     def _bump(self, when: float | None) -> int:
         self._version += 1
         self._updated = time.time() if when is None else when
@@ -125,14 +150,22 @@ class BoardState:
         return self._version
 
     def record_clearing(
-        self, clearing: Clearing, *, offers: Any = None, when: float | None = None
+        self,
+        clearing: Clearing,
+        *,
+        offers: Any = None,
+        when: float | None = None,
+        at: float | None = None,
     ) -> int:
         """Show the outcome of a :func:`clearing.clear` call; returns the new version.
 
         ``offers`` (the offers table that was cleared) supplies provider ratings from its
-        ``quality`` column, for providers that sold nothing as well.
+        ``quality`` column, for providers that sold nothing as well. ``when`` is the time
+        of the clearing (default: now) and ``at`` its place on the price charts' x axis
+        (default: ``when``; the round number on a board made with ``axis="round"``).
         """
         stamp = time.time() if when is None else when
+        x = stamp if at is None else float(at)
         markets = _rows(
             clearing.markets,
             ["service", "route", "price", "price_low", "price_high", "volume", "requested",
@@ -148,25 +181,30 @@ class BoardState:
             for o in _rows(offers, ["service", "provider", "quality"]):
                 ratings[(o["service"], o["provider"])] = _num(o.get("quality", math.nan))
         spent: dict[str, float] = {}
-        for row in _rows(alloc, ["team", "amount"]):
+        amounts: dict[str, float] = {}  # per service, for the mean price paid
+        for row in _rows(alloc, ["team", "service", "amount"]):
             spent[row["team"]] = spent.get(row["team"], 0.0) + float(row["amount"])
+            amounts[row["service"]] = amounts.get(row["service"], 0.0) + float(row["amount"])
+        units: dict[str, float] = {}
+        for (service, _), q in volume.items():
+            units[service] = units.get(service, 0.0) + q
+        for m in markets:
+            u = units.get(m["service"], 0.0)
+            m["paid"] = amounts[m["service"]] / u if u > 0 else None
         with self._lock:
             for m in markets:
-                self._history.setdefault(m["service"], _History()).add(stamp, m)
+                self._history.setdefault(m["service"], _History()).add(x, m)
                 self._markets[m["service"]] = {
                     k: (_num(v) if isinstance(v, float) else v) for k, v in m.items()
                 }
-            totals: dict[str, float] = {}
-            for (service, _), q in volume.items():
-                totals[service] = totals.get(service, 0.0) + q
             self._providers = [
                 {
                     "service": service,
                     "provider": provider,
                     "rating": ratings.get((service, provider)),
                     "volume": volume.get((service, provider), 0.0),
-                    "share": volume.get((service, provider), 0.0) / totals[service]
-                    if totals.get(service)
+                    "share": volume.get((service, provider), 0.0) / units[service]
+                    if units.get(service)
                     else 0.0,
                 }
                 for service, provider in sorted(set(volume) | set(ratings))
@@ -191,6 +229,12 @@ class BoardState:
             self._teams |= {n["team"] for n in self._negotiations}
             self._teams |= {u["party"] for u in rows if u["side"] == "request"}
             return self._bump(stamp)
+
+    def record_caption(self, caption: str, *, when: float | None = None) -> int:
+        """Show a line saying what the board is of (e.g. which simulation, which round)."""
+        with self._lock:
+            self._caption = str(caption)
+            return self._bump(when)
 
     def record_book(self, market: str, depth: BookDepth, *, when: float | None = None) -> int:
         """Show one continuous market's depth (:meth:`clearing.OrderBook.depth`)."""
@@ -222,7 +266,7 @@ class BoardState:
         return [
             {"team": b.team, "granted": b.granted, "spent": b.spent, "pending": b.pending,
              "left": b.left}
-            for b in sorted(budgets, key=lambda b: b.team)
+            for b in sorted(budgets, key=lambda b: _natural(b.team))
         ]  # fmt: skip
 
     def wait(self, version: int, timeout: float) -> int:
@@ -248,8 +292,10 @@ class BoardState:
             return {
                 "version": self._version,
                 "updated": self._updated,
+                "axis": self.axis,
+                "caption": self._caption,
                 "filters": {"team": team, "service": service},
-                "teams": sorted(self._teams) if team is None else [team],
+                "teams": sorted(self._teams, key=_natural) if team is None else [team],
                 "service_names": sorted(set(self._markets) | set(self._books)),
                 "services": [m for m in self._markets.values() if keep_service(m)],
                 "history": {

@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import hmac
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import clearing
 
 from ..board import BoardState, board_router
+from ..board._tokens import Tokens
 from ..ops import Engine, dumpb, error_body, loads
 from ..schema import OPS, SCHEMA_VERSION, Op, SchemaError, TooLarge
 from .metrics import CONTENT_TYPE_LATEST, Metrics
@@ -63,11 +63,11 @@ class _Service:
     """The state behind the routes: engine, limits, worker threads and metrics."""
 
     def __init__(
-        self, engine: Engine, token: str | None, max_body_bytes: int, inline_bytes: int
+        self, engine: Engine, tokens: Tokens | None, max_body_bytes: int, inline_bytes: int
     ) -> None:
         self.engine = engine
         self.inline_bytes = inline_bytes
-        self.token = token.encode() if token else None
+        self.tokens = tokens
         self.max_body = max_body_bytes
         self.metrics = Metrics()
         self.pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="clear")
@@ -81,7 +81,9 @@ class _Service:
             ex.shutdown(wait=False, cancel_futures=True)
 
     def authorise(self, request: Request) -> None:
-        if self.token is None:
+        """Let an administrator's token through: 401 without a known token, 403 for a
+        team's token (it reads that team's board only)."""
+        if self.tokens is None:
             return
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
@@ -89,10 +91,21 @@ class _Service:
             raise _Refused(
                 401,
                 _AuthError("a bearer token is required: Authorization: Bearer TOKEN"),
-                {"WWW-Authenticate": "Bearer"},
+                {"WWW-Authenticate": 'Bearer realm="clearing"'},
             )
-        if not hmac.compare_digest(given.strip().encode(), self.token):
-            raise _Refused(403, _AuthError("the bearer token is not valid"))
+        known, team = self.tokens.scope(given)
+        if not known:
+            raise _Refused(
+                401,
+                _AuthError("the bearer token is not valid"),
+                {"WWW-Authenticate": 'Bearer realm="clearing", error="invalid_token"'},
+            )
+        if team is not None:
+            raise _Refused(
+                403,
+                _AuthError(f"this token reads the board of team {team!r} only"),
+                {"WWW-Authenticate": 'Bearer realm="clearing", error="insufficient_scope"'},
+            )
 
     async def body(self, request: Request) -> Any:
         size = request.headers.get("content-length")
@@ -207,6 +220,7 @@ def create_app(
     engine: Engine | None = None,
     *,
     token: str | None = None,
+    tokens: Mapping[str, str | None] | None = None,
     max_body_bytes: int | None = None,
     inline_bytes: int = DEFAULT_INLINE_BYTES,
     warmup: bool = True,
@@ -216,6 +230,11 @@ def create_app(
     When the engine has a market board, the app serves it too: ``GET /board`` (the page),
     ``GET /v1/board`` (its snapshot) and ``GET /v1/board/events`` (Server-Sent Events).
 
+    ``token`` is an administrator's bearer token; ``tokens`` maps more tokens to the team
+    each may see (``None``: an administrator). With any token, every route but
+    ``/healthz`` and the board's page needs one: an administrator's token may use them
+    all, a team's token reads that team's view of the board and nothing else.
+
     Examples
     --------
     >>> from clearing_bindings.http.app import create_app
@@ -223,9 +242,12 @@ def create_app(
     >>> sorted(p for r in app.routes if (p := getattr(r, "path", "")).startswith("/v1/a"))
     ['/v1/assign', '/v1/auction']
     """
+    scopes = dict(tokens or {})
+    if token:
+        scopes[token] = None
     service = _Service(
         engine or Engine(board=BoardState()),
-        token,
+        Tokens(scopes) if scopes else None,
         max_body_bytes or DEFAULT_MAX_BODY_BYTES,
         inline_bytes,
     )
@@ -249,7 +271,7 @@ def create_app(
     app.state.service = service
     board = service.engine.board
     if board is not None:
-        app.include_router(board_router(board, tokens=None if token is None else {token: None}))
+        app.include_router(board_router(board, tokens=service.tokens))
     for op in OPS.values():
         app.add_api_route(
             op.path,
@@ -317,8 +339,8 @@ _METRICS = {
             "description": "Prometheus text format: requests, latencies, clears, volume",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        "401": {"description": "a bearer token is required"},
-        "403": {"description": "the bearer token is wrong"},
+        "401": {"description": "no bearer token, or one the service does not know"},
+        "403": {"description": "a team's token (it reads its board only)"},
     },
     "security": [{}, {"bearer": []}],
 }

@@ -28,8 +28,8 @@ ERROR_BODY: dict[str, Any] = {
 
 _ERRORS = {
     "400": "the library refused the input (message, argument, index)",
-    "401": "a bearer token is required",
-    "403": "the bearer token is wrong",
+    "401": "no bearer token, or one the service does not know",
+    "403": "the bearer token may not use this route (a team's token reads its board only)",
     "413": "the body or the number of orders is over the limit",
     "422": "the request does not fit the schema (unknown key, wrong type, missing key)",
 }

@@ -3,8 +3,19 @@
 
 (function () {
   const params = new URLSearchParams(window.location.search);
-  const token = params.get("token");
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  // The token arrives as #token= (never sent to the server with the page) or ?token=; it
+  // is kept for this tab only and taken out of the address bar, so the page never shows it.
+  const given = fragment.get("token") || params.get("token");
+  if (given) sessionStorage.setItem("clearing-board-token", given);
+  const token = sessionStorage.getItem("clearing-board-token");
+  if (params.has("token") || fragment.has("token")) {
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
+  }
   const filters = { team: params.get("team") || "", service: params.get("service") || "" };
+  let axis = "time";
   const charts = new Map();
   let source = null;
   let retryTimer = null;
@@ -86,8 +97,13 @@
       }
     }
     for (const [service, h] of Object.entries(history)) {
-      const data = [h.t, h.price_low, h.price, h.price_high];
+      const data = [h.t, h.price_low, h.price, h.price_high, h.paid];
       let chart = charts.get(service);
+      if (chart && chart.axis !== axis) {
+        chart.plot.destroy();
+        chart.node.remove();
+        chart = undefined;
+      }
       if (!chart) {
         const node = document.createElement("div");
         node.className = "chart";
@@ -105,18 +121,24 @@
               { label: "low", stroke: "#8fb3d9" },
               { label: "price", stroke: "#2364aa", width: 2 },
               { label: "high", stroke: "#8fb3d9" },
+              { label: "mean paid", stroke: "#b35c00", dash: [4, 3] },
             ],
-            scales: { x: { time: true } },
+            scales: { x: { time: axis === "time" } },
+            axes: [{ label: axis === "time" ? "" : axis }, {}],
             legend: { show: false },
           },
           data,
           node
         );
-        chart = { node, plot };
+        chart = { node, plot, axis };
         charts.set(service, chart);
       } else {
         chart.plot.setData(data);
       }
+      // what the chart draws, for a reader of the page's markup (and its tests)
+      const last = h.paid.length ? h.paid[h.paid.length - 1] : null;
+      chart.node.dataset.points = String(h.t.length);
+      chart.node.dataset.lastPaid = last === null ? "" : money(last);
     }
   }
 
@@ -159,13 +181,17 @@
   }
 
   function render(snap) {
-    setOptions(document.getElementById("team"), snap.teams, filters.team);
+    axis = snap.axis || "time";
+    const team = document.getElementById("team");
+    setOptions(team, snap.teams, snap.filters.team || filters.team);
+    team.disabled = Boolean(snap.scope);  // a team's token sees that team only
     setOptions(document.getElementById("service"), snap.service_names, filters.service);
     fill("services", snap.services, (s) => [
       cell(s.service, "text"),
       cell(s.route, "text"),
       cell(money(s.price)),
       cell(money(s.price_low) + " – " + money(s.price_high)),
+      cell(money(s.paid)),
       cell(qty(s.volume)),
       cell(qty(s.requested)),
       cell(qty(s.negotiated)),
@@ -205,19 +231,38 @@
       cell(u.message || "", "text why"),
     ]);
     const when = snap.updated ? new Date(snap.updated * 1000).toLocaleTimeString() : "never";
-    document.getElementById("updated").textContent = "updated " + when;
+    document.getElementById("updated").textContent =
+      (snap.caption ? snap.caption + " · " : "") + "updated " + when;
     document.body.dataset.version = String(snap.version);
   }
 
-  function status(state) {
+  function status(text, state) {
     const el = document.getElementById("status");
-    el.dataset.state = state;
-    el.textContent = state;
+    el.dataset.state = state || text;
+    el.textContent = text;
   }
 
-  function connect() {
+  async function allowed() {
+    // An event stream hides the status of a refusal: ask for the snapshot first.
+    try {
+      const headers = token ? { Authorization: "Bearer " + token } : {};
+      const q = new URLSearchParams(query().slice(1));
+      q.delete("token");
+      const r = await fetch("/v1/board" + (q.toString() ? "?" + q : ""), { headers });
+      if (r.status === 401 || r.status === 403) {
+        status(r.status === 401 ? "token needed" : "not allowed", "denied");
+        return false;
+      }
+    } catch (e) {
+      // the server is down: the event stream below retries until it is back
+    }
+    return true;
+  }
+
+  async function connect(check) {
     if (source) source.close();
     clearTimeout(retryTimer);
+    if (check && !(await allowed())) return;
     source = new EventSource("/v1/board/events" + query());
     source.addEventListener("open", () => status("live"));
     source.addEventListener("snapshot", (e) => {
@@ -227,7 +272,7 @@
     source.addEventListener("error", () => {
       status("reconnecting");
       if (source.readyState === EventSource.CLOSED) {
-        retryTimer = setTimeout(connect, 1000);
+        retryTimer = setTimeout(() => connect(false), 1000);
       }
     });
   }
@@ -241,10 +286,10 @@
       else q.delete(k);
     }
     history.replaceState(null, "", "?" + q.toString());
-    connect();
+    connect(true);
   }
 
   document.getElementById("team").addEventListener("change", refilter);
   document.getElementById("service").addEventListener("change", refilter);
-  connect();
+  connect(true);
 })();
