@@ -21,16 +21,14 @@ team). Amounts are in currency units (minor units / scale).
 from __future__ import annotations
 
 import pathlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
 from ..errors import LedgerError
 from ._amounts import period_bounds
+from ._context import LedgerContext
 from ._schema import accounts, transfers
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
 
 __all__ = ["COLUMNS", "chargeback", "export_chargeback"]
 
@@ -55,7 +53,7 @@ COLUMNS = (
 _CATEGORY = {"usage": "Usage", "refund": "Refund", "penalty": "Penalty", "adjustment": "Adjustment"}
 
 
-def chargeback(self: Ledger, *, period: str | None = None) -> Any:
+def chargeback(self: LedgerContext, *, period: str | None = None) -> Any:
     """Every charge to a team (optionally of one period) as a :class:`pandas.DataFrame`."""
     import numpy as np
     import pandas as pd
@@ -143,7 +141,9 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
     return out
 
 
-def export_chargeback(self: Ledger, path: str | pathlib.Path, *, period: str | None = None) -> int:
+def export_chargeback(
+    self: LedgerContext, path: str | pathlib.Path, *, period: str | None = None
+) -> int:
     """Write the chargeback to ``path`` (``.csv`` or ``.parquet``); returns the row count."""
     p = pathlib.Path(path)
     if p.suffix not in (".csv", ".parquet"):

@@ -12,22 +12,20 @@ at most once; the reported shares of one allocation never add up to more than al
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from ..errors import InvalidAmount, UnknownAccount
+from ._context import LedgerContext
 from ._schema import incidents, transfers
 from ._store import Posting, digest, row
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
 
 __all__ = ["ratings", "report_failure"]
 
 
 def report_failure(
-    self: Ledger,
+    self: LedgerContext,
     settlement_id: str,
     request_id: Any,
     offer_id: Any,
@@ -127,7 +125,7 @@ def report_failure(
     return result
 
 
-def ratings(self: Ledger) -> Any:
+def ratings(self: LedgerContext) -> Any:
     """Recorded rating changes per provider and service (pandas), for the next clearing."""
     import pandas as pd
 

@@ -14,16 +14,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from ..errors import HoldClosed, InvalidAmount, LedgerError, UnknownAccount
+from ._context import LedgerContext
 from ._schema import holds, operations
 from ._store import PENDING, POST, VOID, Posting, Store, digest, row
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
 
 __all__ = ["agree", "contracts", "expire", "hold", "sweep", "walk_away"]
 
@@ -56,7 +54,7 @@ def _negotiation(row: Any, clearing: Any, hold_id: str) -> dict[str, Any]:
 
 
 def hold(
-    self: Ledger,
+    self: LedgerContext,
     negotiation: Any,
     *,
     hold_id: str,
@@ -188,7 +186,7 @@ def _resolve(
 
 
 def agree(
-    self: Ledger, hold_id: str, price: float, quantity: float, *, provider: str | None = None
+    self: LedgerContext, hold_id: str, price: float, quantity: float, *, provider: str | None = None
 ) -> int:
     """Post the agreed ``price * quantity`` (at most the held amount) to the provider.
 
@@ -247,7 +245,7 @@ def agree(
     return int(result["amount"])
 
 
-def walk_away(self: Ledger, hold_id: str) -> int:
+def walk_away(self: LedgerContext, hold_id: str) -> int:
     """Void the hold: the team's reserved funds are free again; returns the amount released."""
     store = self._store
 
@@ -282,7 +280,7 @@ def sweep(store: Store, conn: Connection, ts: int) -> int:
     return len(due)
 
 
-def expire(self: Ledger) -> int:
+def expire(self: LedgerContext) -> int:
     """Void every hold whose timeout has passed; returns how many expired."""
     store = self._store
 
@@ -294,7 +292,7 @@ def expire(self: Ledger) -> int:
     return out
 
 
-def contracts(self: Ledger) -> Any:
+def contracts(self: LedgerContext) -> Any:
     """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms."""
     import pandas as pd
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..errors import InvalidAmount, LedgerError, UnbalancedPosting
 from . import _chargeback, _failures, _holds, _reading
 from ._amounts import current_period, minor_units, period_bounds
+from ._reading import Balance
 from ._schema import accounts
 from ._settle import plan_settlement
 from ._store import KINDS, Posting, Store, digest
@@ -56,15 +57,6 @@ class Settlement:
     rounding: int
     teams: dict[str, int]
     replayed: bool
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Balance:
-    """An account's posted balance (credits - debits) and its pending net, in minor units."""
-
-    account: str
-    balance: int
-    pending: int
 
 
 class Ledger:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
 from ..errors import LedgerError
+from ._context import LedgerContext
 from ._schema import accounts, holds, transfers
 from ._store import PENDING, POST, VOID
 
-if TYPE_CHECKING:
-    from ._ledger import Balance, Ledger
-
-__all__ = ["balance_at", "balances", "check", "statement"]
+__all__ = ["Balance", "balance_at", "balances", "check", "statement"]
 
 
-def balances(self: Ledger) -> Any:
+@dataclass(frozen=True, slots=True, eq=False)
+class Balance:
+    """An account's posted balance (credits - debits) and its pending net, in minor units."""
+
+    account: str
+    balance: int
+    pending: int
+
+
+def balances(self: LedgerContext) -> Any:
     """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas)."""
     import pandas as pd
 
@@ -34,7 +42,7 @@ def balances(self: Ledger) -> Any:
     return df.astype({"balance": "int64", "pending": "int64"})
 
 
-def statement(self: Ledger, account: str, *, period: str | None = None) -> Any:
+def statement(self: LedgerContext, account: str, *, period: str | None = None) -> Any:
     """Every transfer of one account, oldest first, with the running posted balance.
 
     Columns: ``transfer_id``, ``time``, ``period``, ``code``, ``counterparty``,
@@ -77,7 +85,7 @@ def statement(self: Ledger, account: str, *, period: str | None = None) -> Any:
     return df if period is None else df[df["period"] == period].reset_index(drop=True)
 
 
-def balance_at(self: Ledger, account: str, when: dt.datetime | int) -> Balance:
+def balance_at(self: LedgerContext, account: str, when: dt.datetime | int) -> Balance:
     """The account's posted balance and pending net at a past moment (inclusive)."""
     ns = _ns(when)
     store = self._store
@@ -104,12 +112,10 @@ def balance_at(self: Ledger, account: str, when: dt.datetime | int) -> Balance:
             rq = select(t.pending_id).where(t.pending_id.in_(list(open_)), t.ts <= ns)
             resolved.update(r for (r,) in conn.execute(rq))
         pending = sum(v for k, v in open_.items() if k not in resolved)
-    from ._ledger import Balance  # at call time: _ledger imports this module
-
     return Balance(account, posted, pending)
 
 
-def check(self: Ledger) -> dict[str, int]:
+def check(self: LedgerContext) -> dict[str, int]:
     """Verify the ledger's invariants; raise :class:`~clearing.errors.LedgerError` if broken.
 
     Checked: the balances sum to zero; pending debits equal pending credits; every
