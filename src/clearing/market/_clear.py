@@ -213,7 +213,7 @@ def clear(
     *Hard rules.* Excluded offers and requests keep all their units unserved with the rule as
     the reason. Bids above a price cap are lowered to the cap and asks below a floor raised
     to the floor, so every price lies in [floor, cap]. Budgets ration bids before clearing
-    (see :func:`clearing.policy._eligibility.ration`): the spend at any price a mechanism can
+    (see ``ration`` (in ``clearing.policy``)): the spend at any price a mechanism can
     charge stays within the budget. The concentration cap limits each provider's capacity to
     ``cap * requested volume`` before clearing, then trims any provider still above
     ``cap * cleared volume`` to the exact level where the cap holds.

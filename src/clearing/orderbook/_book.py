@@ -408,8 +408,9 @@ class OrderBook:
         return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
 
     def depth(self, levels: int = 10) -> BookDepth:
-        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
-        first.
+        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side.
+
+        Best first.
 
         Examples
         --------

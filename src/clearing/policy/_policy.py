@@ -66,6 +66,8 @@ class Policy:
     negotiate : sequence of Negotiate or dict, optional
         Gray-zone rules: matching requests are routed to ``Clearing.negotiations``.
 
+    Notes
+    -----
     Every entry is validated when the policy is built; a bad entry raises
     :class:`~clearing.PolicyError` naming its location (``services.legal.price_cap``,
     ``forbidden[1].team``). Unknown keys are errors, not ignored.

@@ -344,9 +344,14 @@ class SimConfig:
         Label of the structure (the ``structure`` column of comparisons).
     services : int
         Number of services (>= 1), named ``svc00``, ``svc01``, ...
-    teams, providers, pricing, dynamics
-        See :class:`TeamConfig`, :class:`ProviderConfig`, :class:`PricingConfig`,
-        :class:`DynamicsConfig`.
+    teams : TeamConfig
+        See :class:`TeamConfig`.
+    providers : ProviderConfig
+        See :class:`ProviderConfig`.
+    pricing : PricingConfig
+        See :class:`PricingConfig`.
+    dynamics : DynamicsConfig
+        See :class:`DynamicsConfig`.
     policy : clearing.Policy
         The guard rails of every round (price caps, ``external_allowed``, ``min_quality``,
         failure terms, negotiation rules) keyed by service name. Its ``budgets`` must be

@@ -149,10 +149,14 @@ def compare_structures(
     ----------
     structures : sequence of preset names or SimConfig
         Default: the five presets.
-    rounds, seeds, executor
+    rounds : int
+        As in :func:`sweep`.
+    seeds : sequence of int
         As in :func:`sweep`.
     teams, services : int
         Size of the organisation for preset names.
+    executor : concurrent.futures.Executor, optional
+        As in :func:`sweep`.
 
     Examples
     --------
