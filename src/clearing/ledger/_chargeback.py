@@ -54,7 +54,25 @@ _CATEGORY = {"usage": "Usage", "refund": "Refund", "penalty": "Penalty", "adjust
 
 
 def chargeback(self: LedgerContext, *, period: str | None = None) -> Any:
-    """Every charge to a team (optionally of one period) as a :class:`pandas.DataFrame`."""
+    """Every charge to a team (optionally of one period) as a :class:`pandas.DataFrame`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.chargeback(period="2026-11")["BilledCost"].tolist()
+    [80.0]
+    """
     import numpy as np
     import pandas as pd
 
@@ -144,7 +162,25 @@ def chargeback(self: LedgerContext, *, period: str | None = None) -> Any:
 def export_chargeback(
     self: LedgerContext, path: str | pathlib.Path, *, period: str | None = None
 ) -> int:
-    """Write the chargeback to ``path`` (``.csv`` or ``.parquet``); returns the row count."""
+    """Write the chargeback to ``path`` (``.csv`` or ``.parquet``); returns the row count.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.export_chargeback(os.path.join(tempfile.mkdtemp(), "cb.csv"), period="2026-11")
+    1
+    """
     p = pathlib.Path(path)
     if p.suffix not in (".csv", ".parquet"):
         raise LedgerError(

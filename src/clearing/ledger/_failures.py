@@ -38,6 +38,23 @@ def report_failure(
     ``share`` (0-1] is the failed part of the allocation's quantity. Raises
     :class:`~clearing.errors.UnknownAccount` when the settlement has no such allocation and
     :class:`~clearing.errors.InvalidAmount` when the reported shares would exceed it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")["refund"]
+    4000
     """
     s = float(share)
     if not (math.isfinite(s) and 0 < s <= 1):
@@ -126,7 +143,26 @@ def report_failure(
 
 
 def ratings(self: LedgerContext) -> Any:
-    """Recorded rating changes per provider and service (pandas), for the next clearing."""
+    """Recorded rating changes per provider and service (pandas), for the next clearing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> _ = ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")
+    >>> ledger.ratings().to_dict("records")
+    [{'provider': 'desk', 'service': 'it', 'rating_change': -1.0, 'incidents': 1}]
+    """
     import pandas as pd
 
     i = incidents.c

@@ -66,6 +66,23 @@ def hold(
 
     ``negotiation`` is a row of ``Clearing.negotiations`` (``table.row(i)``) or a request id
     with ``clearing=``. ``timeout`` (seconds) makes the hold expire if unresolved.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> int(ledger.balances().set_index("account").loc["team:ops", "pending"])
+    -24000
     """
     n = _negotiation(negotiation, clearing, hold_id)
     qty, high = float(n["quantity"]), float(n["zopa_high"])
@@ -193,6 +210,23 @@ def agree(
     ``provider`` is required when the negotiation named several. The contract (both names,
     the rule that sent the request to negotiation, price and quantity) is listed by
     :meth:`Ledger.contracts`. Returns the amount posted (minor units).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.agree("h1", 52.5, 4.0)
+    21000
     """
     p, q = float(price), float(quantity)
     if not (math.isfinite(p) and math.isfinite(q)) or p < 0 or q < 0:
@@ -246,7 +280,25 @@ def agree(
 
 
 def walk_away(self: LedgerContext, hold_id: str) -> int:
-    """Void the hold: the team's reserved funds are free again; returns the amount released."""
+    """Void the hold: the team's reserved funds are free again; returns the amount released.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.walk_away("h1")
+    24000
+    """
     store = self._store
 
     def body(conn: Connection, ts: int) -> dict[str, Any]:
@@ -281,7 +333,25 @@ def sweep(store: Store, conn: Connection, ts: int) -> int:
 
 
 def expire(self: LedgerContext) -> int:
-    """Void every hold whose timeout has passed; returns how many expired."""
+    """Void every hold whose timeout has passed; returns how many expired.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.expire()  # the hour has not passed
+    0
+    """
     store = self._store
 
     def body() -> int:
@@ -293,7 +363,26 @@ def expire(self: LedgerContext) -> int:
 
 
 def contracts(self: LedgerContext) -> Any:
-    """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms."""
+    """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> _ = ledger.agree("h1", 52.5, 4.0)
+    >>> ledger.contracts()[["team", "provider", "rule"]].to_dict("records")
+    [{'team': 'team:ops', 'provider': 'provider:payroll', 'rule': 'big runs'}]
+    """
     import pandas as pd
 
     from ._schema import accounts

@@ -46,6 +46,23 @@ class Settlement:
         Charge per team account.
     replayed : bool
         True when the id was settled before and this call returned the original result.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> s = ledger.settle(c, "week-1", period="2026-11")
+    >>> s.charged, s.paid_out, s.replayed
+    (8000, 8000, False)
     """
 
     settlement_id: str
@@ -114,7 +131,15 @@ class Ledger:
         self._store = Store(url, clock)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.close()
+        """
         self._store.engine.dispose()
 
     def __enter__(self) -> Ledger:
@@ -131,7 +156,16 @@ class Ledger:
     # accounts and grants ------------------------------------------------------------------
 
     def open_account(self, name: str, *, kind: str) -> str:
-        """Open (or find) the account ``kind:name``; returns its full name."""
+        """Open (or find) the account ``kind:name``; returns its full name.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.open_account("desk", kind="provider")
+        'provider:desk'
+        """
         if kind not in KINDS[:3]:
             raise LedgerError(
                 f"open_account: kind must be team, provider or vendor, got {kind!r}",
@@ -153,6 +187,16 @@ class Ledger:
         """Credit a team's budget from the treasury (minor units); returns the grant's id.
 
         A caller-chosen ``grant_id`` makes the call safe to retry.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.grant("ops", 5_000, period="2026-11", grant_id="ops-2026-11")
+        'ops-2026-11'
+        >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
+        5000
         """
         gid = grant_id if grant_id is not None else f"grant-{uuid.uuid4()}"
         value = minor_units(amount, "amount", f"grant {gid!r} to {team!r}")
@@ -184,6 +228,15 @@ class Ledger:
         ``legs`` maps account names to amounts in minor units, positive for a credit and
         negative for a debit. Raises :class:`~clearing.errors.UnbalancedPosting` when they do
         not sum to zero. Returns the number of transfers written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+        >>> ledger.post("fix-1", {"team:ops": -300, "treasury": 300})
+        1
         """
         if code not in _CODES:
             raise LedgerError(f"post: code must be one of {_CODES}, got {code!r}", argument="code")
@@ -245,6 +298,24 @@ class Ledger:
         nothing is written. Settling the same id again returns the original result
         (``replayed=True``); other content under the same id raises
         :class:`~clearing.errors.DuplicateSettlement`.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> from clearing import clear
+        >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+        >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+        ...            "quantity": [2.0], "max_price": [50.0]},
+        ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+        ...            "capacity": [5.0], "ask": [40.0]},
+        ...           {"services": {"it": terms}})
+        >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+        >>> ledger.settle(c, "week-1", period="2026-11").charged
+        8000
+        >>> ledger.settle(c, "week-1", period="2026-11").replayed  # a retry is harmless
+        True
         """
         if not isinstance(settlement_id, str) or not settlement_id:
             raise LedgerError(
@@ -278,6 +349,15 @@ class Ledger:
         treasury; ``"carry"``: it stays for the next period; ``"cap"``: at most ``cap`` minor
         units stay and the excess goes back. Returns the total returned. Closing the same
         period again with the same rule is a replay.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> _ = ledger.grant("ops", 5_000, period="2026-11", grant_id="g1")
+        >>> ledger.close_period("2026-11", rule="cap", cap=1_000)
+        4000
         """
         if rule not in _RULES:
             raise LedgerError(f"close_period: rule must be one of {_RULES}", argument="rule")

@@ -18,7 +18,19 @@ __all__ = ["Balance", "balance_at", "balances", "check", "statement"]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Balance:
-    """An account's posted balance (credits - debits) and its pending net, in minor units."""
+    """An account's posted balance (credits - debits) and its pending net, in minor units.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> import datetime as dt
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> b = ledger.balance_at("team:ops", dt.datetime.now(dt.UTC))
+    >>> b.account, b.balance, b.pending
+    ('team:ops', 5000, 0)
+    """
 
     account: str
     balance: int
@@ -26,7 +38,17 @@ class Balance:
 
 
 def balances(self: LedgerContext) -> Any:
-    """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas)."""
+    """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
+    5000
+    """
     import pandas as pd
 
     a = accounts.c
@@ -48,6 +70,23 @@ def statement(self: LedgerContext, account: str, *, period: str | None = None) -
     Columns: ``transfer_id``, ``time``, ``period``, ``code``, ``counterparty``,
     ``amount`` (signed: credit positive), ``status`` (``posted``, ``pending``, ``voided``)
     and ``balance`` (posted balance after the transfer, over the whole history).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.statement("team:ops")["amount"].tolist()
+    [10000, -8000]
     """
     import pandas as pd
 
@@ -86,7 +125,19 @@ def statement(self: LedgerContext, account: str, *, period: str | None = None) -
 
 
 def balance_at(self: LedgerContext, account: str, when: dt.datetime | int) -> Balance:
-    """The account's posted balance and pending net at a past moment (inclusive)."""
+    """The account's posted balance and pending net at a past moment (inclusive).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> import datetime as dt
+    >>> before = dt.datetime.now(dt.UTC)
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> ledger.balance_at("team:ops", before).balance
+    0
+    """
     ns = _ns(when)
     store = self._store
     t = transfers.c
@@ -122,6 +173,23 @@ def check(self: LedgerContext) -> dict[str, int]:
     account's running totals equal the sums of its transfers; the treasury's debits equal
     every grant; no team's debits (posted and pending) exceed its credits; the pending
     totals equal the open holds. Returns the grand totals.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.check()["grants"]
+    10000
     """
     t = transfers.c
     a = accounts.c

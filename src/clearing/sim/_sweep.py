@@ -112,6 +112,13 @@ class Comparison:
         Every row of every run (the :func:`sweep` DataFrame).
     figure : matplotlib.figure.Figure
         The structures side by side over time (:func:`plot_structures`); ``figure.savefig``.
+
+    Examples
+    --------
+    >>> from clearing.sim import compare_structures
+    >>> cmp = compare_structures(["internal_monopoly"], rounds=2, seeds=[1], teams=30, services=1)
+    >>> list(cmp.table.index), len(cmp.rounds)
+    (['internal_monopoly'], 2)
     """
 
     table: Any
