@@ -5,6 +5,7 @@ through the kernel where the wrapper turns it into an error)."""
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,8 +35,9 @@ PUBLIC = {
     "OrderState": clearing.OrderState,
     "OrderReason": clearing.OrderReason,
 }
-# constants a kernel module defines that no kernel returns or writes
+# codes a kernel module or the façade's table defines that nothing produces
 NEVER_PRODUCED = {"UNCROSS"}
+NEVER_PRODUCED_MARKET = {18: "no_eligible_request"}
 
 
 def members() -> list[enum.IntEnum]:
@@ -76,7 +78,9 @@ def test_registries_agree_with_the_kernel_constants(codes: type[enum.IntEnum], m
 def test_other_registries_agree() -> None:
     assert lap_kernels.INFEASIBLE == _status.AssignStatus.INFEASIBLE
     assert lap_kernels.OK == _status.AssignStatus.OK
-    assert {m.value: m.name.lower() for m in _status.MarketReason} == REASONS
+    produced = {code: name for code, name in REASONS.items() if code not in NEVER_PRODUCED_MARKET}
+    assert {m.value: m.name.lower() for m in _status.MarketReason} == produced
+    assert {code: REASONS[code] for code in NEVER_PRODUCED_MARKET} == NEVER_PRODUCED_MARKET
 
 
 def test_reported_statuses_name_public_members() -> None:
@@ -223,3 +227,61 @@ def test_every_order_book_code_is_produced() -> None:
         clearing.OrderBook(tick_size=1).reduce(1, 0)
     grown = clearing.OrderBook(tick_size=1, capacity=2)
     assert all(grown.limit("buy", 1, 1).state == St.RESTING for _ in range(8))
+
+
+def _requests(**columns: Any) -> dict[str, Any]:
+    n = len(columns["quantity"])
+    out = {"request_id": [f"r{i}" for i in range(n)], "team": ["t1"] * n, "service": ["s"] * n}
+    return out | columns
+
+
+def _offers(**columns: Any) -> dict[str, Any]:
+    n = len(columns["capacity"])
+    out = {"offer_id": [f"o{i}" for i in range(n)], "provider": [f"p{i}" for i in range(n)]}
+    return out | {"service": ["s"] * n} | columns
+
+
+ONE_REQUEST = _requests(quantity=[1.0], max_price=[50.0])
+ONE_OFFER = _offers(capacity=[1.0], ask=[40.0])
+UNIT_MARKET = (
+    _requests(quantity=[1.0] * 3, max_price=[50.0, 45.0, 44.5]),
+    _offers(capacity=[1.0] * 3, ask=[10.0, 20.0, 46.0]),
+)
+# (reason, requests, offers, policy, options of clear)
+MARKET_CASES: list[tuple[str, Any, Any, dict[str, Any], dict[str, Any]]] = [
+    ("forbidden", ONE_REQUEST, ONE_OFFER, {"forbidden": [{"provider": "p0"}]}, {}),
+    ("mandatory_provider", ONE_REQUEST, _offers(capacity=[1.0, 1.0], ask=[40.0, 30.0]),
+     {"services": {"s": {"mandatory_provider": "p0"}}}, {}),
+    ("external_not_allowed", ONE_REQUEST, _offers(capacity=[1.0], ask=[40.0], external=[True]),
+     {"services": {"s": {"external_allowed": False}}}, {}),
+    ("min_quality", ONE_REQUEST, _offers(capacity=[1.0], ask=[40.0], quality=[1.0]),
+     {"services": {"s": {"min_quality": 3.0}}}, {}),
+    ("price_cap", ONE_REQUEST, ONE_OFFER, {"services": {"s": {"price_cap": 30.0}}}, {}),
+    ("price_floor", ONE_REQUEST, ONE_OFFER, {"services": {"s": {"price_floor": 60.0}}}, {}),
+    ("no_eligible_offer", ONE_REQUEST, ONE_OFFER, {"forbidden": [{"provider": "p0"}]}, {}),
+    ("no_offer", _requests(quantity=[1.0], max_price=[50.0], service=["x"]), ONE_OFFER, {}, {}),
+    ("no_demand", ONE_REQUEST,
+     _offers(capacity=[1.0, 1.0], ask=[40.0, 40.0], service=["s", "y"]), {}, {}),
+    ("budget", _requests(quantity=[3.0], max_price=[50.0]), _offers(capacity=[3.0], ask=[40.0]),
+     {"budgets": {"t1": 60.0}}, {}),
+    ("concentration_cap", _requests(quantity=[4.0], max_price=[50.0]),
+     _offers(capacity=[4.0, 1.0], ask=[10.0, 45.0]),
+     {"services": {"s": {"concentration_cap": 0.5}}}, {}),
+    ("priced_out", _requests(quantity=[1.0, 1.0], max_price=[50.0, 10.0]), ONE_OFFER, {}, {}),
+    ("trade_reduction", *UNIT_MARKET, {}, {"mechanism": "mcafee"}),
+    ("lottery", _requests(quantity=[2.0] * 4, max_price=[5.0, 3.0, 3.0, 1.0]),
+     _offers(capacity=[2.0] * 3, ask=[1.0, 1.0, 2.0]), {}, {"mechanism": "sbba", "rng": 1}),
+    ("price_setter", *UNIT_MARKET, {}, {"mechanism": "huang"}),
+    ("rationed", _requests(quantity=[1.0, 1.0], max_price=[5.0, 9.0]),
+     _offers(capacity=[2.0, 2.0], ask=[2.0, 5.0]), {}, {"mechanism": "huang"}),
+    ("outcompeted", _requests(quantity=[1.0], max_price=[50.0], quality_weight=[1.0]),
+     _offers(capacity=[1.0, 1.0], ask=[40.0, 40.0], quality=[1.0, 5.0]), {}, {}),
+    ("marginal", _requests(quantity=[2.0], max_price=[50.0]), ONE_OFFER, {}, {}),
+]  # fmt: skip
+
+
+def test_every_market_reason_is_produced() -> None:
+    assert {case[0] for case in MARKET_CASES} == {m.name.lower() for m in _status.MarketReason}
+    for reason, requests, offers, policy, options in MARKET_CASES:
+        c = clearing.clear(requests, offers, clearing.Policy.from_dict(policy), **options)
+        assert reason in c.unmatched["reason"].tolist(), reason

@@ -130,7 +130,8 @@ class MarketReason(enum.IntEnum):
     PRICE_SETTER = 15
     RATIONED = 16
     OUTCOMPETED = 17
-    NO_ELIGIBLE_REQUEST = 18
+    # 18 (``no_eligible_request`` in clearing.policy's table of sentences) is produced by
+    # no route: an offer no request may use is reported as priced out
     MARGINAL = 19
 
 
