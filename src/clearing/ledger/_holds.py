@@ -23,7 +23,7 @@ from ._context import LedgerContext
 from ._schema import holds, operations
 from ._store import PENDING, POST, VOID, Posting, Store, digest, row
 
-__all__ = ["agree", "contracts", "expire", "hold", "sweep", "walk_away"]
+__all__ = ["agree", "expire", "hold", "sweep", "walk_away"]
 
 _FIELDS = ("request_id", "team", "service", "quantity", "providers", "rule", "zopa_high")
 
@@ -360,63 +360,3 @@ def expire(self: LedgerContext) -> int:
 
     out: int = store.with_retry(body)
     return out
-
-
-def contracts(self: LedgerContext) -> Any:
-    """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
-    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
-    24000
-    >>> _ = ledger.agree("h1", 52.5, 4.0)
-    >>> ledger.contracts()[["team", "provider", "rule"]].to_dict("records")
-    [{'team': 'team:ops', 'provider': 'provider:payroll', 'rule': 'big runs'}]
-    """
-    import pandas as pd
-
-    from ._schema import accounts
-
-    h = holds.c
-    q = (
-        select(
-            h.id,
-            h.request_id,
-            accounts.c.name,
-            h.provider,
-            h.service,
-            h.rule,
-            h.agreed_quantity,
-            h.agreed_price,
-            h.agreed,
-            h.period,
-        )
-        .join(accounts, accounts.c.id == h.team)
-        .where(h.state == "posted")
-        .order_by(h.id)
-    )
-    with self._store.engine.connect() as conn:
-        rows = conn.execute(q).all()
-    cols = [
-        "hold_id",
-        "request_id",
-        "team",
-        "provider",
-        "service",
-        "rule",
-        "quantity",
-        "unit_price",
-        "amount",
-        "period",
-    ]
-    return pd.DataFrame(rows, columns=cols)
