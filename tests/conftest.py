@@ -14,4 +14,8 @@ settings.register_profile(
     derandomize=True,
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None, derandomize=False)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# NUMBA_DISABLE_JIT=1 runs the kernels as Python, about a hundred times slower: the coverage
+# lane of .ci/run draws fewer examples (tests that set max_examples themselves keep theirs)
+settings.register_profile("nojit", parent=settings.get_profile("default"), max_examples=12)
+_JIT_OFF = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "nojit" if _JIT_OFF else "default"))

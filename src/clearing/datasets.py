@@ -34,6 +34,13 @@ class LegalReviewMarket:
         Hours each provider offers and the least it accepts per hour.
     ask_external : ndarray of bool
         ``True`` for outside firms, ``False`` for the internal legal departments.
+
+    Examples
+    --------
+    >>> from clearing.datasets import legal_review
+    >>> market = legal_review()
+    >>> len(market.bid_party), len(market.ask_party)
+    (12, 5)
     """
 
     bid_party: list[str]
@@ -101,6 +108,15 @@ class Organisation:
         ``quality`` (the provider's rating, 0-5), ``external``.
     policy : Policy
         The organisation's guard rails.
+
+    Examples
+    --------
+    >>> from clearing import clear
+    >>> from clearing.datasets import organisation
+    >>> org = organisation()
+    >>> c = clear(org.requests, org.offers, org.policy)
+    >>> len(c.markets) > 0
+    True
     """
 
     requests: dict[str, npt.NDArray[Any]]

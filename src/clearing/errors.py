@@ -42,7 +42,17 @@ __all__ = [
 
 
 class ClearingError(Exception):
-    """Base class of every error raised on purpose by :mod:`clearing`."""
+    """Base class of every error raised on purpose by :mod:`clearing`.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> try:
+    ...     clearing.double_auction([10.0, float("nan")], [1, 1], [5.0], [1])
+    ... except clearing.ClearingError as error:
+    ...     print(type(error).__name__, error.argument, error.index)
+    InputError bid_prices 1
+    """
 
     def __init__(
         self,
@@ -59,19 +69,62 @@ class ClearingError(Exception):
 
 
 class InputError(ClearingError, ValueError):
-    """An argument has the wrong type, shape or dtype, or holds a forbidden value."""
+    """An argument has the wrong type, shape or dtype, or holds a forbidden value.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> try:
+    ...     clearing.assign([[1.0, 2.0]], cost=[1.0, 2.0, 3.0])
+    ... except ValueError as error:  # an InputError is also a ValueError
+    ...     print(error.argument)
+    cost
+    """
 
 
 class InfeasibleError(ClearingError, ValueError):
-    """The problem is well formed but has no feasible solution."""
+    """The problem is well formed but has no feasible solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import clearing
+    >>> try:
+    ...     clearing.linear_sum_assignment([[1.0, np.inf], [2.0, np.inf]])
+    ... except clearing.InfeasibleError as error:
+    ...     print(error.argument)
+    cost_matrix
+    """
 
 
 class PolicyError(ClearingError, ValueError):
-    """A guard-rail policy is malformed, names something unknown, or contradicts itself."""
+    """A guard-rail policy is malformed, names something unknown, or contradicts itself.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> try:
+    ...     clearing.Policy(budgets={"sales": -5.0})
+    ... except clearing.PolicyError as error:
+    ...     print(error.argument)
+    budgets.sales
+    """
 
 
 class LedgerError(ClearingError):
-    """A ledger operation was refused; the ledger is left unchanged."""
+    """A ledger operation was refused; the ledger is left unchanged.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger, LedgerError
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> try:
+    ...     ledger.open_account("x", kind="bank")
+    ... except LedgerError as error:
+    ...     print(error.argument)
+    kind
+    """
 
 
 class InsufficientFunds(LedgerError):
@@ -79,6 +132,18 @@ class InsufficientFunds(LedgerError):
 
     ``account``, ``amount`` and ``available`` (minor units) say which account, how much it
     would be debited and what it has.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import InsufficientFunds, Ledger
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> _ = ledger.grant("sales", 100, grant_id="g1")
+    >>> try:
+    ...     ledger.post("p1", {"team:sales": -500, "market": 500})
+    ... except InsufficientFunds as error:
+    ...     print(error.account, error.amount, error.available)
+    team:sales 500 100
     """
 
     account: Any = None
@@ -87,24 +152,91 @@ class InsufficientFunds(LedgerError):
 
 
 class DuplicateSettlement(LedgerError):
-    """An id (settlement, grant, hold, incident) was used before for different content."""
+    """An id (settlement, grant, hold, incident) was used before for different content.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import DuplicateSettlement, Ledger
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger.grant("sales", 100, grant_id="g1")
+    'g1'
+    >>> ledger.grant("sales", 100, grant_id="g1")  # the same content: a replay
+    'g1'
+    >>> try:
+    ...     ledger.grant("sales", 999, grant_id="g1")
+    ... except DuplicateSettlement as error:
+    ...     print(error.argument)
+    grant_id
+    """
 
 
 class UnbalancedPosting(LedgerError):
-    """A double-entry posting whose debits and credits differ."""
+    """A double-entry posting whose debits and credits differ.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger, UnbalancedPosting
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> try:
+    ...     ledger.post("p1", {"treasury": -5, "market": 4})
+    ... except UnbalancedPosting as error:
+    ...     print(error.value)
+    -1
+    """
 
 
 class UnknownAccount(LedgerError):
-    """No account, settlement, hold or allocation has the given name or id."""
+    """No account, settlement, hold or allocation has the given name or id.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger, UnknownAccount
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> try:
+    ...     ledger.statement("team:nobody")
+    ... except UnknownAccount as error:
+    ...     print(error.argument)
+    account
+    """
 
 
 class InvalidAmount(LedgerError, ValueError):
-    """An amount is NaN, infinite, negative, fractional in minor units, or too large."""
+    """An amount is NaN, infinite, negative, fractional in minor units, or too large.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import InvalidAmount, Ledger
+    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> try:
+    ...     ledger.grant("sales", -1)
+    ... except InvalidAmount as error:
+    ...     print(error.argument, error.value)
+    amount -1
+    """
 
 
 class HoldClosed(LedgerError):
-    """A hold was already posted, voided or expired: it can be resolved at most once."""
+    """A hold was already posted, voided or expired: it can be resolved at most once.
+
+    Examples
+    --------
+    >>> from clearing.errors import HoldClosed, LedgerError
+    >>> issubclass(HoldClosed, LedgerError)  # see Ledger.agree for one raised
+    True
+    """
 
 
 class SchemaMismatch(LedgerError):
-    """The database holds a schema version this library does not read."""
+    """The database holds a schema version this library does not read.
+
+    Examples
+    --------
+    >>> from clearing.errors import LedgerError, SchemaMismatch
+    >>> from clearing.ledger import SCHEMA_VERSION
+    >>> issubclass(SchemaMismatch, LedgerError), SCHEMA_VERSION >= 1
+    (True, True)
+    """

@@ -311,6 +311,7 @@ def assign_batch(
         Broadcast against ``values``: shape ``(n_providers,)``, ``(n_requests,
         n_providers)`` or ``(n_problems, n_requests, n_providers)``.
     forbidden : array_like of bool, shape (n_problems, n_requests, n_providers), optional
+        Pairs that may not be matched, per problem.
     prices : {"min", "max", "both", None}, default "min"
         As in :func:`assign`: with ``None``, ``col_duals`` are the solver's optimal duals.
     parallel : bool, default False

@@ -22,6 +22,7 @@ from .._kernels.assignment.surplus import (
     surplus_csr,
     surplus_rows,
 )
+from .._status import SurplusCheck
 from .._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from ..errors import InputError
 from ._results import Int8Array, UnmatchedReason
@@ -214,11 +215,11 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
     if code:
         i = int(np.searchsorted(indptr, e, side="right") - 1)
         j = int(indices[e])
-        if code == 5:
+        if code == SurplusCheck.SURPLUS_TOO_LARGE:
             raise surplus_too_large(fn, "value", (i, j))
-        bad = np.isnan(data) if code == 1 else np.isposinf(data)
+        bad = np.isnan(data) if code == SurplusCheck.NAN_VALUE else np.isposinf(data)
         count = int(bad.sum())
-        what = "NaN is not allowed" if code == 1 else "+inf is not allowed"
+        what = "NaN is not allowed" if code == SurplusCheck.NAN_VALUE else "+inf is not allowed"
         raise InputError(
             f"{fn}: value[{i}, {j}] is {float(data[e])!r}; {what} "
             f"({count} bad {'entry' if count == 1 else 'entries'})",

@@ -21,6 +21,14 @@ class UnmatchedReason(enum.IntEnum):
     """Why a request was left (partly) unserved; stored as ``int8`` codes.
 
     ``MATCHED`` (0) only appears in per-request arrays of batch results.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import clearing
+    >>> r = clearing.assign([[5.0, 1.0], [-np.inf, -np.inf]])
+    >>> r.unmatched, [clearing.UnmatchedReason(c).name for c in r.unmatched_reason]
+    (array([1]), ['NO_ELIGIBLE_PROVIDER'])
     """
 
     MATCHED = 0
@@ -64,6 +72,13 @@ class AssignmentResult(ResultBase):
         A :class:`UnmatchedReason` code for each entry of ``unmatched``.
     shape : tuple of int
         ``(n_requests, n_providers)``.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> r = clearing.assign([[5.0, 3.0], [4.0, 1.0]])
+    >>> r.row_ind.tolist(), r.col_ind.tolist(), r.welfare
+    ([0, 1], [1, 0], 7.0)
     """
 
     row_ind: IntArray
@@ -79,7 +94,15 @@ class AssignmentResult(ResultBase):
     shape: tuple[int, int]
 
     def to_pandas(self) -> Any:
-        """One row per request: ``request, provider (-1 if none), utility, price, reason``."""
+        """One row per request: ``request, provider (-1 if none), utility, price, reason``.
+
+        Examples
+        --------
+        >>> import clearing
+        >>> df = clearing.assign([[5.0, 3.0], [4.0, 1.0]]).to_pandas()
+        >>> len(df)
+        2
+        """
         pd = import_pandas()
         n = self.shape[0]
         provider = np.full(n, -1, np.int64)
@@ -126,6 +149,13 @@ class TransportResult(ResultBase):
         A :class:`UnmatchedReason` code for each entry of ``unmatched``.
     load : ndarray of int64
         Units served by each provider.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> r = clearing.transport([[5.0, 3.0], [4.0, 1.0]], demand=[2, 1], capacity=[2, 2])
+    >>> r.flow.tolist(), r.unserved.tolist()
+    ([[1, 1], [1, 0]], [0, 0])
     """
 
     flow: Any
@@ -141,7 +171,15 @@ class TransportResult(ResultBase):
     load: IntArray
 
     def to_pandas(self) -> Any:
-        """Long format: one row per (request, provider) pair with positive flow."""
+        """Long format: one row per (request, provider) pair with positive flow.
+
+        Examples
+        --------
+        >>> import clearing
+        >>> r = clearing.transport([[5.0, 3.0], [4.0, 1.0]], demand=[2, 1], capacity=[2, 2])
+        >>> int(r.to_pandas()["flow"].sum()) if "flow" in r.to_pandas() else len(r.to_pandas()) > 0
+        True
+        """
         pd = import_pandas()
         if isinstance(self.flow, np.ndarray):
             rows, cols = np.nonzero(self.flow)
@@ -175,6 +213,13 @@ class AssignmentBatchResult(ResultBase):
     min_prices, max_prices : ndarray of float64 or None, shape (n_problems, n_providers)
     reason : ndarray of int8, shape (n_problems, n_requests)
         :class:`UnmatchedReason` per request (``MATCHED`` for matched ones).
+
+    Examples
+    --------
+    >>> import clearing
+    >>> b = clearing.assign_batch([[[5.0, 3.0], [4.0, 1.0]], [[1.0, 2.0], [3.0, 1.0]]])
+    >>> b.match.tolist(), b.welfare.tolist()
+    ([[1, 0], [1, 0]], [7.0, 5.0])
     """
 
     match: IntArray
@@ -190,7 +235,15 @@ class AssignmentBatchResult(ResultBase):
         return int(self.match.shape[0])
 
     def result(self, b: int) -> AssignmentResult:
-        """Problem ``b`` as an :class:`AssignmentResult` (equal to :func:`assign` on it)."""
+        """Problem ``b`` as an :class:`AssignmentResult` (equal to :func:`assign` on it).
+
+        Examples
+        --------
+        >>> import clearing
+        >>> b = clearing.assign_batch([[[5.0, 3.0], [4.0, 1.0]], [[1.0, 2.0], [3.0, 1.0]]])
+        >>> b.result(1).col_ind.tolist(), b.result(1).welfare
+        ([1, 0], 5.0)
+        """
         x = self.match[b]
         rows = np.flatnonzero(x >= 0).astype(np.int64)
         unmatched = np.flatnonzero(x < 0).astype(np.int64)
@@ -209,7 +262,15 @@ class AssignmentBatchResult(ResultBase):
         )
 
     def to_pandas(self) -> Any:
-        """Long format: one row per (problem, request)."""
+        """Long format: one row per (problem, request).
+
+        Examples
+        --------
+        >>> import clearing
+        >>> b = clearing.assign_batch([[[5.0, 3.0], [4.0, 1.0]], [[1.0, 2.0], [3.0, 1.0]]])
+        >>> len(b.to_pandas()) > 0
+        True
+        """
         pd = import_pandas()
         nb, n = self.match.shape
         return pd.DataFrame(

@@ -20,7 +20,15 @@ I8 = npt.NDArray[np.int8]
 
 
 class Reason(enum.IntEnum):
-    """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled)."""
+    """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled).
+
+    Examples
+    --------
+    >>> import clearing
+    >>> r = clearing.double_auction([10.0, 4.0], [1, 1], [5.0], [1])
+    >>> [clearing.Reason(code).name for code in r.bid_reason]
+    ['FILLED', 'PRICED_OUT']
+    """
 
     FILLED = _codes.FILLED
     PRICED_OUT = _codes.PRICED_OUT
@@ -106,6 +114,13 @@ class AuctionResult(ResultBase):
     budget_surplus : float
         Money kept by the market: paid by buyers minus received by sellers (negative means
         a deficit the market must fund).
+
+    Examples
+    --------
+    >>> import clearing
+    >>> r = clearing.double_auction([10.0, 8.0], [2, 1], [5.0, 9.0], [2, 2])
+    >>> r.volume, r.price, r.welfare
+    (2.0, 8.5, 10.0)
     """
 
     mechanism: str
@@ -131,7 +146,15 @@ class AuctionResult(ResultBase):
     budget_surplus: float
 
     def to_pandas(self, table: str = "orders") -> Any:
-        """One row per order (``table="orders"``) or per trade (``table="trades"``)."""
+        """One row per order (``table="orders"``) or per trade (``table="trades"``).
+
+        Examples
+        --------
+        >>> import clearing
+        >>> r = clearing.double_auction([10.0, 8.0], [2, 1], [5.0, 9.0], [2, 2])
+        >>> r.to_pandas()["reason"].tolist()
+        ['filled', 'priced_out', 'filled', 'priced_out']
+        """
         if table == "orders":
             return _orders_frame(self)
         if table == "trades":
@@ -148,6 +171,15 @@ class BatchAuctionResult(ResultBase):
     ``trade_market`` giving each trade's market id). Per-market fields are arrays aligned
     with ``market`` (the distinct market ids, ascending); ``clearing_range`` has shape
     ``(n_markets, 2)``.
+
+    Examples
+    --------
+    >>> import clearing
+    >>> r = clearing.double_auction_batch(
+    ...     [10.0, 8.0], [1, 1], [5.0, 6.0], [1, 1], bid_market=[0, 1], ask_market=[0, 1]
+    ... )
+    >>> r.volume.tolist(), r.price.tolist()
+    ([1.0, 1.0], [7.5, 7.0])
     """
 
     mechanism: str
@@ -175,7 +207,17 @@ class BatchAuctionResult(ResultBase):
     trade_seller_price: F64
 
     def to_pandas(self, table: str = "markets") -> Any:
-        """One row per market (``"markets"``), per order (``"orders"``) or per trade."""
+        """One row per market (``"markets"``), per order (``"orders"``) or per trade.
+
+        Examples
+        --------
+        >>> import clearing
+        >>> r = clearing.double_auction_batch(
+        ...     [10.0, 8.0], [1, 1], [5.0, 6.0], [1, 1], bid_market=[0, 1], ask_market=[0, 1]
+        ... )
+        >>> r.to_pandas()["volume"].tolist()
+        [1.0, 1.0]
+        """
         if table == "markets":
             pd = import_pandas()
             return pd.DataFrame(

@@ -21,16 +21,14 @@ team). Amounts are in currency units (minor units / scale).
 from __future__ import annotations
 
 import pathlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
 from ..errors import LedgerError
 from ._amounts import period_bounds
+from ._context import LedgerContext
 from ._schema import accounts, transfers
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
 
 __all__ = ["COLUMNS", "chargeback", "export_chargeback"]
 
@@ -55,8 +53,26 @@ COLUMNS = (
 _CATEGORY = {"usage": "Usage", "refund": "Refund", "penalty": "Penalty", "adjustment": "Adjustment"}
 
 
-def chargeback(self: Ledger, *, period: str | None = None) -> Any:
-    """Every charge to a team (optionally of one period) as a :class:`pandas.DataFrame`."""
+def chargeback(self: LedgerContext, *, period: str | None = None) -> Any:
+    """Every charge to a team (optionally of one period) as a :class:`pandas.DataFrame`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.chargeback(period="2026-11")["BilledCost"].tolist()
+    [80.0]
+    """
     import numpy as np
     import pandas as pd
 
@@ -143,8 +159,28 @@ def chargeback(self: Ledger, *, period: str | None = None) -> Any:
     return out
 
 
-def export_chargeback(self: Ledger, path: str | pathlib.Path, *, period: str | None = None) -> int:
-    """Write the chargeback to ``path`` (``.csv`` or ``.parquet``); returns the row count."""
+def export_chargeback(
+    self: LedgerContext, path: str | pathlib.Path, *, period: str | None = None
+) -> int:
+    """Write the chargeback to ``path`` (``.csv`` or ``.parquet``); returns the row count.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.export_chargeback(os.path.join(tempfile.mkdtemp(), "cb.csv"), period="2026-11")
+    1
+    """
     p = pathlib.Path(path)
     if p.suffix not in (".csv", ".parquet"):
         raise LedgerError(

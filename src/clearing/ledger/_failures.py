@@ -12,22 +12,20 @@ at most once; the reported shares of one allocation never add up to more than al
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from ..errors import InvalidAmount, UnknownAccount
+from ._context import LedgerContext
 from ._schema import incidents, transfers
 from ._store import Posting, digest, row
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
 
 __all__ = ["ratings", "report_failure"]
 
 
 def report_failure(
-    self: Ledger,
+    self: LedgerContext,
     settlement_id: str,
     request_id: Any,
     offer_id: Any,
@@ -40,6 +38,23 @@ def report_failure(
     ``share`` (0-1] is the failed part of the allocation's quantity. Raises
     :class:`~clearing.errors.UnknownAccount` when the settlement has no such allocation and
     :class:`~clearing.errors.InvalidAmount` when the reported shares would exceed it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")["refund"]
+    4000
     """
     s = float(share)
     if not (math.isfinite(s) and 0 < s <= 1):
@@ -127,8 +142,27 @@ def report_failure(
     return result
 
 
-def ratings(self: Ledger) -> Any:
-    """Recorded rating changes per provider and service (pandas), for the next clearing."""
+def ratings(self: LedgerContext) -> Any:
+    """Recorded rating changes per provider and service (pandas), for the next clearing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> _ = ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")
+    >>> ledger.ratings().to_dict("records")
+    [{'provider': 'desk', 'service': 'it', 'rating_change': -1.0, 'incidents': 1}]
+    """
     import pandas as pd
 
     i = incidents.c

@@ -14,18 +14,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from ..errors import HoldClosed, InvalidAmount, LedgerError, UnknownAccount
+from ._context import LedgerContext
 from ._schema import holds, operations
 from ._store import PENDING, POST, VOID, Posting, Store, digest, row
 
-if TYPE_CHECKING:
-    from ._ledger import Ledger
-
-__all__ = ["agree", "contracts", "expire", "hold", "sweep", "walk_away"]
+__all__ = ["agree", "expire", "hold", "sweep", "walk_away"]
 
 _FIELDS = ("request_id", "team", "service", "quantity", "providers", "rule", "zopa_high")
 
@@ -56,7 +54,7 @@ def _negotiation(row: Any, clearing: Any, hold_id: str) -> dict[str, Any]:
 
 
 def hold(
-    self: Ledger,
+    self: LedgerContext,
     negotiation: Any,
     *,
     hold_id: str,
@@ -68,6 +66,23 @@ def hold(
 
     ``negotiation`` is a row of ``Clearing.negotiations`` (``table.row(i)``) or a request id
     with ``clearing=``. ``timeout`` (seconds) makes the hold expire if unresolved.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> int(ledger.balances().set_index("account").loc["team:ops", "pending"])
+    -24000
     """
     n = _negotiation(negotiation, clearing, hold_id)
     qty, high = float(n["quantity"]), float(n["zopa_high"])
@@ -188,13 +203,30 @@ def _resolve(
 
 
 def agree(
-    self: Ledger, hold_id: str, price: float, quantity: float, *, provider: str | None = None
+    self: LedgerContext, hold_id: str, price: float, quantity: float, *, provider: str | None = None
 ) -> int:
     """Post the agreed ``price * quantity`` (at most the held amount) to the provider.
 
     ``provider`` is required when the negotiation named several. The contract (both names,
     the rule that sent the request to negotiation, price and quantity) is listed by
     :meth:`Ledger.contracts`. Returns the amount posted (minor units).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.agree("h1", 52.5, 4.0)
+    21000
     """
     p, q = float(price), float(quantity)
     if not (math.isfinite(p) and math.isfinite(q)) or p < 0 or q < 0:
@@ -247,8 +279,26 @@ def agree(
     return int(result["amount"])
 
 
-def walk_away(self: Ledger, hold_id: str) -> int:
-    """Void the hold: the team's reserved funds are free again; returns the amount released."""
+def walk_away(self: LedgerContext, hold_id: str) -> int:
+    """Void the hold: the team's reserved funds are free again; returns the amount released.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.walk_away("h1")
+    24000
+    """
     store = self._store
 
     def body(conn: Connection, ts: int) -> dict[str, Any]:
@@ -282,8 +332,26 @@ def sweep(store: Store, conn: Connection, ts: int) -> int:
     return len(due)
 
 
-def expire(self: Ledger) -> int:
-    """Void every hold whose timeout has passed; returns how many expired."""
+def expire(self: LedgerContext) -> int:
+    """Void every hold whose timeout has passed; returns how many expired.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> ledger.expire()  # the hour has not passed
+    0
+    """
     store = self._store
 
     def body() -> int:
@@ -292,44 +360,3 @@ def expire(self: Ledger) -> int:
 
     out: int = store.with_retry(body)
     return out
-
-
-def contracts(self: Ledger) -> Any:
-    """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms."""
-    import pandas as pd
-
-    from ._schema import accounts
-
-    h = holds.c
-    q = (
-        select(
-            h.id,
-            h.request_id,
-            accounts.c.name,
-            h.provider,
-            h.service,
-            h.rule,
-            h.agreed_quantity,
-            h.agreed_price,
-            h.agreed,
-            h.period,
-        )
-        .join(accounts, accounts.c.id == h.team)
-        .where(h.state == "posted")
-        .order_by(h.id)
-    )
-    with self._store.engine.connect() as conn:
-        rows = conn.execute(q).all()
-    cols = [
-        "hold_id",
-        "request_id",
-        "team",
-        "provider",
-        "service",
-        "rule",
-        "quantity",
-        "unit_price",
-        "amount",
-        "period",
-    ]
-    return pd.DataFrame(rows, columns=cols)

@@ -7,12 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from ..errors import InvalidAmount, LedgerError, UnbalancedPosting
-from . import _chargeback, _failures, _holds, _reading
+from . import _chargeback, _failures, _holds, _periods, _reading
 from ._amounts import current_period, minor_units, period_bounds
-from ._schema import accounts
+from ._reading import Balance
 from ._settle import plan_settlement
 from ._store import KINDS, Posting, Store, digest
 from ._store import row as _row
@@ -20,7 +18,6 @@ from ._store import row as _row
 __all__ = ["Balance", "Ledger", "Settlement"]
 
 _CODES = ("adjustment", "refund", "penalty", "usage")
-_RULES = ("lapse", "carry", "cap")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -45,6 +42,23 @@ class Settlement:
         Charge per team account.
     replayed : bool
         True when the id was settled before and this call returned the original result.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> s = ledger.settle(c, "week-1", period="2026-11")
+    >>> s.charged, s.paid_out, s.replayed
+    (8000, 8000, False)
     """
 
     settlement_id: str
@@ -56,15 +70,6 @@ class Settlement:
     rounding: int
     teams: dict[str, int]
     replayed: bool
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Balance:
-    """An account's posted balance (credits - debits) and its pending net, in minor units."""
-
-    account: str
-    balance: int
-    pending: int
 
 
 class Ledger:
@@ -122,7 +127,15 @@ class Ledger:
         self._store = Store(url, clock)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.close()
+        """
         self._store.engine.dispose()
 
     def __enter__(self) -> Ledger:
@@ -139,7 +152,16 @@ class Ledger:
     # accounts and grants ------------------------------------------------------------------
 
     def open_account(self, name: str, *, kind: str) -> str:
-        """Open (or find) the account ``kind:name``; returns its full name."""
+        """Open (or find) the account ``kind:name``; returns its full name.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.open_account("desk", kind="provider")
+        'provider:desk'
+        """
         if kind not in KINDS[:3]:
             raise LedgerError(
                 f"open_account: kind must be team, provider or vendor, got {kind!r}",
@@ -161,6 +183,16 @@ class Ledger:
         """Credit a team's budget from the treasury (minor units); returns the grant's id.
 
         A caller-chosen ``grant_id`` makes the call safe to retry.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger.grant("ops", 5_000, period="2026-11", grant_id="ops-2026-11")
+        'ops-2026-11'
+        >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
+        5000
         """
         gid = grant_id if grant_id is not None else f"grant-{uuid.uuid4()}"
         value = minor_units(amount, "amount", f"grant {gid!r} to {team!r}")
@@ -192,6 +224,15 @@ class Ledger:
         ``legs`` maps account names to amounts in minor units, positive for a credit and
         negative for a debit. Raises :class:`~clearing.errors.UnbalancedPosting` when they do
         not sum to zero. Returns the number of transfers written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+        >>> ledger.post("fix-1", {"team:ops": -300, "treasury": 300})
+        1
         """
         if code not in _CODES:
             raise LedgerError(f"post: code must be one of {_CODES}, got {code!r}", argument="code")
@@ -253,6 +294,24 @@ class Ledger:
         nothing is written. Settling the same id again returns the original result
         (``replayed=True``); other content under the same id raises
         :class:`~clearing.errors.DuplicateSettlement`.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> from clearing import clear
+        >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+        >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+        ...            "quantity": [2.0], "max_price": [50.0]},
+        ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+        ...            "capacity": [5.0], "ask": [40.0]},
+        ...           {"services": {"it": terms}})
+        >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+        >>> ledger.settle(c, "week-1", period="2026-11").charged
+        8000
+        >>> ledger.settle(c, "week-1", period="2026-11").replayed  # a retry is harmless
+        True
         """
         if not isinstance(settlement_id, str) or not settlement_id:
             raise LedgerError(
@@ -277,44 +336,9 @@ class Ledger:
         )
         return Settlement(settlement_id, replayed=replayed, **result)
 
-    # periods ------------------------------------------------------------------------------
+    # periods, reading, negotiations, failures, chargeback (see their modules) ---------
 
-    def close_period(self, period: str, *, rule: str = "lapse", cap: int | None = None) -> int:
-        """Apply the carry-over rule to every team at the end of ``period``.
-
-        ``"lapse"``: each team's available balance (posted minus held) goes back to the
-        treasury; ``"carry"``: it stays for the next period; ``"cap"``: at most ``cap`` minor
-        units stay and the excess goes back. Returns the total returned. Closing the same
-        period again with the same rule is a replay.
-        """
-        if rule not in _RULES:
-            raise LedgerError(f"close_period: rule must be one of {_RULES}", argument="rule")
-        keep = minor_units(cap, "cap", "close_period") if rule == "cap" else None
-        label = self._period(period)
-        store = self._store
-
-        def body(conn: Any, ts: int) -> dict[str, Any]:
-            treasury = store.account_ids(conn, ["treasury"], "period")["treasury"]
-            rows = []
-            if rule != "carry":
-                q = select(accounts).where(accounts.c.kind == "team").order_by(accounts.c.id)
-                for acc in conn.execute(q):
-                    avail = acc.credits_posted - acc.debits_posted - acc.debits_pending
-                    back = avail - min(avail, keep) if keep is not None else avail
-                    if back > 0:
-                        tid = f"close:{label}/{acc.name}"
-                        rows.append(
-                            _row(tid, f"close:{label}", acc.id, treasury, back, "lapse", label, ts)
-                        )
-            store.apply(conn, Posting.of(rows), argument="period", op_id=f"close:{label}")
-            return {"returned": sum(r["amount"] for r in rows)}
-
-        result, _ = store.run(
-            f"close:{label}", "close", digest(rule, keep), body, argument="period"
-        )
-        return int(result["returned"])
-
-    # reading, negotiations, failures, chargeback (see their modules) -------------------
+    close_period = _periods.close_period
 
     balances = _reading.balances
     statement = _reading.statement
@@ -324,7 +348,7 @@ class Ledger:
     agree = _holds.agree
     walk_away = _holds.walk_away
     expire = _holds.expire
-    contracts = _holds.contracts
+    contracts = _reading.contracts
     report_failure = _failures.report_failure
     ratings = _failures.ratings
     chargeback = _chargeback.chargeback

@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
 from ..errors import LedgerError
+from ._context import LedgerContext
 from ._schema import accounts, holds, transfers
 from ._store import PENDING, POST, VOID
 
-if TYPE_CHECKING:
-    from ._ledger import Balance, Ledger
-
-__all__ = ["balance_at", "balances", "check", "statement"]
+__all__ = ["Balance", "balance_at", "balances", "check", "contracts", "statement"]
 
 
-def balances(self: Ledger) -> Any:
-    """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas)."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Balance:
+    """An account's posted balance (credits - debits) and its pending net, in minor units.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> import datetime as dt
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> b = ledger.balance_at("team:ops", dt.datetime.now(dt.UTC))
+    >>> b.account, b.balance, b.pending
+    ('team:ops', 5000, 0)
+    """
+
+    account: str
+    balance: int
+    pending: int
+
+
+def balances(self: LedgerContext) -> Any:
+    """One row per account: ``account``, ``kind``, ``balance``, ``pending`` (pandas).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
+    5000
+    """
     import pandas as pd
 
     a = accounts.c
@@ -34,12 +64,29 @@ def balances(self: Ledger) -> Any:
     return df.astype({"balance": "int64", "pending": "int64"})
 
 
-def statement(self: Ledger, account: str, *, period: str | None = None) -> Any:
+def statement(self: LedgerContext, account: str, *, period: str | None = None) -> Any:
     """Every transfer of one account, oldest first, with the running posted balance.
 
     Columns: ``transfer_id``, ``time``, ``period``, ``code``, ``counterparty``,
     ``amount`` (signed: credit positive), ``status`` (``posted``, ``pending``, ``voided``)
     and ``balance`` (posted balance after the transfer, over the whole history).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.statement("team:ops")["amount"].tolist()
+    [10000, -8000]
     """
     import pandas as pd
 
@@ -77,8 +124,20 @@ def statement(self: Ledger, account: str, *, period: str | None = None) -> Any:
     return df if period is None else df[df["period"] == period].reset_index(drop=True)
 
 
-def balance_at(self: Ledger, account: str, when: dt.datetime | int) -> Balance:
-    """The account's posted balance and pending net at a past moment (inclusive)."""
+def balance_at(self: LedgerContext, account: str, when: dt.datetime | int) -> Balance:
+    """The account's posted balance and pending net at a past moment (inclusive).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> import datetime as dt
+    >>> before = dt.datetime.now(dt.UTC)
+    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+    >>> ledger.balance_at("team:ops", before).balance
+    0
+    """
     ns = _ns(when)
     store = self._store
     t = transfers.c
@@ -104,18 +163,33 @@ def balance_at(self: Ledger, account: str, when: dt.datetime | int) -> Balance:
             rq = select(t.pending_id).where(t.pending_id.in_(list(open_)), t.ts <= ns)
             resolved.update(r for (r,) in conn.execute(rq))
         pending = sum(v for k, v in open_.items() if k not in resolved)
-    from ._ledger import Balance  # at call time: _ledger imports this module
-
     return Balance(account, posted, pending)
 
 
-def check(self: Ledger) -> dict[str, int]:
+def check(self: LedgerContext) -> dict[str, int]:
     """Verify the ledger's invariants; raise :class:`~clearing.errors.LedgerError` if broken.
 
     Checked: the balances sum to zero; pending debits equal pending credits; every
     account's running totals equal the sums of its transfers; the treasury's debits equal
     every grant; no team's debits (posted and pending) exceed its credits; the pending
     totals equal the open holds. Returns the grand totals.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
+    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
+    ...            "capacity": [5.0], "ask": [40.0]},
+    ...           {"services": {"it": terms}})
+    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger.check()["grants"]
+    10000
     """
     t = transfers.c
     a = accounts.c
@@ -161,6 +235,64 @@ def check(self: Ledger) -> dict[str, int]:
     if problems:
         raise LedgerError("Ledger.check: " + "; ".join(problems), argument="ledger")
     return {"accounts": len(rows), "grants": int(grants), "held": sums[market][3]}
+
+
+def contracts(self: LedgerContext) -> Any:
+    """Agreed negotiations (pandas): hold, request, team, provider, service, rule, terms.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+    >>> from clearing import clear
+    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
+    ...               "quantity": [4.0], "max_price": [60.0]},
+    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
+    ...               "capacity": [10.0], "ask": [45.0]},
+    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
+    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
+    24000
+    >>> _ = ledger.agree("h1", 52.5, 4.0)
+    >>> ledger.contracts()[["team", "provider", "rule"]].to_dict("records")
+    [{'team': 'team:ops', 'provider': 'provider:payroll', 'rule': 'big runs'}]
+    """
+    import pandas as pd
+
+    h = holds.c
+    q = (
+        select(
+            h.id,
+            h.request_id,
+            accounts.c.name,
+            h.provider,
+            h.service,
+            h.rule,
+            h.agreed_quantity,
+            h.agreed_price,
+            h.agreed,
+            h.period,
+        )
+        .join(accounts, accounts.c.id == h.team)
+        .where(h.state == "posted")
+        .order_by(h.id)
+    )
+    with self._store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    cols = [
+        "hold_id",
+        "request_id",
+        "team",
+        "provider",
+        "service",
+        "rule",
+        "quantity",
+        "unit_price",
+        "amount",
+        "period",
+    ]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _other(aid: int) -> Any:

@@ -74,6 +74,16 @@ class Clearing(ResultBase):
         The double-auction mechanism used.
     policy : Policy
         The policy applied.
+
+    Examples
+    --------
+    >>> from clearing import clear
+    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
+    ...            "quantity": [2.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+    ...            "capacity": [3.0], "ask": [40.0]})
+    >>> c.allocations["quantity"].tolist(), c.markets["route"].tolist()
+    ([2.0], ['double_auction'])
     """
 
     allocations: Table
@@ -84,7 +94,18 @@ class Clearing(ResultBase):
     policy: Policy
 
     def spend(self) -> dict[Any, float]:
-        """Total amount paid per team."""
+        """Total amount paid per team.
+
+        Examples
+        --------
+        >>> from clearing import clear
+        >>> c = clear({"request_id": ["r1", "r2"], "team": ["t", "u"], "service": ["it"] * 2,
+        ...            "quantity": [2.0, 1.0], "max_price": [50.0, 60.0]},
+        ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+        ...            "capacity": [5.0], "ask": [40.0]})
+        >>> {team: round(amount, 2) for team, amount in c.spend().items()}
+        {'t': 80.0, 'u': 40.0}
+        """
         teams = self.allocations["team"]
         amounts = self.allocations["amount"]
         out: dict[Any, float] = {}
@@ -213,7 +234,7 @@ def clear(
     *Hard rules.* Excluded offers and requests keep all their units unserved with the rule as
     the reason. Bids above a price cap are lowered to the cap and asks below a floor raised
     to the floor, so every price lies in [floor, cap]. Budgets ration bids before clearing
-    (see :func:`clearing.policy._eligibility.ration`): the spend at any price a mechanism can
+    (see ``ration`` (in ``clearing.policy``)): the spend at any price a mechanism can
     charge stays within the budget. The concentration cap limits each provider's capacity to
     ``cap * requested volume`` before clearing, then trims any provider still above
     ``cap * cleared volume`` to the exact level where the cap holds.

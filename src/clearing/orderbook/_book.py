@@ -323,7 +323,14 @@ class OrderBook:
     # ---------------------------------------------------------------- storage
     @property
     def capacity(self) -> int:
-        """Number of order slots currently allocated (grows by doubling)."""
+        """Number of order slots currently allocated (grows by doubling).
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> OrderBook(tick_size=1, capacity=100).capacity >= 100
+        True
+        """
         return int(self._I.shape[0] // 2)
 
     def _make_room(self) -> None:
@@ -385,7 +392,18 @@ class OrderBook:
     # ---------------------------------------------------------------- queries
     @property
     def best_bid(self) -> float | None:
-        """Highest resting buy price, ``None`` when there are no bids."""
+        """Highest resting buy price, ``None`` when there are no bids.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.best_bid is None
+        True
+        >>> _ = book.limit("buy", 9, 1)
+        >>> book.best_bid
+        9.0
+        """
         n = self._M[_k.M_NLV]
         return (
             None
@@ -395,7 +413,16 @@ class OrderBook:
 
     @property
     def best_ask(self) -> float | None:
-        """Lowest resting sell price, ``None`` when there are no asks."""
+        """Lowest resting sell price, ``None`` when there are no asks.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("sell", 12, 1)
+        >>> book.best_ask
+        12.0
+        """
         n = self._M[_k.M_NLV + 1]
         return (
             None
@@ -408,8 +435,9 @@ class OrderBook:
         return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
 
     def depth(self, levels: int = 10) -> BookDepth:
-        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
-        first.
+        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side.
+
+        Best first.
 
         Examples
         --------
@@ -423,11 +451,31 @@ class OrderBook:
         return _ops.depth(self, levels)
 
     def resting(self, side: Any) -> RestingOrders:
-        """Resting orders of ``side`` (``"buy"``/``"sell"``) in priority order."""
+        """Resting orders of ``side`` (``"buy"``/``"sell"``) in priority order.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("sell", 12, 1, order_id=3)
+        >>> book.resting("sell").price.tolist()
+        [12.0]
+        """
         return _ops.resting(self, side)
 
     def totals(self) -> dict[str, float]:
-        """Running totals: ``submitted == 2 * traded + resting + cancelled + expired``."""
+        """Running totals: ``submitted == 2 * traded + resting + cancelled + expired``.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("sell", 12, 3)
+        >>> _ = book.market("buy", 1)
+        >>> t = book.totals()
+        >>> t["traded"], t["resting"]
+        (1.0, 2.0)
+        """
         mf = self._MF
         return {
             "submitted": float(mf[_k.MF_SUBMITTED]),
@@ -439,7 +487,16 @@ class OrderBook:
 
     # ---------------------------------------------------------------- persistence
     def snapshot(self) -> BookSnapshot:
-        """A complete copy of the state; ``OrderBook.restore(snap)`` continues from it."""
+        """A complete copy of the state; ``OrderBook.restore(snap)`` continues from it.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("sell", 12, 3)
+        >>> OrderBook.restore(book.snapshot()).best_ask
+        12.0
+        """
         return BookSnapshot(
             tick_size=self._tick,
             self_trade_prevention=self._stp,
@@ -481,12 +538,29 @@ class OrderBook:
         Until :meth:`uncross`, limit GTC orders rest without matching (the book may cross);
         market, IOC and FOK orders are rejected (reason ``CALL_PHASE``); cancel and reduce
         work as usual.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.open_call()
+        >>> book.market("buy", 1).reason.name
+        'CALL_PHASE'
         """
         self._M[_k.M_CALL] = 1
 
     @property
     def in_call(self) -> bool:
-        """Whether the book is collecting orders for a call auction."""
+        """Whether the book is collecting orders for a call auction.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.open_call()
+        >>> book.in_call
+        True
+        """
         return bool(self._M[_k.M_CALL])
 
     def uncross(

@@ -18,7 +18,15 @@ I8 = npt.NDArray[np.int8]
 
 
 class OrderState(enum.IntEnum):
-    """The state an order is in after an event (codes of the ``state`` arrays)."""
+    """The state an order is in after an event (codes of the ``state`` arrays).
+
+    Examples
+    --------
+    >>> from clearing import OrderBook, OrderState
+    >>> book = OrderBook(tick_size=1)
+    >>> book.limit("buy", 10, 1).state is OrderState.RESTING
+    True
+    """
 
     RESTING = _k.RESTING  #: on the book (possibly after partial fills)
     FILLED = _k.FILLED  #: completely filled
@@ -28,7 +36,15 @@ class OrderState(enum.IntEnum):
 
 
 class OrderReason(enum.IntEnum):
-    """Why an order ended in its state (codes of the ``reason`` arrays)."""
+    """Why an order ended in its state (codes of the ``reason`` arrays).
+
+    Examples
+    --------
+    >>> from clearing import OrderBook, OrderReason
+    >>> book = OrderBook(tick_size=1)
+    >>> book.cancel(42).reason is OrderReason.UNKNOWN_ID
+    True
+    """
 
     NONE = _k.NONE  #: nothing special
     DUPLICATE_ID = _k.DUPLICATE_ID  #: the order id is already resting on the book
@@ -46,7 +62,17 @@ _REASONS = tuple(OrderReason)
 
 
 class Fill(NamedTuple):
-    """One trade: ``taker`` (the incoming order) met ``maker`` (the resting order)."""
+    """One trade: ``taker`` (the incoming order) met ``maker`` (the resting order).
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> _ = book.limit("sell", 10, 3, order_id=1)
+    >>> fill = book.limit("buy", 10, 2, order_id=2).fills[0]
+    >>> fill.taker, fill.maker, fill.price, fill.quantity
+    (2, 1, 10.0, 2.0)
+    """
 
     seq: int
     taker: int
@@ -62,6 +88,15 @@ class ExecutionReport(NamedTuple):
     quantity it traded in this event; ``remaining`` what is still resting afterwards;
     ``fills`` the trades in sequence order; ``self_trade_cancelled`` the ``(order_id,
     quantity)`` pairs of resting orders removed by ``"cancel_resting"`` self-trade prevention.
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> _ = book.limit("sell", 10, 3, order_id=1)
+    >>> report = book.limit("buy", 11, 5, order_id=2)
+    >>> report.state.name, report.filled, report.remaining
+    ('RESTING', 3.0, 2.0)
     """
 
     order_id: int
@@ -86,6 +121,14 @@ class BatchReport(ResultBase):
         One entry per fill in sequence order; ``fill_event`` indexes the batch.
     cancel_event, cancel_order, cancel_quantity : ndarray
         Resting orders removed by ``"cancel_resting"`` self-trade prevention.
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> r = book.submit_batch(["limit", "limit"], ["sell", "buy"], [10, 10], [2, 1])
+    >>> r.filled.tolist(), r.fill_price.tolist()
+    ([0.0, 1.0], [10.0])
     """
 
     order_id: I64
@@ -104,7 +147,16 @@ class BatchReport(ResultBase):
     cancel_quantity: F64
 
     def to_pandas(self, table: str = "events") -> Any:
-        """One of the tables ``"events"``, ``"fills"`` or ``"cancels"`` as a DataFrame."""
+        """One of the tables ``"events"``, ``"fills"`` or ``"cancels"`` as a DataFrame.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> r = book.submit_batch(["limit", "limit"], ["sell", "buy"], [10, 10], [2, 1])
+        >>> r.to_pandas("events")["state"].tolist()
+        ['RESTING', 'FILLED']
+        """
         pd = import_pandas()
         if table == "events":
             return pd.DataFrame(
@@ -140,7 +192,18 @@ class BatchReport(ResultBase):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class BookDepth(ResultBase):
-    """Aggregated book: price levels best first with total quantity and order count."""
+    """Aggregated book: price levels best first with total quantity and order count.
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> for price in (10, 10, 12):
+    ...     _ = book.limit("sell", price, 1)
+    >>> d = book.depth(2)
+    >>> d.ask_price.tolist(), d.ask_quantity.tolist(), d.ask_orders.tolist()
+    ([10.0, 12.0], [2.0, 1.0], [2, 1])
+    """
 
     bid_price: F64
     bid_quantity: F64
@@ -152,7 +215,17 @@ class BookDepth(ResultBase):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class RestingOrders(ResultBase):
-    """Resting orders of one side in priority order (best price first, then arrival)."""
+    """Resting orders of one side in priority order (best price first, then arrival).
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> _ = book.limit("buy", 9, 1, order_id=7)
+    >>> _ = book.limit("buy", 10, 2, order_id=8)
+    >>> book.resting("buy").order_id.tolist()
+    [8, 7]
+    """
 
     order_id: I64
     price: F64
@@ -163,7 +236,17 @@ class RestingOrders(ResultBase):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class BookSnapshot(ResultBase):
-    """A complete copy of a book's state; :meth:`OrderBook.restore` rebuilds the book."""
+    """A complete copy of a book's state; :meth:`OrderBook.restore` rebuilds the book.
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> _ = book.limit("buy", 9, 1)
+    >>> copy = OrderBook.restore(book.snapshot())
+    >>> copy.best_bid, copy.snapshot().tick_size
+    (9.0, 1.0)
+    """
 
     tick_size: float
     self_trade_prevention: str
@@ -190,6 +273,17 @@ class UncrossResult(ResultBase):
     cancelled_order, cancelled_quantity : ndarray
         Remainders the mechanism withheld although they cross, cancelled so that the book
         does not rest crossed (reason :attr:`OrderReason.UNCROSS`).
+
+    Examples
+    --------
+    >>> from clearing import OrderBook
+    >>> book = OrderBook(tick_size=1)
+    >>> book.open_call()
+    >>> _ = book.limit("buy", 11, 2)
+    >>> _ = book.limit("sell", 9, 1)
+    >>> result = book.uncross()
+    >>> result.volume, result.trade_quantity.tolist()
+    (1.0, [1.0])
     """
 
     mechanism: str
@@ -207,5 +301,16 @@ class UncrossResult(ResultBase):
 
     @property
     def volume(self) -> float:
-        """Total traded quantity."""
+        """Total traded quantity.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> book.open_call()
+        >>> _ = book.limit("buy", 11, 2)
+        >>> _ = book.limit("sell", 9, 1)
+        >>> book.uncross().volume
+        1.0
+        """
         return float(self.trade_quantity.sum())

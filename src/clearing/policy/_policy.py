@@ -66,6 +66,8 @@ class Policy:
     negotiate : sequence of Negotiate or dict, optional
         Gray-zone rules: matching requests are routed to ``Clearing.negotiations``.
 
+    Notes
+    -----
     Every entry is validated when the policy is built; a bad entry raises
     :class:`~clearing.PolicyError` naming its location (``services.legal.price_cap``,
     ``forbidden[1].team``). Unknown keys are errors, not ignored.
@@ -117,7 +119,14 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
-        """A policy from the nested mapping a TOML file parses to (unknown keys are errors)."""
+        """A policy from the nested mapping a TOML file parses to (unknown keys are errors).
+
+        Examples
+        --------
+        >>> from clearing import Policy
+        >>> Policy.from_dict({"budgets": {"sales": 100.0}}).budgets["sales"]
+        100.0
+        """
         if not isinstance(data, Mapping):
             raise fail("<policy>", f"must be a table, got {type(data).__name__}")
         check_keys(data, _TOP_KEYS, "")
@@ -134,6 +143,12 @@ class Policy:
 
         A string containing a newline or ``=`` is read as TOML text; otherwise it is a path.
         Syntax errors and bad entries raise :class:`~clearing.PolicyError` with the location.
+
+        Examples
+        --------
+        >>> from clearing import Policy
+        >>> Policy.from_toml("[budgets]\\nsales = 100.0").budgets["sales"]
+        100.0
         """
         text: str
         where = "<text>"
@@ -165,7 +180,14 @@ class Policy:
 
     @property
     def is_empty(self) -> bool:
-        """True when the policy has no rule at all."""
+        """True when the policy has no rule at all.
+
+        Examples
+        --------
+        >>> from clearing import Policy
+        >>> Policy().is_empty, Policy(budgets={"sales": 1.0}).is_empty
+        (True, False)
+        """
         return not (self.services or self.forbidden or self.budgets or self.negotiate)
 
     def __repr__(self) -> str:

@@ -89,6 +89,13 @@ class FailureTerms:
         Penalty paid by the provider per unit of the allocation, >= 0 (internal currency).
     rating_change : float
         Change applied to the provider's quality rating (usually negative), in [-5, 5].
+
+    Examples
+    --------
+    >>> from clearing import Policy
+    >>> p = Policy(services={"it": {"failure": {"refund_share": 0.5, "penalty": 2.0}}})
+    >>> p.services["it"].failure.refund_share
+    0.5
     """
 
     refund_share: float = 0.0
@@ -99,6 +106,16 @@ class FailureTerms:
         self.check("FailureTerms")
 
     def check(self, location: str) -> None:
+        """Raise :class:`~clearing.PolicyError` naming ``location`` if a term is out of range.
+
+        Examples
+        --------
+        >>> from clearing.policy import FailureTerms
+        >>> FailureTerms(refund_share=2.0)
+        Traceback (most recent call last):
+        ...
+        clearing.errors.PolicyError: policy: FailureTerms.refund_share: must be <= 1, got 2.0
+        """
         number(self.refund_share, f"{location}.refund_share", lo=0.0, hi=1.0)
         number(self.penalty, f"{location}.penalty", lo=0.0)
         number(self.rating_change, f"{location}.rating_change", lo=-5.0, hi=5.0)
@@ -124,6 +141,12 @@ class ServiceRules:
         Offers rated below this (0-5) are excluded; unrated offers count as 0.
     failure : FailureTerms, optional
         Consequences of failure attached to every allocation of the service.
+
+    Examples
+    --------
+    >>> from clearing.policy import ServiceRules
+    >>> ServiceRules(price_cap=100.0, external_allowed=False).price_cap
+    100.0
     """
 
     price_cap: float | None = None
@@ -138,6 +161,16 @@ class ServiceRules:
         self.check("ServiceRules")
 
     def check(self, location: str) -> None:
+        """Raise :class:`~clearing.PolicyError` naming ``location`` if a rule is invalid.
+
+        Examples
+        --------
+        >>> from clearing.policy import ServiceRules
+        >>> ServiceRules(price_cap=10.0, price_floor=20.0)
+        Traceback (most recent call last):
+        ...
+        clearing.errors.PolicyError: ...
+        """
         _opt(self.price_cap, number, f"{location}.price_cap", lo=0.0)
         _opt(self.price_floor, number, f"{location}.price_floor", lo=0.0)
         _bool(self.external_allowed, f"{location}.external_allowed")
@@ -181,6 +214,17 @@ class Forbidden:
     ``team`` + ``provider``: that team may not buy from that provider; ``service`` +
     ``provider``: the provider may not serve that service; ``team`` + ``service``: the team
     may not buy that service; one field alone bans the team, provider or service outright.
+
+    Examples
+    --------
+    >>> from clearing import Policy, clear
+    >>> p = Policy(forbidden=[{"team": "t", "provider": "p"}])
+    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
+    ...            "quantity": [1.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+    ...            "capacity": [1.0], "ask": [40.0]}, p)
+    >>> c.unmatched["reason"].tolist()
+    ['no_eligible_offer', 'priced_out']
     """
 
     team: str | int | None = None
@@ -191,6 +235,16 @@ class Forbidden:
         self.check("Forbidden")
 
     def check(self, location: str) -> None:
+        """Raise :class:`~clearing.PolicyError` naming ``location`` if the combination is invalid.
+
+        Examples
+        --------
+        >>> from clearing.policy import Forbidden
+        >>> Forbidden()
+        Traceback (most recent call last):
+        ...
+        clearing.errors.PolicyError: policy: Forbidden: needs at least one of team, provider, ...
+        """
         if self.team is None and self.provider is None and self.service is None:
             raise fail(location, "needs at least one of team, provider, service")
         for f in ("team", "provider", "service"):
@@ -205,6 +259,17 @@ class Negotiate:
     ``quantity >= min_quantity``; ``max_price`` within ``above_cap`` above the service's
     price cap (``cap < max_price <= cap + above_cap``). With ``provider``, the negotiation is
     with that provider only (a pair flagged for case-by-case agreement).
+
+    Examples
+    --------
+    >>> from clearing import Policy, clear
+    >>> p = Policy(negotiate=[{"service": "it", "min_quantity": 5.0, "name": "bulk"}])
+    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
+    ...            "quantity": [8.0], "max_price": [50.0]},
+    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+    ...            "capacity": [10.0], "ask": [40.0]}, p)
+    >>> c.negotiations["request_id"].tolist(), c.negotiations["rule"].tolist()
+    (['r1'], ['bulk'])
     """
 
     service: str | int | None = None
@@ -218,6 +283,16 @@ class Negotiate:
         self.check("Negotiate")
 
     def check(self, location: str) -> None:
+        """Raise :class:`~clearing.PolicyError` naming ``location`` if a condition is invalid.
+
+        Examples
+        --------
+        >>> from clearing.policy import Negotiate
+        >>> Negotiate()
+        Traceback (most recent call last):
+        ...
+        clearing.errors.PolicyError: policy: Negotiate: matches every request; ...
+        """
         for f in ("service", "team", "provider"):
             _opt(getattr(self, f), _name, f"{location}.{f}")
         _opt(self.min_quantity, number, f"{location}.min_quantity", lo=0.0)
@@ -234,7 +309,14 @@ class Negotiate:
             raise fail(location, "matches every request; give at least one condition")
 
     def describe(self, location: str) -> str:
-        """A label for the ``rule`` column: the name, or the location and conditions."""
+        """A label for the ``rule`` column: the name, or the location and conditions.
+
+        Examples
+        --------
+        >>> from clearing.policy import Negotiate
+        >>> Negotiate(service="it", name="bulk").describe("negotiate[0]")
+        'bulk'
+        """
         if self.name:
             return self.name
         parts = [

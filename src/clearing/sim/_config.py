@@ -92,6 +92,12 @@ class TeamConfig:
         Spending limit of each team per budget period (> 0), passed to the policy.
     budget_period : int
         Rounds per budget period (>= 1); the budget is renewed at the start of each.
+
+    Examples
+    --------
+    >>> from clearing.sim import SimConfig, TeamConfig
+    >>> SimConfig(teams=TeamConfig(count=40)).teams.count
+    40
     """
 
     count: int = 1000
@@ -150,6 +156,12 @@ class ProviderConfig:
     reliability : float
         Probability that an allocation is delivered as agreed (0-1); otherwise it fails as a
         whole and the policy's failure terms apply.
+
+    Examples
+    --------
+    >>> from clearing.sim import ProviderConfig, SimConfig
+    >>> SimConfig(services=2, providers=ProviderConfig(internal=2, external=3)).providers.external
+    3
     """
 
     internal: int = 5
@@ -218,6 +230,12 @@ class PricingConfig:
         Mark-up at the start and its ceiling (>= 0).
     max_lerner : float
         Ceiling of the target Lerner index (0-1, below 1).
+
+    Examples
+    --------
+    >>> from clearing.sim import preset
+    >>> preset("internal_competition").pricing.rule in ("markup", "cost_allocation", "market")
+    True
     """
 
     rule: str = "markup"
@@ -284,6 +302,12 @@ class DynamicsConfig:
         provider is dissolved (>= 1). The last provider of a service is never dissolved.
     min_rating : float
         Rating below which a round counts toward dissolution (0-5).
+
+    Examples
+    --------
+    >>> from clearing.sim import DynamicsConfig, SimConfig
+    >>> SimConfig(dynamics=DynamicsConfig(entry=False)).dynamics.entry
+    False
     """
 
     rating_noise: float = 0.5
@@ -344,9 +368,14 @@ class SimConfig:
         Label of the structure (the ``structure`` column of comparisons).
     services : int
         Number of services (>= 1), named ``svc00``, ``svc01``, ...
-    teams, providers, pricing, dynamics
-        See :class:`TeamConfig`, :class:`ProviderConfig`, :class:`PricingConfig`,
-        :class:`DynamicsConfig`.
+    teams : TeamConfig
+        See :class:`TeamConfig`.
+    providers : ProviderConfig
+        See :class:`ProviderConfig`.
+    pricing : PricingConfig
+        See :class:`PricingConfig`.
+    dynamics : DynamicsConfig
+        See :class:`DynamicsConfig`.
     policy : clearing.Policy
         The guard rails of every round (price caps, ``external_allowed``, ``min_quality``,
         failure terms, negotiation rules) keyed by service name. Its ``budgets`` must be
@@ -408,7 +437,15 @@ class SimConfig:
                 )
 
     def describe(self) -> dict[str, Any]:
-        """Every field as a flat mapping ``part.field -> value`` (the preset table)."""
+        """Every field as a flat mapping ``part.field -> value`` (the preset table).
+
+        Examples
+        --------
+        >>> from clearing.sim import preset
+        >>> d = preset("open_market", teams=50, services=2).describe()
+        >>> d["name"], d["services"], d["teams.count"]
+        ('open_market', 2, 50)
+        """
         out: dict[str, Any] = {"name": self.name, "services": self.services}
         for part in ("teams", "providers", "pricing", "dynamics"):
             obj = getattr(self, part)

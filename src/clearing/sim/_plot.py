@@ -18,6 +18,13 @@ def plot_metric(df: Any, metric: str, *, ax: Any = None, by: str = "scenario") -
     """One metric over rounds, one line per scenario (mean over services and seeds).
 
     Returns the matplotlib ``Axes``.
+
+    Examples
+    --------
+    >>> from clearing.sim import plot_metric, preset, simulate
+    >>> df = simulate(preset("internal_competition", teams=30, services=1), 2, rng=1)
+    >>> plot_metric(df, "price").get_ylabel()
+    'price'
     """
     import matplotlib.pyplot as plt
 
@@ -49,6 +56,13 @@ def plot_structures(df: Any, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
     matplotlib.figure.Figure
         Ready for ``savefig``; its panels are ``figure.axes`` (each drawn by
         :func:`plot_metric`).
+
+    Examples
+    --------
+    >>> from clearing.sim import plot_structures, preset, simulate
+    >>> df = simulate(preset("internal_competition", teams=30, services=1), 2, rng=1)
+    >>> len(plot_structures(df, ["price", "hhi"]).axes)
+    2
     """
     from matplotlib.figure import Figure
 

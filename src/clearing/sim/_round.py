@@ -21,10 +21,39 @@ __all__ = ["Ledger", "Market", "RoundOutcome"]
 
 
 class Ledger(Protocol):
-    """What :func:`clearing.sim.simulate` needs of a ledger: one settlement per round."""
+    """What :func:`clearing.sim.simulate` needs of a ledger: one settlement per round.
+
+    Examples
+    --------
+    >>> from clearing.sim import preset, simulate
+    >>> class Settlements:  # any object with this method will do
+    ...     def __init__(self):
+    ...         self.ids = []
+    ...     def settle(self, clearing, settlement_id):
+    ...         self.ids.append(settlement_id)
+    >>> ledger = Settlements()
+    >>> config = preset("internal_competition", teams=30, services=1)
+    >>> _ = simulate(config, 2, rng=1, ledger=ledger)
+    >>> len(ledger.ids)
+    2
+    """
 
     def settle(self, clearing: Clearing, settlement_id: str) -> Any:
-        """Post the transfers of one cleared round under a unique id."""
+        """Post the transfers of one cleared round under a unique id.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from clearing.ledger import Ledger
+        >>> from clearing.sim import preset, simulate
+        >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+        >>> for team in range(30):
+        ...     _ = ledger.grant(str(team), 10**9, grant_id=f"g{team}")
+        >>> config = preset("internal_competition", teams=30, services=1)
+        >>> _ = simulate(config, 1, rng=1, ledger=ledger)
+        >>> ledger.check()["accounts"] > 30
+        True
+        """
 
 
 @dataclass(frozen=True, slots=True, eq=False)

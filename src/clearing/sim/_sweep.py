@@ -112,6 +112,13 @@ class Comparison:
         Every row of every run (the :func:`sweep` DataFrame).
     figure : matplotlib.figure.Figure
         The structures side by side over time (:func:`plot_structures`); ``figure.savefig``.
+
+    Examples
+    --------
+    >>> from clearing.sim import compare_structures
+    >>> cmp = compare_structures(["internal_monopoly"], rounds=2, seeds=[1], teams=30, services=1)
+    >>> list(cmp.table.index), len(cmp.rounds)
+    (['internal_monopoly'], 2)
     """
 
     table: Any
@@ -149,10 +156,14 @@ def compare_structures(
     ----------
     structures : sequence of preset names or SimConfig
         Default: the five presets.
-    rounds, seeds, executor
+    rounds : int
+        As in :func:`sweep`.
+    seeds : sequence of int
         As in :func:`sweep`.
     teams, services : int
         Size of the organisation for preset names.
+    executor : concurrent.futures.Executor, optional
+        As in :func:`sweep`.
 
     Examples
     --------
