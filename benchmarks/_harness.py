@@ -87,6 +87,7 @@ class Row:
     budget: float | None = None  # seconds, for rows measured against a bound
     input_class: str = ""
     release: Callable[[], None] | None = None
+    inputs: Callable[[], Any] | None = None  # the row's input, built on demand (for tests)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

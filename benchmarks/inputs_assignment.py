@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -163,16 +164,25 @@ def value_of(cost: np.ndarray) -> np.ndarray:
 
 
 class Lazy:
-    """A value built on first use and dropped by ``release`` (large inputs live one row)."""
+    """A value built on first use and dropped by ``release`` (large inputs live one row),
+    with the values ``derive``-d from it (dropped with it)."""
 
-    def __init__(self, build: Callable[[], object]) -> None:
+    def __init__(self, build: Callable[[], Any]) -> None:
         self._build = build
-        self._value: object = None
+        self._value: Any = None
+        self._children: list[Lazy] = []
 
-    def __call__(self) -> object:
+    def __call__(self) -> Any:
         if self._value is None:
             self._value = self._build()
         return self._value
 
+    def derive(self, fn: Callable[[Any], Any]) -> Lazy:
+        child = Lazy(lambda: fn(self()))
+        self._children.append(child)
+        return child
+
     def release(self) -> None:
         self._value = None
+        for child in self._children:
+            child.release()

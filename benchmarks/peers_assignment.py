@@ -18,8 +18,16 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from _harness import Peer
+from inputs_assignment import Lazy
 
 Matrix = Callable[[], np.ndarray]
+
+
+def _negated(matrix: Any) -> Any:
+    """``-matrix()``, built once per input when ``matrix`` is a :class:`Lazy`."""
+    if isinstance(matrix, Lazy):
+        return matrix.derive(lambda m: -m)
+    return lambda: -matrix()
 
 
 def load(module: str, package: str, missing: list[str]) -> Any:
@@ -43,6 +51,10 @@ def _from_map(matrix: np.ndarray, x: np.ndarray) -> float:
     return pairs_sum(matrix, np.arange(x.size), x)
 
 
+def _rect(m: np.ndarray) -> bool:
+    return bool(m.shape[0] != m.shape[1])
+
+
 def lsap_peers(cost: Matrix, *, sign: float, missing: list[str], measure: Matrix) -> list[Peer]:
     """scipy and lapx on ``sign * cost()`` (minimised); objectives summed on ``measure()``.
 
@@ -60,7 +72,7 @@ def lsap_peers(cost: Matrix, *, sign: float, missing: list[str], measure: Matrix
     lap = load("lap", "lapx", missing)
     if lap is None:
         return peers
-    signed = _Signed(cost, sign)
+    signed = cost if sign > 0 else _negated(cost)
     for name in ("lapjv", "lapjvr", "lapjvh"):
         fn = getattr(lap, name)
         if name == "lapjv":
@@ -70,30 +82,11 @@ def lsap_peers(cost: Matrix, *, sign: float, missing: list[str], measure: Matrix
         peers.append(
             Peer(
                 f"lapx {name}",
-                lambda fn=fn: fn(signed(), extend_cost=signed.rect),
+                lambda fn=fn: fn(signed(), extend_cost=_rect(signed())),
                 objective,
             )
         )
     return peers
-
-
-class _Signed:
-    """``sign * matrix()``, built once per input (outside the timed calls)."""
-
-    def __init__(self, matrix: Matrix, sign: float) -> None:
-        self._matrix, self._sign = matrix, sign
-        self._cache: tuple[int, np.ndarray] | None = None
-
-    def __call__(self) -> np.ndarray:
-        m = self._matrix()
-        if self._cache is None or self._cache[0] != id(m):
-            self._cache = (id(m), m if self._sign > 0 else -m)
-        return self._cache[1]
-
-    @property
-    def rect(self) -> bool:
-        m = self._matrix()
-        return m.shape[0] != m.shape[1]
 
 
 def sparse_peers(
@@ -163,14 +156,17 @@ def transport_peers(
     """Peers maximising ``sum(flow * value)`` with row sums ``demand``, column sums
     ``capacity`` (balanced); with unit supplies scipy's assignment solves the same problem."""
     peers: list[Peer] = []
-    neg = _Signed(value, -1.0)
+    neg = _negated(value)
+    # POT's network simplex reports some integer problems infeasible when the costs are
+    # negative (lapx's hard matrix): whole numbers get the exact non-negative shift instead
+    pot_cost = value.derive(lambda v: v.max() - v) if integral and isinstance(value, Lazy) else neg
     ot = load("ot", "pot", missing)
     if ot is not None:
         a, b = demand.astype(np.float64), capacity.astype(np.float64)
         peers.append(
             Peer(
                 "POT ot.emd",
-                lambda: ot.emd(a, b, neg(), numItermax=50_000_000),
+                lambda: ot.emd(a, b, pot_cost(), numItermax=50_000_000),
                 lambda flow: float((np.asarray(flow) * value()).sum()),
             )
         )

@@ -79,6 +79,7 @@ def lsap_row(cls: CostClass, n: int, repeat: int) -> Row:
         input_class=cls.name,
         note=_note(missing),
         release=cost.release,
+        inputs=cost,
     )
 
 
@@ -96,6 +97,7 @@ def assign_dense_row(cls: CostClass, n: int, repeat: int) -> Row:
         input_class=cls.name,
         note=_note(missing),
         release=value.release,
+        inputs=value,
     )
 
 
@@ -151,6 +153,7 @@ def assign_sparse_full_row(cls: CostClass, n: int, repeat: int) -> Row:
         input_class=cls.name,
         note=_note(missing),
         release=data.release,
+        inputs=data,
     )
 
 
@@ -191,6 +194,7 @@ def _sparse_perfect_row(
         input_class="lapx sparse hard" if "lapx" in name else name.split(", ")[-1],
         note=_note(missing),
         release=data.release,
+        inputs=data,
     )
 
 
@@ -237,6 +241,7 @@ def transport_row(cls: CostClass, n: int, repeat: int) -> Row:
         input_class=cls.name,
         note=_note(missing),
         release=value.release,
+        inputs=value,
     )
 
 
@@ -258,6 +263,7 @@ def capacitated_transport_row(n: int, m: int, cap: int, integral: bool) -> Row:
         input_class=cls.name,
         note=_note(missing),
         release=value.release,
+        inputs=value,
     )
 
 
