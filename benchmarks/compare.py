@@ -124,7 +124,7 @@ def _load_against(path: str | None) -> dict[str, dict[str, Any]]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 2)[2],
+        epilog="examples:\n" + __doc__.split("\n\n", 2)[2],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
@@ -155,11 +155,20 @@ def _parser() -> argparse.ArgumentParser:
         help="a --json file of an earlier run: print its ratio beside each row (before/after)",
     )
     add("--list", action="store_true", help="print the workload names and exit")
+    add(
+        "--markdown",
+        default=None,
+        metavar="JSON",
+        help="print a --json file as a Markdown table (for docs/bench) and exit",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.markdown:
+        print(markdown_table(json.loads(pathlib.Path(args.markdown).read_text())))
+        return 0
     options = Options(size=args.size, cold_suite=args.cold_suite)
     before = _load_against(args.against)
     machine = (
@@ -197,6 +206,27 @@ def main(argv: list[str] | None = None) -> int:
         }
         pathlib.Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
     return 1 if bad and not args.quick else 0
+
+
+def markdown_table(doc: dict[str, Any]) -> str:
+    """The rows of a ``--json`` file as a Markdown table."""
+    lines = [
+        "| workload | ours | best peer | ratio | vs scipy | target | met |",
+        "| --- | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in doc["rows"]:
+        target = "" if r.get("target") is None else f"{r['better']} {r['target']:g}"
+        if "ratio" not in r:
+            kind = "error" if "error" in r else "skipped"
+            why = r.get("error") or r.get("skipped", "")
+            lines.append(f"| {r['name']} | | | {kind}: {why} | | {target} | |")
+            continue
+        peer = f"{r['best_peer']} {_fmt_time(r['peers_s'][r['best_peer']]).strip()}"
+        lines.append(
+            f"| {r['name']} | {_fmt_time(r['ours_s']).strip()} | {peer} | {_fmt_ratio(r['ratio'])} "
+            f"| {_fmt_ratio(r['ratio_scipy'])} | {target} | {'yes' if r['met'] else '**no**'} |"
+        )
+    return "\n".join(lines)
 
 
 def _report(row: Row, args: argparse.Namespace, before: dict, records: list) -> int:
