@@ -359,7 +359,7 @@ def rows(quick: bool, size: int | None = None) -> list[Row]:
             prices_row(200),
         ]
     return [
-        *class_rows((1000, 4000), 2000, 2000, 1000, 3),
+        *class_rows((1000, 2000, 4000), 2000, 2000, 1000, 3),
         lapx_sparse_row(1000, 0.01, 3),
         lapx_sparse_row(4000, 0.004, 1),
         random_sparse_row(10_000, 20, integral=False, repeat=3),
