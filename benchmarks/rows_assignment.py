@@ -304,8 +304,13 @@ def batch_rows(count: int, k: int) -> list[Row]:
             name=f"assign_batch {count:,} x {k}x{k} uniform floats, vs scipy loop",
             ours=lambda: assign_batch(values, prices=None),
             objective=ours_total,
-            peer=lambda: [scipy.optimize.linear_sum_assignment(c) for c in cost],
-            peer_name="scipy loop",
+            peers=[
+                Peer(
+                    "scipy loop",
+                    lambda: [scipy.optimize.linear_sum_assignment(c) for c in cost],
+                    lambda out: sum(pairs_sum(v, *rc) for v, rc in zip(values, out, strict=True)),
+                )
+            ],
             repeat=2,
             input_class="uniform floats",
         )
@@ -318,8 +323,14 @@ def prices_row(n: int) -> Row:
     return Row(
         name=f"assign {n}x{n} prices='both' vs None",
         ours=lambda: assign(value, prices="both"),
-        peer=lambda: assign(value, prices=None),
-        peer_name="clearing assign(prices=None)",
+        objective=lambda res: pairs_sum(value, *_pairs(res)),
+        peers=[
+            Peer(
+                "clearing assign(prices=None)",
+                lambda: assign(value, prices=None),
+                lambda res: pairs_sum(value, *_pairs(res)),
+            )
+        ],
         target=2.0,
         repeat=3,
         input_class="uniform floats",
