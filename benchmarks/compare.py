@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.list:
         print(f"# {machine}; commit {commit}; rounds={args.rounds}, repeat={args.repeat}")
         header = (
-            f"{'workload':<52} {'ours':>11} {'best peer':>11} {'ratio':>7} {'vs scipy':>8}"
+            f"{'workload':<58} {'ours':>11} {'best peer':>11} {'ratio':>7} {'vs scipy':>8}"
             f"  {'target':>6}  {'before':>6}  best peer"
         )
         print(header)
@@ -243,13 +243,13 @@ def _report(row: Row, args: argparse.Namespace, before: dict, records: list) -> 
     records.append(record)
     if not row.runnable:
         record["skipped"] = row.skip or "no peer"
-        print(f"{row.name:<52} {'':>11} {'':>11} {'skipped':>7} {'':>8}  {target:>6}  ", end="")
+        print(f"{row.name:<58} {'':>11} {'':>11} {'skipped':>7} {'':>8}  {target:>6}  ", end="")
         print(f"{'':>6}  {row.peer_name}: {row.skip}", flush=True)
         return 0
     med, each, error = _run_row(row, args.rounds, max(args.repeat, row.runs))
     if med is None:
         record["error"] = error
-        print(f"{row.name:<52} {'':>11} {'':>11} {'ERROR':>7} {'':>8}  {target:>6}  ", end="")
+        print(f"{row.name:<58} {'':>11} {'':>11} {'ERROR':>7} {'':>8}  {target:>6}  ", end="")
         print(f"{'':>6}  {error}", flush=True)
         return 1
     ok = met(row, med)
@@ -270,7 +270,7 @@ def _report(row: Row, args: argparse.Namespace, before: dict, records: list) -> 
         runs = "  runs [" + ", ".join(_fmt_ratio(r.ratio) for r in each) + "]"
     note = med.note or row.note
     print(
-        f"{row.name:<52} {_fmt_time(med.ours):>11} {_fmt_time(med.peers[med.best_peer]):>11} "
+        f"{row.name:<58} {_fmt_time(med.ours):>11} {_fmt_time(med.peers[med.best_peer]):>11} "
         f"{_fmt_ratio(med.ratio):>7} {_fmt_ratio(med.ratio_scipy):>8}  {target:>6}  "
         f"{_fmt_ratio(old):>6}  {med.best_peer}{'' if ok else '  MISSED'}{runs}"
         + (f"  ({note})" if note else ""),
