@@ -42,7 +42,13 @@ from clearing import assign, assign_batch, linear_sum_assignment, transport
 
 def _pairs(result: Any) -> tuple[np.ndarray, np.ndarray]:
     """The matched (row, column) pairs of an assignment result."""
-    for rows, cols in (("row_ind", "col_ind"), ("buyer_index", "seller_index")):
+    names = [
+        ("row_ind", "col_ind"),
+        ("buyer_index", "seller_index"),
+        ("request_index", "provider_index"),
+        ("request_index", "offer_index"),
+    ]
+    for rows, cols in names:
         if hasattr(result, rows):
             return getattr(result, rows), getattr(result, cols)
     raise AttributeError(f"no matched pairs found on {type(result).__name__}")
