@@ -12,24 +12,22 @@ Rows (``ratio = ours / peer`` of the times; lower is better):
 
 pymarket notes. pymarket 0.7.6 (the last release) imports pandas, matplotlib, networkx and
 pulp, and needs ``pandas < 3``; the main environment has pandas 3, so pymarket is not part of
-the ``[bench]`` extra. This module builds a separate virtual environment on first use, at
-``$CLEARING_BENCH_CACHE/pymarket-venv`` (default ``~/.cache/clearing-bench``), with::
+the ``[bench]`` extra. It installs and imports on Python 3.11 in an environment of its own,
+which this module builds on first use at ``$CLEARING_BENCH_CACHE/pymarket-venv`` (default
+``~/.cache/clearing-bench``) with::
 
     pip install "pymarket==0.7.6" "pandas>=1.5,<3" "numpy>=1.23,<2" "matplotlib<4" \
         "networkx<4" pulp
 
-and times ``pymarket.mechanisms.HuangAuction(bids).run()`` there, in a subprocess, on the
-market this module writes to a temporary ``.npz``. The bids ``DataFrame`` is built before
-the clock starts; the subprocess reports the median of its in-process ``perf_counter``
-timings around the mechanism call alone (after one warm-up call), and that median is
-replayed as the peer's time (the peer callable sleeps that long), so the interpreter start
-and the pandas import are never counted against pymarket. The 1 s budget of the
-fresh-process row is replayed the same way. Prices are distinct multiples of 0.001, so
-pymarket's merging of equal prices (rounded to 5 decimals) leaves the market unchanged and
-both sides clear the same orders; the note says whether the two agree on the prices and the
-traded volume.
-If the environment cannot be built, the row is skipped with the reason. ``--quick`` never
-builds it (it uses one that exists).
+Every round of the row runs pymarket there, in a subprocess, on the market this module
+writes to a temporary ``.npz``: it builds the bids ``DataFrame`` before the clock starts,
+then times ``pymarket.mechanisms.HuangAuction(bids).run()`` itself with ``perf_counter``
+(one warm-up call, then the best of several), so the interpreter start and the pandas import
+are never counted against pymarket. That measured time is the peer's figure; ours is timed
+the same way in this process. Prices are distinct multiples of 0.001, so pymarket's merging
+of equal prices (rounded to 5 decimals) leaves the market unchanged; a row whose prices or
+traded volume differ from pymarket's is an error. If the environment cannot be built, the
+row is skipped with the reason. ``--quick`` never builds it (it uses one that exists).
 """
 
 from __future__ import annotations
@@ -49,7 +47,7 @@ from collections.abc import Callable
 
 import numba
 import numpy as np
-from _harness import Row
+from _harness import Measurement, Row, best_time
 
 try:
     import clearing
@@ -70,7 +68,7 @@ PYMARKET_PINS = [
     "networkx<4",
     "pulp",
 ]
-BUDGET_S = 1.0  # the fresh-process target
+BUDGET_S = 1.0  # seconds: the fresh-process budget
 
 _PYMARKET_SCRIPT = r"""
 import json, sys, time, warnings
@@ -236,65 +234,42 @@ def _run_pymarket(python: pathlib.Path, market: tuple[np.ndarray, ...], repeats:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _times(fn: Callable[[], object], n: int) -> list[float]:
-    """Wall time of each of ``n`` calls (after the caller's own warm-up)."""
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def _replay(seconds: float) -> Callable[[], object]:
-    """A peer whose wall time is a figure measured elsewhere."""
-    return lambda: time.sleep(seconds)
-
-
 def _huang_row(quick: bool) -> Row:
     n = 200 if quick else 1_000
     name = f"auction huang {n:,}+{n:,}"
     python, why = _pymarket_python(build=not quick)
     if python is None:
-        return Row(name=name, ours=lambda: None, peer=None, peer_name="pymarket", skip=why)
+        return Row(name=name, peer_name="pymarket", skip=why)
     market = _grid_market(n, n, seed=4)
-    try:
-        out = _run_pymarket(python, market, repeats=3 if quick else 7)
-    except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as exc:
-        return Row(name=name, ours=lambda: None, peer=None, peer_name="pymarket", skip=str(exc))
-    peer_s = statistics.median(out["times"])
+    repeats = 3 if quick else 7
 
     def ours() -> object:
         return clearing.double_auction(*market, mechanism="huang")
 
-    ours_result = ours()
-    ours_s = statistics.median(_times(ours, 101))
-    agree = (
-        out["price_buy"] is not None
-        and np.isclose(out["price_buy"], ours_result.buyer_price)
-        and np.isclose(out["price_sell"], ours_result.seller_price)
-        and np.isclose(out["volume"], ours_result.volume)
-    )
-    note = (
-        f"{out['versions']} in its venv: median {peer_s:.3f} s of {len(out['times'])} "
-        f"in-process runs, replayed; ours median {ours_s * 1e6:.0f} us of 101, i.e. "
-        f"{peer_s / ours_s:,.0f}x faster; same prices and volume: {'yes' if agree else 'NO'}"
-    )
-    if not agree:
-        note += (
-            f" (pymarket buy {out['price_buy']}, sell {out['price_sell']}, volume "
-            f"{out['volume']}; ours buy {ours_result.buyer_price}, sell "
-            f"{ours_result.seller_price}, volume {ours_result.volume})"
+    def measure() -> Measurement:
+        out = _run_pymarket(python, market, repeats=repeats)
+        mine = ours()
+        agree = (
+            out["price_buy"] is not None
+            and np.isclose(out["price_buy"], mine.buyer_price)
+            and np.isclose(out["price_sell"], mine.seller_price)
+            and np.isclose(out["volume"], mine.volume)
         )
-    return Row(
-        name=name,
-        ours=ours,
-        peer=_replay(peer_s),
-        peer_name="pymarket HuangAuction",
-        target=0.001,
-        repeat=5,
-        note=note,
-    )
+        if not agree:
+            raise RuntimeError(
+                f"pymarket and ours differ: pymarket buy {out['price_buy']}, sell "
+                f"{out['price_sell']}, volume {out['volume']}; ours buy {mine.buyer_price}, "
+                f"sell {mine.seller_price}, volume {mine.volume}"
+            )
+        peer_s = min(out["times"])
+        ours_s = best_time(ours, 101)
+        note = (
+            f"{out['versions']} in its own venv, best of {len(out['times'])} in-process "
+            f"runs; ours {peer_s / ours_s:,.0f}x faster; same prices and volume"
+        )
+        return Measurement(ours=ours_s, peers={"pymarket HuangAuction": peer_s}, note=note)
+
+    return Row(name=name, measure=measure, peer_name="pymarket HuangAuction", target=0.001)
 
 
 # The floor under the fresh-process row: a new interpreter that imports numpy and numba
@@ -344,13 +319,17 @@ def _fresh_row(quick: bool) -> Row:
             f"warm numba cache; cold cache (empty NUMBA_CACHE_DIR, first run): {cold:.2f} s; "
             f"floor (numpy + numba + one trivial cached function): {floor:.2f} s"
         )
+    runs = 1 if quick else 3
+
+    def measure() -> Measurement:
+        best = min(_fresh_process(cache_dir) for _ in range(runs))
+        return Measurement(ours=best, note=note)
+
     return Row(
         name="fresh process: import + clear 100 orders",
-        ours=lambda: _fresh_process(cache_dir),
-        peer=_replay(BUDGET_S),
-        peer_name=f"{BUDGET_S:g} s budget",
+        measure=measure,
+        budget=BUDGET_S,
         target=1.0,
-        repeat=1 if quick else 3,
         note=note,
     )
 
@@ -362,14 +341,14 @@ def _guarded(build: Callable[[bool], Row], quick: bool) -> Row:
     except Exception as exc:  # reported in the table rather than aborting the other rows
         name = build.__name__.strip("_").replace("_row", "")
         why = f"{type(exc).__name__}: {exc}"
-        return Row(name=f"auction {name}", ours=lambda: None, peer=None, peer_name="-", skip=why)
+        return Row(name=f"auction {name}", peer_name="-", skip=why)
 
 
 def rows(quick: bool) -> list[Row]:
     """The auction rows; ``quick`` uses small sizes and never builds the pymarket venv."""
     if not hasattr(clearing, "double_auction"):
         why = "clearing.double_auction is not available yet"
-        return [Row(name="auction", ours=lambda: None, peer=None, peer_name="-", skip=why)]
+        return [Row(name="auction", peer_name="-", skip=why)]
     builders = [_uniform_row, _batch_row, _huang_row, _fresh_row]
     if "parallel" in inspect.signature(clearing.double_auction_batch).parameters:
         builders.insert(2, _parallel_batch_row)
