@@ -173,7 +173,6 @@ KNOWN_CYCLES = [
         "clearing.ledger._ledger",
         "clearing.ledger._reading",
     },
-    {"clearing.orderbook._book", "clearing.orderbook._ops", "clearing.orderbook._state"},
 ]
 
 

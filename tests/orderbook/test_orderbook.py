@@ -22,7 +22,7 @@ def state(book: OrderBook) -> tuple:
     """Everything observable about a book, for 'unchanged' checks."""
     out = [tuple(book.resting(side).to_dict()[k].tolist() for k in ("order_id", "price",
            "quantity", "owner", "arrival")) for side in ("buy", "sell")]  # fmt: skip
-    counters = book._M.tolist()
+    counters = book._state.meta.tolist()
     del counters[6]  # M_NFILL: report rows of the last call, not book state
     return (*out, tuple(sorted(book.totals().items())), counters)
 
@@ -250,10 +250,10 @@ def one_by_one(book: OrderBook, ev: dict[str, np.ndarray]) -> list[tuple]:
         oid_ = None if oid < 0 else oid
         own = None if owner < 0 else owner
         if k == 0:
-            r = book.limit(side, float(ev["price"][e]), float(ev["quantity"][e]), oid_, own,
-                           tifs[int(ev["tif"][e])])  # fmt: skip
+            r = book.limit(side, float(ev["price"][e]), float(ev["quantity"][e]), order_id=oid_,
+                           owner=own, tif=tifs[int(ev["tif"][e])])  # fmt: skip
         elif k == 1:
-            r = book.market(side, float(ev["quantity"][e]), oid_, own)
+            r = book.market(side, float(ev["quantity"][e]), order_id=oid_, owner=own)
         elif k == 2:
             r = book.cancel(oid)
         else:
@@ -296,7 +296,7 @@ def test_batch_strings_scalars_and_pandas() -> None:
     book = OrderBook(tick_size=1)
     rep = book.submit_batch(["limit", "limit", "market", "reduce", "cancel"],
                             ["buy", "buy", "sell", "buy", "buy"], [10, 9, np.nan, 0, 0],
-                            [2, 2, 3, 1, 0], [1, 2, -1, 2, 1], tif="GTC")  # fmt: skip
+                            [2, 2, 3, 1, 0], order_id=[1, 2, -1, 2, 1], tif="GTC")  # fmt: skip
     assert rep.state.tolist() == [S.RESTING, S.RESTING, S.FILLED, S.CANCELLED, S.REJECTED]
     assert rep.fill_maker.tolist() == [1, 2]
     pd = pytest.importorskip("pandas")

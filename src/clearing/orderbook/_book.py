@@ -40,14 +40,17 @@ resting order cancelled by self-trade prevention is no fill and takes no number)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._kernels.orderbook import book as _k
+from .._kernels.orderbook import book as _kb
+from .._kernels.orderbook import layout as _k
 from ..errors import InputError
 from . import _checks as _c
-from . import _ops, _state
+from . import _ops
+from ._entry import compiled_entry
 from ._reports import (
     _REASONS,
     _STATES,
@@ -55,42 +58,29 @@ from ._reports import (
     BookDepth,
     BookSnapshot,
     ExecutionReport,
-    Fill,
     RestingOrders,
     UncrossResult,
 )
+from ._state import BookState
 
 __all__ = ["OrderBook"]
 
 _MAXT = _c.MAXT
 _SIDES = _c.SIDES
 _TIFS = _c.TIFS
-_STP = _c.STP
-_INF = _c.INF
-
-
-def _first_event(
-    S: Any, kind: int, side: int, price: Any, qty: Any, oid: int, owner: int, tif: int
-) -> Any:
-    """Run :func:`_k.event` once through the dispatcher, then bind its entry point.
-
-    The first call casts every argument to the one signature used (int64 array, then int,
-    int, float, float, int, int, int), so the entry point bound is that signature's: Python
-    ints given later as ``price``/``qty`` are converted to float by its argument unboxing.
-    """
-    global _EVENT
-    out = _k.event(S, int(kind), int(side), float(price), float(qty), int(oid), int(owner),
-                   int(tif))  # type: ignore[no-untyped-call]  # fmt: skip
-    _EVENT = _c.entry_point(_k.event)
-    return out
-
-
-_EVENT = _first_event
 _NEW = tuple.__new__
 _NEED = _k.NEED_SPACE
 _REJ = _k.REJECTED
 _MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
-_NO_REPORTS: tuple[Any, ...] = ()
+_ENTRY: list[Callable[..., Any]] = []
+
+
+def _event_entry(state: BookState) -> Callable[..., Any]:
+    """:func:`clearing._kernels.orderbook.book.event` for the book's argument types, looked up
+    once (:func:`~._entry.compiled_entry`; the example call cancels an unknown id)."""
+    if not _ENTRY:
+        _ENTRY.append(compiled_entry(_kb.event, state.buf, _k.CANCEL, 0, 0.0, 0.0, 0, -1, 0))
+    return _ENTRY[0]
 
 
 class OrderBook:
@@ -128,30 +118,9 @@ class OrderBook:
     'CANCELLED'
     """
 
-    __slots__ = (
-        "_F",
-        "_FF",
-        "_FI",
-        "_H",
-        "_I",
-        "_M",
-        "_MF",
-        "_S",
-        "_div",
-        "_round",
-        "_scale",
-        "_stp",
-        "_tick",
-    )
-    # the state buffer and the array views cut from it (see clearing.orderbook._state)
-    _S: np.ndarray
-    _I: np.ndarray
-    _F: np.ndarray
-    _H: np.ndarray
-    _M: np.ndarray
-    _MF: np.ndarray
-    _FI: np.ndarray
-    _FF: np.ndarray
+    __slots__ = ("_event", "_state")
+    _state: BookState  # the buffer, its views and the price grid: everything the book holds
+    _event: Callable[..., Any]  # clearing._kernels.orderbook.book.event (see _event_entry)
 
     def __init__(
         self,
@@ -162,26 +131,10 @@ class OrderBook:
         capacity: int = 1024,
     ) -> None:
         tick = _c.book_options(tick_size, self_trade_prevention, capacity)
-        self._tick = tick
-        inv = 1.0 / tick
-        # For decimal ticks (0.01, 0.5, 5) 1/tick is an integer: ticks / scale is then the
-        # correctly rounded decimal price.
-        self._div = abs(inv - round(inv)) <= 1e-9 * inv and round(inv) >= 1
-        self._scale = float(round(inv)) if self._div else inv
-        self._round = bool(round_prices)
-        self._stp = self_trade_prevention
-        cap = 1 << max(int(capacity) - 1, 1).bit_length()
-        S = _state.new_state(
-            cap, 1024, div=self._div, rnd=self._round, scale=self._scale, tick=tick
+        self._state = BookState.new(
+            tick, stp=self_trade_prevention, rnd=bool(round_prices), capacity=int(capacity)
         )
-        _state.bind(self, S)
-        _k.init_state(
-            self._I.ravel(), self._F.ravel(), self._H.ravel(), self._M, self._MF, _STP[self._stp]
-        )  # type: ignore[no-untyped-call]
-
-    # ---------------------------------------------------------------- conversions
-    def _to_price(self, ticks: int) -> float:
-        return ticks / self._scale if self._div else ticks * self._tick
+        self._event = _event_entry(self._state)
 
     # ---------------------------------------------------------------- events
     def limit(
@@ -216,21 +169,23 @@ class OrderBook:
         tp, tq = type(price), type(quantity)
         if (tp is not float and tp is not int) or (tq is not float and tq is not int):
             price, quantity = _c.numbers("OrderBook.limit", price, quantity)
+        state = self._state
         try:
-            r = _EVENT(self._S, 0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
+            r = self._event(state.buf, 0, _SIDES[side], price, quantity, order_id, owner,
+                            _TIFS[tif])  # fmt: skip
         except (KeyError, TypeError, OverflowError):
             _c.check("OrderBook.limit", side, quantity, tif)
-            _c.ticks("OrderBook.limit", price, self._scale, self._div, self._tick, self._round)
+            _c.ticks("OrderBook.limit", price, state)
             raise  # pragma: no cover - the checks raise first
         if r[0] < 0:
             if r[0] == _NEED:
                 r = self._retry(0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
         elif r[0] == _REJ and r[1] in _MALFORMED:
             _c.check("OrderBook.limit", side, quantity, tif)
-            _c.ticks("OrderBook.limit", price, self._scale, self._div, self._tick, self._round)
+            _c.ticks("OrderBook.limit", price, state)
         if r[5] == 0:
             return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
-        return self._report(r)
+        return state.report(r)
 
     def market(
         self, side: Any, quantity: Any, order_id: int | None = None, owner: int | None = None
@@ -251,7 +206,8 @@ class OrderBook:
         if type(quantity) is not float and type(quantity) is not int:
             quantity = _c.numbers("OrderBook.market", 0.0, quantity)[1]
         try:
-            r = _EVENT(self._S, _k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
+            r = self._event(self._state.buf, _k.MARKET, _SIDES[side], 0.0, quantity, oid, own,
+                            _k.IOC)  # fmt: skip
         except (KeyError, TypeError, OverflowError):
             _c.check("OrderBook.market", side, quantity, "GTC")
             raise  # pragma: no cover
@@ -259,7 +215,7 @@ class OrderBook:
             r = self._retry(_k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
         elif r[0] == _REJ and r[1] in _MALFORMED:
             _c.check("OrderBook.market", side, quantity, "GTC")
-        return self._report(r)
+        return self._state.report(r)
 
     def cancel(self, order_id: int) -> ExecutionReport:
         """Cancel a resting order (``REJECTED``/``UNKNOWN_ID`` when it is not resting).
@@ -273,7 +229,7 @@ class OrderBook:
         """
         if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = _c.order_id("OrderBook.cancel", "order_id", order_id, False)
-        r = _EVENT(self._S, _k.CANCEL, 0, 0.0, 0.0, order_id, -1, 0)
+        r = self._event(self._state.buf, _k.CANCEL, 0, 0.0, 0.0, order_id, -1, 0)
         return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
 
     def reduce(self, order_id: int, quantity: Any) -> ExecutionReport:
@@ -293,47 +249,21 @@ class OrderBook:
         if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = _c.order_id("OrderBook.reduce", "order_id", order_id, False)
         _c.check("OrderBook.reduce", "buy", quantity, "GTC")
-        r = _EVENT(self._S, _k.REDUCE, 0, 0.0, float(quantity), order_id, -1, 0)
+        r = self._event(self._state.buf, _k.REDUCE, 0, 0.0, float(quantity), order_id, -1, 0)
         return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
 
     def _retry(self, kind: int, s: int, p: Any, q: Any, oid: int, own: int, f: int) -> Any:
         while True:
-            self._make_room()
-            r = _EVENT(self._S, kind, s, p, q, oid, own, f)
+            self._state.make_room()
+            r = self._event(self._state.buf, kind, s, p, q, oid, own, f)
             if r[0] >= 0:
                 return r
-
-    def _report(self, r: Any) -> ExecutionReport:
-        n = r[5]
-        fills: list[Fill] = []
-        cancelled: list[tuple[int, float]] = []
-        rows = self._FI[:n].tolist()
-        qty = self._FF[:n].tolist()
-        for row, q in zip(rows, qty, strict=True):
-            if row[_k.R_KIND] == 0:
-                price = self._to_price(row[_k.R_PRICE])
-                fills.append(_NEW(Fill, (row[1], row[2], row[3], price, q)))
-            else:
-                cancelled.append((row[_k.R_MAKER], q))
-        return _NEW(
-            ExecutionReport,
-            (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], tuple(fills), tuple(cancelled)),
-        )
 
     # ---------------------------------------------------------------- storage
     @property
     def capacity(self) -> int:
         """Number of order slots currently allocated (grows by doubling)."""
-        return int(self._I.shape[0] // 2)
-
-    def _make_room(self) -> None:
-        """Grow what :func:`process_event` found missing: order slots, else report rows."""
-        M = self._M
-        cap = self._I.shape[0] // 2
-        if M[_k.M_FREE] == -1 and M[_k.M_HWM] >= cap:
-            _state.regrow(self, 2 * cap, self._FI.shape[0])
-        else:
-            _state.regrow(self, cap, 2 * self._FI.shape[0])
+        return self._state.capacity
 
     # ---------------------------------------------------------------- arrays of events
     def submit_batch(
@@ -380,32 +310,22 @@ class OrderBook:
         >>> rep.fill_quantity.tolist(), rep.remaining.tolist()
         ([2.0], [3.0, 0.0, 0.0])
         """
-        return _ops.submit_batch(self, kind, side, price, quantity, order_id, owner, tif)
+        return _ops.submit_batch(self._state, kind, side, price, quantity, order_id, owner, tif)
 
     # ---------------------------------------------------------------- queries
     @property
     def best_bid(self) -> float | None:
         """Highest resting buy price, ``None`` when there are no bids."""
-        n = self._M[_k.M_NLV]
-        return (
-            None
-            if n == 0
-            else self._to_price(int(self._I[self._I.shape[0] // 2 + n - 1, _k.LV_KEY]))
-        )
+        return self._state.best(_k.BUY)
 
     @property
     def best_ask(self) -> float | None:
         """Lowest resting sell price, ``None`` when there are no asks."""
-        n = self._M[_k.M_NLV + 1]
-        return (
-            None
-            if n == 0
-            else self._to_price(-int(self._I[self._I.shape[0] // 2 + n - 1, _k.LV_KEY + 3]))
-        )
+        return self._state.best(_k.SELL)
 
     def __len__(self) -> int:
         """Number of resting orders."""
-        return int(self._M[_k.M_LIVE] + self._M[_k.M_LIVE + 1])
+        return self._state.resting_count()
 
     def depth(self, levels: int = 10) -> BookDepth:
         """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
@@ -420,31 +340,25 @@ class OrderBook:
         >>> d.bid_price.tolist(), d.bid_quantity.tolist(), d.ask_orders.tolist()
         ([9.0], [3.0], [1])
         """
-        return _ops.depth(self, levels)
+        return _ops.depth(self._state, levels)
 
     def resting(self, side: Any) -> RestingOrders:
         """Resting orders of ``side`` (``"buy"``/``"sell"``) in priority order."""
-        return _ops.resting(self, side)
+        return _ops.resting(self._state, side)
 
     def totals(self) -> dict[str, float]:
         """Running totals: ``submitted == 2 * traded + resting + cancelled + expired``."""
-        mf = self._MF
-        return {
-            "submitted": float(mf[_k.MF_SUBMITTED]),
-            "traded": float(mf[_k.MF_TRADED]),
-            "cancelled": float(mf[_k.MF_CANCELLED]),
-            "expired": float(mf[_k.MF_EXPIRED]),
-            "resting": float(self._F[: self._M[_k.M_HWM], _k.O_QTY].sum()),
-        }
+        return self._state.totals()
 
     # ---------------------------------------------------------------- persistence
     def snapshot(self) -> BookSnapshot:
         """A complete copy of the state; ``OrderBook.restore(snap)`` continues from it."""
+        state = self._state
         return BookSnapshot(
-            tick_size=self._tick,
-            self_trade_prevention=self._stp,
-            round_prices=self._round,
-            state=self._S.copy(),
+            tick_size=state.tick,
+            self_trade_prevention=state.stp,
+            round_prices=state.rule.rnd,
+            state=state.buf.copy(),
         )
 
     @classmethod
@@ -471,7 +385,8 @@ class OrderBook:
             round_prices=snapshot.round_prices,
             capacity=1,
         )
-        _state.bind(book, np.array(snapshot.state, dtype=np.int64, order="C"))
+        buf = np.array(snapshot.state, dtype=np.int64, order="C")
+        book._state = BookState(buf, snapshot.self_trade_prevention)
         return book
 
     # ---------------------------------------------------------------- call market
@@ -482,12 +397,12 @@ class OrderBook:
         market, IOC and FOK orders are rejected (reason ``CALL_PHASE``); cancel and reduce
         work as usual.
         """
-        self._M[_k.M_CALL] = 1
+        self._state.meta[_k.M_CALL] = 1
 
     @property
     def in_call(self) -> bool:
         """Whether the book is collecting orders for a call auction."""
-        return bool(self._M[_k.M_CALL])
+        return bool(self._state.meta[_k.M_CALL])
 
     def uncross(
         self, mechanism: str = "uniform", *, k: float = 0.5, rng: Any = None
@@ -516,4 +431,4 @@ class OrderBook:
         >>> result.volume, result.auction.price, book.in_call
         (2.0, 10.5, False)
         """
-        return _ops.uncross(self, mechanism, k, rng)
+        return _ops.uncross(self._state, mechanism, k, rng)
