@@ -22,9 +22,7 @@ def state(book: OrderBook) -> tuple:
     """Everything observable about a book, for 'unchanged' checks."""
     out = [tuple(book.resting(side).to_dict()[k].tolist() for k in ("order_id", "price",
            "quantity", "owner", "arrival")) for side in ("buy", "sell")]  # fmt: skip
-    counters = book._state.meta.tolist()
-    del counters[6]  # M_NFILL: report rows of the last call, not book state
-    return (*out, tuple(sorted(book.totals().items())), counters)
+    return (*out, tuple(sorted(book.totals().items())), tuple(sorted(book.stats.items())))
 
 
 # ---------------------------------------------------------------- matching rules
@@ -373,6 +371,27 @@ def test_snapshot_restore_continue_equals_uninterrupted() -> None:
     assert snap.state.flags.writeable is False
     with pytest.raises(InputError):
         OrderBook.restore("not a snapshot")  # type: ignore[arg-type]
+
+
+def test_stats_name_the_counters() -> None:
+    book = OrderBook(tick_size=1, capacity=4)
+    empty = book.stats
+    assert empty == {"bid_levels": 0, "ask_levels": 0, "resting_bids": 0, "resting_asks": 0,
+                     "next_order_id": 0, "arrivals": 0, "fills": 0, "in_call": 0,
+                     "free_slot": -1, "slots_used": 0}  # fmt: skip
+    book.limit("buy", 9, 1, order_id=4)
+    book.limit("buy", 8, 1)
+    book.limit("sell", 11, 2)
+    book.limit("buy", 11, 1)  # trades one against the ask
+    book.cancel(4)
+    s = book.stats
+    assert (s["bid_levels"], s["ask_levels"], s["resting_bids"], s["resting_asks"]) == (1, 1, 1, 1)
+    assert (s["next_order_id"], s["arrivals"], s["fills"], s["slots_used"]) == (8, 3, 1, 3)
+    assert s["free_slot"] == 0 and s["in_call"] == 0  # slot 0 (order 4) was released
+    book.open_call()
+    assert book.stats["in_call"] == 1
+    s["fills"] = 99  # a copy: the book is not changed through it
+    assert book.stats["fills"] == 1
 
 
 def test_storage_grows_without_losing_orders() -> None:

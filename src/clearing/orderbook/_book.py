@@ -265,6 +265,28 @@ class OrderBook:
         """Number of order slots currently allocated (grows by doubling)."""
         return self._state.capacity
 
+    @property
+    def stats(self) -> dict[str, int]:
+        """The book's integer counters, by name (a copy).
+
+        ``bid_levels``/``ask_levels`` (price levels kept per side, emptied ones inside the
+        book included), ``resting_bids``/``resting_asks``, ``next_order_id`` (the id ``None``
+        assigns next), ``arrivals`` (orders rested so far: the time priority), ``fills`` (the
+        next fill sequence number), ``in_call`` (1 while collecting for a call auction),
+        ``free_slot`` (first released order slot, -1 for none) and ``slots_used`` (order
+        slots ever used).
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook(tick_size=1)
+        >>> _ = book.limit("buy", 10, 2); _ = book.limit("sell", 10, 1)
+        >>> s = book.stats
+        >>> s["resting_bids"], s["fills"], s["next_order_id"]
+        (1, 1, 2)
+        """
+        return self._state.counters()
+
     # ---------------------------------------------------------------- arrays of events
     def submit_batch(
         self,
