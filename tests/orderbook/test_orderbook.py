@@ -373,6 +373,17 @@ def test_snapshot_restore_continue_equals_uninterrupted() -> None:
         OrderBook.restore("not a snapshot")  # type: ignore[arg-type]
 
 
+def test_options_are_keyword_only() -> None:
+    book = OrderBook(tick_size=1)
+    calls = [lambda: book.limit("buy", 10, 1, 5), lambda: book.market("buy", 1, 5),
+             lambda: book.submit_batch([0], [1], [10.0], [1.0], [3])]  # fmt: skip
+    for call in calls:
+        with pytest.raises(TypeError, match="positional"):
+            call()
+    assert len(book) == 0
+    assert book.limit("buy", 10, 1, order_id=5, owner=2, tif="GTC").order_id == 5
+
+
 def test_stats_name_the_counters() -> None:
     book = OrderBook(tick_size=1, capacity=4)
     empty = book.stats

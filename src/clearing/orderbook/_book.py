@@ -142,6 +142,7 @@ class OrderBook:
         side: Any,
         price: Any,
         quantity: Any,
+        *,
         order_id: int | None = None,
         owner: int | None = None,
         tif: str = "GTC",
@@ -188,7 +189,7 @@ class OrderBook:
         return state.report(r)
 
     def market(
-        self, side: Any, quantity: Any, order_id: int | None = None, owner: int | None = None
+        self, side: Any, quantity: Any, *, order_id: int | None = None, owner: int | None = None
     ) -> ExecutionReport:
         """Submit a market order: it trades what it can at once; the rest expires.
 
@@ -294,6 +295,7 @@ class OrderBook:
         side: Any = None,
         price: Any = None,
         quantity: Any = None,
+        *,
         order_id: Any = None,
         owner: Any = None,
         tif: Any = None,
