@@ -1,41 +1,16 @@
 """Continuous double auction: a limit order book with price-time priority.
 
-The book's state lives in numpy arrays; every event goes through one jitted function
-(:func:`clearing._kernels.orderbook.book.process_event`), whether it comes from a single Python call
-(:meth:`OrderBook.limit`, :meth:`~OrderBook.market`, :meth:`~OrderBook.cancel`,
-:meth:`~OrderBook.reduce`) or from arrays of events (:meth:`OrderBook.submit_batch`), so both
-paths give identical fills.
+The book's state is one :class:`~clearing.orderbook._state.BookState`; every event goes
+through one jitted function (:func:`clearing._kernels.orderbook.book.process_event`), whether
+it comes from a single Python call (:meth:`OrderBook.limit`, :meth:`~OrderBook.market`,
+:meth:`~OrderBook.cancel`, :meth:`~OrderBook.reduce`) or from arrays of events
+(:meth:`OrderBook.submit_batch`), so both paths give identical fills. The rules (priority,
+tick grid, time in force, self-trade prevention, ids, errors, the call phase) are stated
+once, on the documentation page ``docs/api/orderbook.md``.
 
-Rules
------
-* **Priority**: better price first; at equal price, earlier arrival first. A trade happens at
-  the resting (maker) order's price.
-* **Tick grid**: prices must be whole multiples of ``tick_size`` (a relative tolerance of 1e-9
-  absorbs binary rounding, so ``0.3`` is on a ``0.1`` grid); otherwise :class:`InputError`,
-  unless the book was built with ``round_prices=True``, which rounds to the nearest tick.
-* **Time in force**: ``"GTC"`` rests what does not trade at once; ``"IOC"`` trades what it can
-  and expires the rest; ``"FOK"`` trades completely at once or expires without trading and
-  without touching the book. Market orders behave like IOC orders without a price limit.
-* **Self-trade prevention** (orders with an ``owner``; orders without one never match the
-  rule): ``"cancel_taker"`` (default) - when the incoming order would meet a resting order of
-  the same owner, the incoming order's remainder is cancelled (reason ``SELF_TRADE``); fills
-  before that point stand. ``"cancel_resting"`` - the resting order of the same owner is
-  cancelled (listed in ``self_trade_cancelled`` of the report) and matching continues. ``"none"`` -
-  owners may trade with themselves. A FOK order counts only what it could fill under the rule.
-* **Order ids**: non-negative integers below 2**62; ``None`` assigns ``1 + the largest id
-  accepted so far``. An id is a duplicate while an order with that id rests on the book;
-  once that order is gone the id may be used again.
-* **Errors**: malformed arguments (side not ``"buy"``/``"sell"``/``+1``/``-1``, where a
-  bool counts as the integer it equals; price NaN, infinite, off the grid or ``2**62``
-  ticks or more; quantity not > 0 or above ``2**53``; unknown ``tif``; ids that are not
-  integers) raise :class:`InputError` naming the argument. A
-  duplicate id, and a cancel or reduce of an id that is not resting, return a report with
-  state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. Either way the book is
-  unchanged.
-
-Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
-tuples with the maker's price and a sequence number that counts every fill of the book (a
-resting order cancelled by self-trade prevention is no fill and takes no number).
+Single calls return an :class:`ExecutionReport` (a light named tuple); ``fills`` holds
+:class:`Fill` tuples with the maker's price and a sequence number that counts every fill of
+the book (a resting order cancelled by self-trade prevention is no fill and takes no number).
 """
 
 from __future__ import annotations
@@ -45,12 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.orderbook import book as _kb
 from .._kernels.orderbook import layout as _k
-from ..errors import InputError
 from . import _checks as _c
 from . import _ops
-from ._entry import compiled_entry
+from ._checks import MAXT as _MAXT
+from ._checks import SIDES as _SIDES
+from ._checks import TIFS as _TIFS
+from ._entry import event_entry
 from ._reports import (
     _REASONS,
     _STATES,
@@ -65,22 +41,10 @@ from ._state import BookState
 
 __all__ = ["OrderBook"]
 
-_MAXT = _c.MAXT
-_SIDES = _c.SIDES
-_TIFS = _c.TIFS
 _NEW = tuple.__new__
 _NEED = _k.NEED_SPACE
 _REJ = _k.REJECTED
 _MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
-_ENTRY: list[Callable[..., Any]] = []
-
-
-def _event_entry(state: BookState) -> Callable[..., Any]:
-    """:func:`clearing._kernels.orderbook.book.event` for the book's argument types, looked up
-    once (:func:`~._entry.compiled_entry`; the example call cancels an unknown id)."""
-    if not _ENTRY:
-        _ENTRY.append(compiled_entry(_kb.event, state.buf, _k.CANCEL, 0, 0.0, 0.0, 0, -1, 0))
-    return _ENTRY[0]
 
 
 class OrderBook:
@@ -91,7 +55,7 @@ class OrderBook:
     tick_size : float, default 0.01
         Price grid step, in [1e-12, 1e12].
     self_trade_prevention : {"cancel_taker", "cancel_resting", "none"}, keyword-only
-        What happens when two orders of the same ``owner`` would trade (see the module rules).
+        What happens when two orders of the same ``owner`` would trade (see the rules).
     round_prices : bool, keyword-only
         Round off-grid prices to the nearest tick instead of raising :class:`InputError`.
     capacity : int, keyword-only
@@ -120,7 +84,7 @@ class OrderBook:
 
     __slots__ = ("_event", "_state")
     _state: BookState  # the buffer, its views and the price grid: everything the book holds
-    _event: Callable[..., Any]  # clearing._kernels.orderbook.book.event (see _event_entry)
+    _event: Callable[..., Any]  # clearing._kernels.orderbook.book.event (see _entry)
 
     def __init__(
         self,
@@ -134,7 +98,7 @@ class OrderBook:
         self._state = BookState.new(
             tick, stp=self_trade_prevention, rnd=bool(round_prices), capacity=int(capacity)
         )
-        self._event = _event_entry(self._state)
+        self._event = event_entry(self._state.buf)
 
     # ---------------------------------------------------------------- events
     def limit(
@@ -150,7 +114,7 @@ class OrderBook:
         """Submit a limit order; return its :class:`ExecutionReport`.
 
         ``side`` is ``"buy"``/``"sell"`` (or +1/-1), ``tif`` one of ``"GTC"``, ``"IOC"``,
-        ``"FOK"``. See the module rules for ids, owners and errors.
+        ``"FOK"``. See the rules of the order book page for ids, owners and errors.
 
         Examples
         --------
@@ -180,7 +144,8 @@ class OrderBook:
             raise  # pragma: no cover - the checks raise first
         if r[0] < 0:
             if r[0] == _NEED:
-                r = self._retry(0, _SIDES[side], price, quantity, order_id, owner, _TIFS[tif])
+                r = state.grow_and_retry(self._event, 0, _SIDES[side], price, quantity, order_id,
+                                         owner, _TIFS[tif])  # fmt: skip
         elif r[0] == _REJ and r[1] in _MALFORMED:
             _c.check("OrderBook.limit", side, quantity, tif)
             _c.ticks("OrderBook.limit", price, state)
@@ -213,7 +178,8 @@ class OrderBook:
             _c.check("OrderBook.market", side, quantity, "GTC")
             raise  # pragma: no cover
         if r[0] == _NEED:
-            r = self._retry(_k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
+            r = self._state.grow_and_retry(self._event, _k.MARKET, _SIDES[side], 0.0, quantity,
+                                           oid, own, _k.IOC)  # fmt: skip
         elif r[0] == _REJ and r[1] in _MALFORMED:
             _c.check("OrderBook.market", side, quantity, "GTC")
         return self._state.report(r)
@@ -253,13 +219,6 @@ class OrderBook:
         r = self._event(self._state.buf, _k.REDUCE, 0, 0.0, float(quantity), order_id, -1, 0)
         return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
 
-    def _retry(self, kind: int, s: int, p: Any, q: Any, oid: int, own: int, f: int) -> Any:
-        while True:
-            self._state.make_room()
-            r = self._event(self._state.buf, kind, s, p, q, oid, own, f)
-            if r[0] >= 0:
-                return r
-
     # ---------------------------------------------------------------- storage
     @property
     def capacity(self) -> int:
@@ -270,12 +229,10 @@ class OrderBook:
     def stats(self) -> dict[str, int]:
         """The book's integer counters, by name (a copy).
 
-        ``bid_levels``/``ask_levels`` (price levels kept per side, emptied ones inside the
-        book included), ``resting_bids``/``resting_asks``, ``next_order_id`` (the id ``None``
-        assigns next), ``arrivals`` (orders rested so far: the time priority), ``fills`` (the
-        next fill sequence number), ``in_call`` (1 while collecting for a call auction),
-        ``free_slot`` (first released order slot, -1 for none) and ``slots_used`` (order
-        slots ever used).
+        ``bid_levels``/``ask_levels`` (price levels kept, emptied ones inside the book
+        included), ``resting_bids``/``resting_asks``, ``next_order_id`` (the id ``None``
+        assigns next), ``arrivals`` (orders rested so far), ``fills`` (the next fill sequence
+        number), ``in_call``, ``free_slot`` (first released slot, -1 for none), ``slots_used``.
 
         Examples
         --------
@@ -352,8 +309,7 @@ class OrderBook:
         return self._state.resting_count()
 
     def depth(self, levels: int = 10) -> BookDepth:
-        """Aggregated book: the best ``levels`` (an int >= 0) price levels of each side, best
-        first.
+        """The best ``levels`` (an int >= 0) price levels of each side, best first.
 
         Examples
         --------
@@ -377,13 +333,7 @@ class OrderBook:
     # ---------------------------------------------------------------- persistence
     def snapshot(self) -> BookSnapshot:
         """A complete copy of the state; ``OrderBook.restore(snap)`` continues from it."""
-        state = self._state
-        return BookSnapshot(
-            tick_size=state.tick,
-            self_trade_prevention=state.stp,
-            round_prices=state.rule.rnd,
-            state=state.buf.copy(),
-        )
+        return self._state.snapshot()
 
     @classmethod
     def restore(cls, snapshot: BookSnapshot) -> OrderBook:
@@ -398,11 +348,7 @@ class OrderBook:
         >>> copy.best_bid, len(copy)
         (10.0, 1)
         """
-        if not isinstance(snapshot, BookSnapshot):
-            raise InputError(
-                f"OrderBook.restore: expected a BookSnapshot, got {type(snapshot).__name__}",
-                argument="snapshot",
-            )
+        _c.snapshot(snapshot)
         book = cls(
             snapshot.tick_size,
             self_trade_prevention=snapshot.self_trade_prevention,
@@ -410,7 +356,7 @@ class OrderBook:
             capacity=1,
         )
         buf = np.array(snapshot.state, dtype=np.int64, order="C")
-        book._state = BookState(buf, snapshot.self_trade_prevention)
+        book._state = BookState(buf, book._state.stp)
         return book
 
     # ---------------------------------------------------------------- call market
@@ -433,16 +379,12 @@ class OrderBook:
     ) -> UncrossResult:
         """Clear all crossing resting orders at once and resume continuous trading.
 
-        The bids priced at or above the best ask and the asks priced at or below the best
-        bid go to :func:`clearing.double_auction` in priority order (priority = arrival),
-        with ``mechanism``, ``k`` and ``rng`` passed through, so both market styles share
-        the call-market core. Fills reduce the orders, which keep their time priority. If the
-        mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and the book would
-        still be crossed, the withheld orders' remainders are cancelled (listed in
-        ``cancelled_order``), so the book never rests crossed. When the auction rejects its
-        input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
-        ``mechanism``, ``k`` and ``rng`` are checked first, whether the book is crossed or
-        not: a bad one raises :class:`InputError`.
+        The crossing bids and asks go to :func:`clearing.double_auction` in priority order
+        (priority = arrival) with ``mechanism``, ``k`` and ``rng``; fills reduce the orders,
+        which keep their time priority. Remainders the mechanism withholds are cancelled
+        (``cancelled_order``) if the book would stay crossed. When the auction rejects its
+        input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged; a bad
+        ``mechanism``, ``k`` or ``rng`` raises :class:`InputError`, crossed book or not.
 
         Examples
         --------

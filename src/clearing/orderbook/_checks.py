@@ -15,6 +15,7 @@ import numpy as np
 from .._kernels.orderbook import layout as _k
 from .._validate import is_real
 from ..errors import InputError
+from ._reports import BookSnapshot
 from ._state import STP, BookState
 
 INF = math.inf
@@ -143,3 +144,12 @@ def book_options(tick_size: Any, stp: Any, capacity: Any) -> float:
             value=capacity,
         )
     return float(tick_size)
+
+
+def snapshot(value: Any) -> None:
+    """Raise unless ``value`` is a :class:`BookSnapshot`."""
+    if not isinstance(value, BookSnapshot):
+        raise InputError(
+            f"OrderBook.restore: expected a BookSnapshot, got {type(value).__name__}",
+            argument="snapshot",
+        )

@@ -13,6 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from .._kernels.orderbook import book as _kb
+from .._kernels.orderbook import layout as _k
+
+_EVENT: list[Callable[..., Any]] = []
+
 
 def compiled_entry(dispatcher: Any, *example: Any) -> Callable[..., Any]:
     """The compiled function ``dispatcher`` runs for arguments typed like ``example``.
@@ -42,3 +49,12 @@ def compiled_entry(dispatcher: Any, *example: Any) -> Callable[..., Any]:
     except (AttributeError, TypeError, ValueError):
         entry = None
     return dispatcher if entry is None else entry  # type: ignore[no-any-return]
+
+
+def event_entry(buf: np.ndarray) -> Callable[..., Any]:
+    """:func:`clearing._kernels.orderbook.book.event` for the book's argument types, looked
+    up once per process (the example call on the state buffer ``buf`` cancels an unknown id,
+    which changes nothing but the report row count)."""
+    if not _EVENT:
+        _EVENT.append(compiled_entry(_kb.event, buf, _k.CANCEL, 0, 0.0, 0.0, 0, -1, 0))
+    return _EVENT[0]

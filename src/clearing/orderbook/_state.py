@@ -9,6 +9,7 @@ delegates to it; batches, queries and the uncross work on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from .._kernels.orderbook import book as _kb
 from .._kernels.orderbook import index as _ki
 from .._kernels.orderbook import layout as _k
 from .._kernels.orderbook import queries as _kq
-from ._reports import _REASONS, _STATES, ExecutionReport, Fill
+from ._reports import _REASONS, _STATES, BookSnapshot, ExecutionReport, Fill
 
 _NEW = tuple.__new__
 STP = {
@@ -156,6 +157,15 @@ class BookState:
             "resting": float(self.orders_f[: self.meta[_k.M_HWM], _k.O_QTY].sum()),
         }
 
+    def snapshot(self) -> BookSnapshot:
+        """A complete copy of the state (see :meth:`clearing.OrderBook.snapshot`)."""
+        return BookSnapshot(
+            tick_size=self.tick,
+            self_trade_prevention=self.stp,
+            round_prices=self.rule.rnd,
+            state=self.buf.copy(),
+        )
+
     # ------------------------------------------------------------ reports
     def report(self, r: Any) -> ExecutionReport:
         """The :class:`ExecutionReport` of :func:`~clearing._kernels.orderbook.book.event`'s
@@ -176,6 +186,15 @@ class BookState:
         )
 
     # ------------------------------------------------------------ storage
+    def grow_and_retry(self, event: Callable[..., Any], *args: Any) -> Any:
+        """Grow the state until ``event(buf, *args)`` (one event that returned
+        ``NEED_SPACE``) runs; return its result."""
+        while True:
+            self.make_room()
+            r = event(self.buf, *args)
+            if r[0] >= 0:
+                return r
+
     def make_room(self) -> None:
         """Grow what :func:`process_event` found missing: order slots, else report rows."""
         cap = self.capacity
