@@ -2,7 +2,8 @@
 
 The state layout (columns, counters, codes, the tick rule) is in
 :mod:`clearing._kernels.orderbook.layout`, the level lists in
-:mod:`clearing._kernels.orderbook.levels`. Every event goes through :func:`process_event`;
+:mod:`clearing._kernels.orderbook.levels`, the scans that precede matching in
+:mod:`clearing._kernels.orderbook.reach`. Every event goes through :func:`process_event`;
 :func:`event` (one event per Python call) and :func:`run_batch` (arrays of events) both call
 it, so there is one matching loop. When a slot or report row might be missing,
 :func:`process_event` changes nothing and returns ``NEED_SPACE``; the caller grows the state
@@ -72,7 +73,6 @@ from .layout import (
     S_TICK,
     SELF_TRADE,
     SELL,
-    STP_CANCEL_RESTING,
     STP_CANCEL_TAKER,
     STP_NONE,
     TICK_OK,
@@ -83,6 +83,7 @@ from .layout import (
     views,
 )
 from .levels import has_slot, rest, unlink
+from .reach import fillable, reports_needed
 
 #: Arrays of events for :func:`run_batch`, each of shape (n,): ``kind`` int64 (``LIMIT`` ..
 #: ``REDUCE``), ``side`` int64 (``BUY``/``SELL``), ``ticks`` int64 (limit price in ticks),
@@ -113,62 +114,25 @@ def init_state(bk, stp):
 
 
 @jit
-def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
-    """Quantity a taker could fill now (stops counting once ``qty`` is reached)."""
-    L0 = level_rows(B)
-    opp = 1 - side
-    avail = 0.0
-    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        at = level_at(L0, lvl, opp)
-        key = B[at + LV_KEY]
-        lp = key if opp == BUY else -key
-        if not is_market and (lp > price if side == BUY else lp < price):
-            break
-        slot = B[at + LV_HEAD]
-        while slot != -1:
-            if owner >= 0 and B[slot * NCOLS + O_OWNER] == owner:
-                if stp == STP_CANCEL_TAKER:
-                    return avail
-                if stp == STP_CANCEL_RESTING:
-                    slot = B[slot * NCOLS + O_NEXT]
-                    continue
-            avail += F[slot * NCOLS + O_QTY]
-            if avail >= qty:
-                return avail
-            slot = B[slot * NCOLS + O_NEXT]
-    return avail
-
-
-@jit
-def _reports_needed(B, F, M, side, price, is_market, qty, owner, stp):
-    """An upper bound on the report rows a taker can write: the resting orders it could reach
-    in priority order until the quantity of those it can trade with covers ``qty`` (orders of
-    its own owner are counted as rows but not as quantity), plus one."""
-    L0 = level_rows(B)
-    opp = 1 - side
-    count = 1
-    avail = 0.0
-    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        at = level_at(L0, lvl, opp)
-        key = B[at + LV_KEY]
-        lp = key if opp == BUY else -key
-        if not is_market and (lp > price if side == BUY else lp < price):
-            break
-        slot = B[at + LV_HEAD]
-        while slot != -1:
-            count += 1
-            if stp == STP_NONE or B[slot * NCOLS + O_OWNER] != owner:
-                avail += F[slot * NCOLS + O_QTY]
-            if avail >= qty:
-                return count
-            slot = B[slot * NCOLS + O_NEXT]
-    return count
-
-
-@jit
 def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
     """Write one report row (a fill, or with ``kind`` 1 a resting order cancelled by
-    self-trade prevention)."""
+    self-trade prevention).
+
+    Parameters
+    ----------
+    M : ndarray of int64, shape (M_SIZE,)
+        Counters: ``M_NFILL`` (and ``M_SEQ`` for a fill) advance in place.
+    FI : ndarray of int64, shape (fcap * R_NCOLS,)
+        Report rows; row ``M[M_NFILL]`` is written in place.
+    FF : ndarray of float64, shape (fcap,)
+        Report quantities, written in place.
+    ev, taker, maker, price : int
+        Event number, taker and maker ids, price in ticks.
+    qty : float
+        Quantity traded (or cancelled).
+    kind : int
+        0 fill, 1 resting order cancelled by self-trade prevention.
+    """
     r = M[M_NFILL]
     at = r * R_NCOLS
     FI[at + R_EVENT] = ev
@@ -185,6 +149,21 @@ def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
 
 @jit
 def _cancel_or_reduce(B, F, H, M, MF, kind, qty, oid):
+    """Cancel order ``oid``, or reduce it by ``qty``; the result as for :func:`process_event`.
+
+    Parameters
+    ----------
+    B, F, H, M : ndarray
+        As for :func:`~clearing._kernels.orderbook.levels.unlink`, modified in place.
+    MF : ndarray of float64, shape (MF_SIZE,)
+        Running totals, modified in place.
+    kind : int
+        ``CANCEL`` or ``REDUCE``.
+    qty : float
+        The quantity a reduce takes off (ignored by a cancel).
+    oid : int
+        The order id.
+    """
     slot = hash_find(H, oid) if oid >= 0 else -1
     if kind == REDUCE and not qty > 0.0:
         return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
@@ -245,7 +224,7 @@ def process_event(bk, ev, kind, side, price, qty, oid, owner, tif):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     stp = M[M_STP] if owner >= 0 else STP_NONE
     spare = FI.shape[0] // R_NCOLS - M[M_NFILL]
-    if spare <= M[M_LIVE + opp] and spare < _reports_needed(
+    if spare <= M[M_LIVE + opp] and spare < reports_needed(
         B, F, M, side, price, is_market, qty, owner, stp
     ):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
@@ -259,7 +238,7 @@ def process_event(bk, ev, kind, side, price, qty, oid, owner, tif):
     if M[M_CALL] == 1:
         rest(B, F, H, M, side, price, qty, oid, owner)
         return RESTING, NONE, 0.0, qty, oid
-    if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
+    if tif == FOK and fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
     L0 = level_rows(B)
