@@ -173,13 +173,17 @@ class BookState:
         n = r[5]
         fills: list[Fill] = []
         cancelled: list[tuple[int, float]] = []
-        for row, q in zip(self.reports[:n].tolist(), self.report_qty[:n].tolist(), strict=True):
-            if row[_k.R_KIND] == 0:
-                price = self.to_price(row[_k.R_PRICE])
-                fills.append(_NEW(Fill, (row[_k.R_SEQ], row[_k.R_TAKER], row[_k.R_MAKER],
-                                         price, q)))  # fmt: skip
+        div, scale, tick, _ = self.rule
+        rows = self.reports[:n].tolist()
+        # columns in the order R_EVENT, R_SEQ, R_TAKER, R_MAKER, R_PRICE, R_KIND
+        for (_, seq, taker, maker, ticks, kind), q in zip(
+            rows, self.report_qty[:n].tolist(), strict=True
+        ):
+            if kind == 0:
+                price = ticks / scale if div else ticks * tick
+                fills.append(_NEW(Fill, (seq, taker, maker, price, q)))
             else:
-                cancelled.append((row[_k.R_MAKER], q))
+                cancelled.append((maker, q))
         return _NEW(
             ExecutionReport,
             (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], tuple(fills), tuple(cancelled)),

@@ -16,7 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .index import hash_find
 from .layout import (
     BAD_EVENT,
@@ -147,7 +147,7 @@ def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
     M[M_NFILL] = r + 1
 
 
-@jit
+@jit_inline
 def _cancel_or_reduce(B, F, H, M, MF, kind, qty, oid):
     """Cancel order ``oid``, or reduce it by ``qty``; the result as for :func:`process_event`.
 

@@ -180,7 +180,7 @@ def views(S):
     )
 
 
-@jit
+@jit_inline
 def level_rows(B):
     """``L0``: the row of ``B`` where the level rows start (the number of order slots).
 
@@ -192,7 +192,7 @@ def level_rows(B):
     return (B.shape[0] // NCOLS) >> 1
 
 
-@jit
+@jit_inline
 def level_at(L0, lvl, side):
     """Index in ``B`` of level ``lvl`` of ``side``; add ``LV_KEY``, ``LV_HEAD`` or ``LV_TAIL``.
 

@@ -9,7 +9,7 @@ the event loop calls them once or more per event.
 
 from __future__ import annotations
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .index import hash_delete, hash_insert
 from .layout import (
     BUY,
@@ -35,7 +35,7 @@ from .layout import (
 )
 
 
-@jit
+@jit_inline
 def has_slot(B, M):
     """Whether an order slot is free (released, or above the high-water mark).
 
@@ -77,7 +77,7 @@ def level_pos(B, L0, n, side, key):
     return lo
 
 
-@jit
+@jit_inline
 def _find_level(B, L0, n, side, key):
     """Index of the level with ``key`` (the best level is tried first), else where it goes.
 
@@ -142,7 +142,7 @@ def unlink(B, F, H, M, slot):
     M[M_LIVE + side] -= 1
 
 
-@jit
+@jit_inline
 def _copy_level(B, L0, side, src, dst):
     """Copy level ``src`` of ``side`` onto level ``dst``.
 
