@@ -83,7 +83,7 @@ from .layout import (
     views,
 )
 from .levels import has_slot, rest, unlink
-from .reach import fillable, reports_needed
+from .reach import reach
 
 #: Arrays of events for :func:`run_batch`, each of shape (n,): ``kind`` int64 (``LIMIT`` ..
 #: ``REDUCE``), ``side`` int64 (``BUY``/``SELL``), ``ticks`` int64 (limit price in ticks),
@@ -224,8 +224,8 @@ def process_event(bk, ev, kind, side, price, qty, oid, owner, tif):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     stp = M[M_STP] if owner >= 0 else STP_NONE
     spare = FI.shape[0] // R_NCOLS - M[M_NFILL]
-    if spare <= M[M_LIVE + opp] and spare < reports_needed(
-        B, F, M, side, price, is_market, qty, owner, stp
+    if spare <= M[M_LIVE + opp] and (
+        spare < reach(B, F, M, side, price, is_market, qty, owner, stp, False)[1]
     ):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     if M[M_CALL] == 1 and (is_market or tif != GTC):
@@ -238,7 +238,7 @@ def process_event(bk, ev, kind, side, price, qty, oid, owner, tif):
     if M[M_CALL] == 1:
         rest(B, F, H, M, side, price, qty, oid, owner)
         return RESTING, NONE, 0.0, qty, oid
-    if tif == FOK and fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
+    if tif == FOK and reach(B, F, M, side, price, is_market, qty, owner, stp, True)[0] < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
     L0 = level_rows(B)

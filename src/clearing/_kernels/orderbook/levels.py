@@ -168,14 +168,8 @@ def _compact_levels(B, L0, n, side):
 
     Parameters
     ----------
-    B : ndarray of int64, shape (2 * cap * NCOLS,)
-        Order and level rows; the side's levels are moved down in place.
-    L0 : int
-        The first level row.
-    n : int
-        Number of levels of ``side``.
-    side : int
-        ``BUY`` or ``SELL``.
+    B, L0, n, side
+        As for :func:`level_pos`; the side's levels in ``B`` are moved down in place.
     """
     m = 0
     for j in range(n):
@@ -191,14 +185,8 @@ def rest(B, F, H, M, side, price, qty, oid, owner):
 
     Parameters
     ----------
-    B : ndarray of int64, shape (2 * cap * NCOLS,)
-        Order and level rows, modified in place.
-    F : ndarray of float64, shape (2 * cap * NCOLS,)
-        The float64 view of ``B`` (order quantities), modified in place.
-    H : ndarray of int64
-        The id index, modified in place.
-    M : ndarray of int64, shape (M_SIZE,)
-        Counters, modified in place. A slot must be free (:func:`has_slot`).
+    B, F, H, M : ndarray
+        As for :func:`unlink`, modified in place; a slot must be free (:func:`has_slot`).
     side : int
         ``BUY`` or ``SELL``.
     price : int

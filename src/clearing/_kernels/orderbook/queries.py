@@ -99,10 +99,8 @@ def depth(bk, side, levels, out_price, out_qty, out_count):
 
     Parameters
     ----------
-    bk : BookArrays
-        The book (read only).
-    side : int
-        ``BUY`` or ``SELL``.
+    bk, side
+        As for :func:`resting_orders`.
     levels : int
         Levels wanted, at most the side's level count.
     out_price, out_count : ndarray of int64, shape (levels,)
