@@ -72,6 +72,16 @@ class BookState:
         The report buffer: rows of ``R_NCOLS`` int64 and their quantities.
     tick, stp, rule : float, str, TickRule
         Tick size, self-trade prevention mode and the tick rule's settings.
+
+    Examples
+    --------
+    >>> state = BookState.new(0.5, stp="none", rnd=False, capacity=4)
+    >>> state.price_code(10.5), state.to_price(21)
+    ((0, 21), 10.5)
+    >>> state.price_code(10.25)[0] == _k.TICK_OFF_GRID
+    True
+    >>> state.capacity, state.counters()["next_order_id"]
+    (4, 0)
     """
 
     __slots__ = ("arrays", "buf", "meta", "orders", "orders_f", "report_qty", "reports",
