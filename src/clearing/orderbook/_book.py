@@ -171,18 +171,18 @@ class OrderBook:
         own = _c.order_id("OrderBook.market", "owner", owner, True)
         if type(quantity) is not float and type(quantity) is not int:
             quantity = _c.numbers("OrderBook.market", 0.0, quantity)[1]
+        state = self._state
         try:
-            r = self._event(self._state.buf, _k.MARKET, _SIDES[side], 0.0, quantity, oid, own,
-                            _k.IOC)  # fmt: skip
+            r = self._event(state.buf, _k.MARKET, _SIDES[side], 0.0, quantity, oid, own, _k.IOC)
         except (KeyError, TypeError, OverflowError):
             _c.check("OrderBook.market", side, quantity, "GTC")
             raise  # pragma: no cover
         if r[0] == _NEED:
-            r = self._state.grow_and_retry(self._event, _k.MARKET, _SIDES[side], 0.0, quantity,
-                                           oid, own, _k.IOC)  # fmt: skip
+            r = state.grow_and_retry(self._event, _k.MARKET, _SIDES[side], 0.0, quantity, oid,
+                                     own, _k.IOC)  # fmt: skip
         elif r[0] == _REJ and r[1] in _MALFORMED:
             _c.check("OrderBook.market", side, quantity, "GTC")
-        return self._state.report(r)
+        return state.report(r)
 
     def cancel(self, order_id: int) -> ExecutionReport:
         """Cancel a resting order (``REJECTED``/``UNKNOWN_ID`` when it is not resting).

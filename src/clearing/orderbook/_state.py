@@ -71,7 +71,8 @@ class BookState:
     reports, report_qty : ndarray
         The report buffer: rows of ``R_NCOLS`` int64 and their quantities.
     tick, stp, rule : float, str, TickRule
-        Tick size, self-trade prevention mode and the tick rule's settings.
+        Tick size, self-trade prevention mode and the tick rule's settings (``div`` and
+        ``scale`` of the rule are also kept as attributes, for the per-call path).
 
     Examples
     --------
@@ -84,16 +85,15 @@ class BookState:
     (4, 0)
     """
 
-    __slots__ = ("arrays", "buf", "meta", "orders", "orders_f", "report_qty", "reports",
-                 "rule", "stp", "sums", "tick")  # fmt: skip
+    __slots__ = ("arrays", "buf", "div", "meta", "orders", "orders_f", "report_qty",
+                 "reports", "rule", "scale", "stp", "sums", "tick")  # fmt: skip
 
     def __init__(self, buf: np.ndarray, stp: str) -> None:
         self.stp = stp
         Sf = buf.view(np.float64)
         self.tick = float(Sf[_k.S_TICK])
-        self.rule = _kq.TickRule(
-            bool(buf[_k.S_DIV]), float(Sf[_k.S_SCALE]), self.tick, bool(buf[_k.S_ROUND])
-        )
+        self.div, self.scale = bool(buf[_k.S_DIV]), float(Sf[_k.S_SCALE])
+        self.rule = _kq.TickRule(self.div, self.scale, self.tick, bool(buf[_k.S_ROUND]))
         self._bind(buf)
 
     @classmethod
@@ -118,8 +118,7 @@ class BookState:
     # ------------------------------------------------------------ prices
     def to_price(self, ticks: int) -> float:
         """The price of ``ticks`` (a Python float)."""
-        div, scale, tick, _ = self.rule
-        return ticks / scale if div else ticks * tick
+        return ticks / self.scale if self.div else ticks * self.tick
 
     def prices(self, ticks: np.ndarray) -> np.ndarray:
         """The prices of an array of ticks (float64)."""
@@ -183,7 +182,7 @@ class BookState:
         n = r[5]
         fills: list[Fill] = []
         cancelled: list[tuple[int, float]] = []
-        div, scale, tick, _ = self.rule
+        div, scale, tick = self.div, self.scale, self.tick
         rows = self.reports[:n].tolist()
         # columns in the order R_EVENT, R_SEQ, R_TAKER, R_MAKER, R_PRICE, R_KIND
         for (_, seq, taker, maker, ticks, kind), q in zip(
