@@ -94,7 +94,7 @@ def ours_one_by_one(stream: dict[str, np.ndarray]):
         for e in range(n):
             k = kinds[e]
             if k == 0:
-                limit(sides[e], prices[e], qty[e], oid[e])
+                limit(sides[e], prices[e], qty[e], order_id=oid[e])
             elif k == 1:
                 market(sides[e], qty[e])
             else:
@@ -112,7 +112,7 @@ def ours_batch(stream: dict[str, np.ndarray]):
     oid = np.where(kind == 1, -1, stream["oid"])
 
     def run() -> None:
-        OrderBook(TICK).submit_batch(kind, side, price, qty, oid)
+        OrderBook(TICK).submit_batch(kind, side, price, qty, order_id=oid)
 
     return run
 

@@ -216,10 +216,10 @@ def test_every_order_book_code_is_produced() -> None:
     # the internal codes: the kernel produces them, the wrapper grows or raises
     small = clearing.OrderBook(tick_size=1, capacity=2)
     event = book_kernels.event
-    assert event(small._S, 9, 0, 1.0, 1.0, 7, 1, 0)[:2] == (St.REJECTED, Re.BAD_EVENT)
-    assert event(small._S, 0, 0, 1.5, 1.0, 8, 1, 0)[:2] == (St.REJECTED, Re.BAD_PRICE)
-    assert event(small._S, 3, 0, 0.0, 0.0, 8, 1, 0)[:2] == (St.REJECTED, Re.BAD_QUANTITY)
-    states = [event(small._S, 0, 0, 1.0, 1.0, 100 + i, 1, 0)[0] for i in range(4)]
+    assert event(small._state.buf, 9, 0, 1.0, 1.0, 7, 1, 0)[:2] == (St.REJECTED, Re.BAD_EVENT)
+    assert event(small._state.buf, 0, 0, 1.5, 1.0, 8, 1, 0)[:2] == (St.REJECTED, Re.BAD_PRICE)
+    assert event(small._state.buf, 3, 0, 0.0, 0.0, 8, 1, 0)[:2] == (St.REJECTED, Re.BAD_QUANTITY)
+    states = [event(small._state.buf, 0, 0, 1.0, 1.0, 100 + i, 1, 0)[0] for i in range(4)]
     assert St.NEED_SPACE in states
     with pytest.raises(clearing.InputError):
         clearing.OrderBook(tick_size=1).limit("buy", 1.5, 1)

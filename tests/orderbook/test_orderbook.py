@@ -22,9 +22,7 @@ def state(book: OrderBook) -> tuple:
     """Everything observable about a book, for 'unchanged' checks."""
     out = [tuple(book.resting(side).to_dict()[k].tolist() for k in ("order_id", "price",
            "quantity", "owner", "arrival")) for side in ("buy", "sell")]  # fmt: skip
-    counters = book._M.tolist()
-    del counters[6]  # M_NFILL: report rows of the last call, not book state
-    return (*out, tuple(sorted(book.totals().items())), counters)
+    return (*out, tuple(sorted(book.totals().items())), tuple(sorted(book.stats.items())))
 
 
 # ---------------------------------------------------------------- matching rules
@@ -250,10 +248,10 @@ def one_by_one(book: OrderBook, ev: dict[str, np.ndarray]) -> list[tuple]:
         oid_ = None if oid < 0 else oid
         own = None if owner < 0 else owner
         if k == 0:
-            r = book.limit(side, float(ev["price"][e]), float(ev["quantity"][e]), oid_, own,
-                           tifs[int(ev["tif"][e])])  # fmt: skip
+            r = book.limit(side, float(ev["price"][e]), float(ev["quantity"][e]), order_id=oid_,
+                           owner=own, tif=tifs[int(ev["tif"][e])])  # fmt: skip
         elif k == 1:
-            r = book.market(side, float(ev["quantity"][e]), oid_, own)
+            r = book.market(side, float(ev["quantity"][e]), order_id=oid_, owner=own)
         elif k == 2:
             r = book.cancel(oid)
         else:
@@ -296,7 +294,7 @@ def test_batch_strings_scalars_and_pandas() -> None:
     book = OrderBook(tick_size=1)
     rep = book.submit_batch(["limit", "limit", "market", "reduce", "cancel"],
                             ["buy", "buy", "sell", "buy", "buy"], [10, 9, np.nan, 0, 0],
-                            [2, 2, 3, 1, 0], [1, 2, -1, 2, 1], tif="GTC")  # fmt: skip
+                            [2, 2, 3, 1, 0], order_id=[1, 2, -1, 2, 1], tif="GTC")  # fmt: skip
     assert rep.state.tolist() == [S.RESTING, S.RESTING, S.FILLED, S.CANCELLED, S.REJECTED]
     assert rep.fill_maker.tolist() == [1, 2]
     pd = pytest.importorskip("pandas")
@@ -373,6 +371,38 @@ def test_snapshot_restore_continue_equals_uninterrupted() -> None:
     assert snap.state.flags.writeable is False
     with pytest.raises(InputError):
         OrderBook.restore("not a snapshot")  # type: ignore[arg-type]
+
+
+def test_options_are_keyword_only() -> None:
+    book = OrderBook(tick_size=1)
+    calls = [lambda: book.limit("buy", 10, 1, 5), lambda: book.market("buy", 1, 5),
+             lambda: book.submit_batch([0], [1], [10.0], [1.0], [3])]  # fmt: skip
+    for call in calls:
+        with pytest.raises(TypeError, match="positional"):
+            call()
+    assert len(book) == 0
+    assert book.limit("buy", 10, 1, order_id=5, owner=2, tif="GTC").order_id == 5
+
+
+def test_stats_name_the_counters() -> None:
+    book = OrderBook(tick_size=1, capacity=4)
+    empty = book.stats
+    assert empty == {"bid_levels": 0, "ask_levels": 0, "resting_bids": 0, "resting_asks": 0,
+                     "next_order_id": 0, "arrivals": 0, "fills": 0, "in_call": 0,
+                     "free_slot": -1, "slots_used": 0}  # fmt: skip
+    book.limit("buy", 9, 1, order_id=4)
+    book.limit("buy", 8, 1)
+    book.limit("sell", 11, 2)
+    book.limit("buy", 11, 1)  # trades one against the ask
+    book.cancel(4)
+    s = book.stats
+    assert (s["bid_levels"], s["ask_levels"], s["resting_bids"], s["resting_asks"]) == (1, 1, 1, 1)
+    assert (s["next_order_id"], s["arrivals"], s["fills"], s["slots_used"]) == (8, 3, 1, 3)
+    assert s["free_slot"] == 0 and s["in_call"] == 0  # slot 0 (order 4) was released
+    book.open_call()
+    assert book.stats["in_call"] == 1
+    s["fills"] = 99  # a copy: the book is not changed through it
+    assert book.stats["fills"] == 1
 
 
 def test_storage_grows_without_losing_orders() -> None:

@@ -89,7 +89,7 @@ class BookMachine(RuleBasedStateMachine):
     def batch(self, events) -> None:
         kind, side, t, q, oid, owner, tif = (np.array(c) for c in zip(*events, strict=True))
         oid = np.where(kind >= 2, np.abs(oid), oid)
-        rep = self.book.submit_batch(kind, side, t * TICK, q, oid, owner, tif)
+        rep = self.book.submit_batch(kind, side, t * TICK, q, order_id=oid, owner=owner, tif=tif)
         fills = []
         for e in range(len(events)):
             k = int(kind[e])

@@ -1,20 +1,19 @@
-"""Array operations of :class:`clearing.OrderBook`: batches, queries and the call-market uncross."""
+"""Array operations of :class:`clearing.OrderBook` on its :class:`~._state.BookState`:
+batches, queries and the call-market uncross."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .. import _validate as v
-from .._kernels.orderbook import book as _k
+from .._kernels.orderbook import book as _kb
+from .._kernels.orderbook import layout as _k
 from .._kernels.orderbook import queries as _kq
 from ..errors import InputError
-from . import _state
 from ._reports import BatchReport, BookDepth, RestingOrders, UncrossResult
-
-if TYPE_CHECKING:
-    from ._book import OrderBook
+from ._state import BookState
 
 _FN = "OrderBook.submit_batch"
 _KINDS = {"limit": _k.LIMIT, "market": _k.MARKET, "cancel": _k.CANCEL, "reduce": _k.REDUCE}
@@ -76,7 +75,7 @@ def _floats(x: Any, name: str, n: int) -> v.FloatArray:
 
 
 def submit_batch(
-    book: OrderBook, kind: Any, side: Any, price: Any, quantity: Any, order_id: Any,
+    state: BookState, kind: Any, side: Any, price: Any, quantity: Any, order_id: Any,
     owner: Any, tif: Any,
 ) -> BatchReport:  # fmt: skip
     raw_kind = _array(kind, "kind")
@@ -92,23 +91,20 @@ def submit_batch(
     oids = _column(order_id, "order_id", n, None, -1)
     owners = _column(owner, "owner", n, None, -1)
     tifs = _column(tif, "tif", n, _TIFS, 0)
-    t_side = np.empty(n, dtype=np.int64)
-    t_ticks = np.empty(n, dtype=np.int64)
-    t_qty = np.empty(n)
-    t_tif = np.empty(n, dtype=np.int64)
-    bad = _kq.prepare_batch(  # type: ignore[no-untyped-call]
-        kinds, sides, prices, qtys, oids, owners, tifs, book._div, book._scale, book._tick,
-        book._round, t_side, t_ticks, t_qty, t_tif,
-    )  # fmt: skip
+    i64 = np.int64
+    events = _kb.BatchEvents(kinds, np.empty(n, i64), np.empty(n, i64), np.empty(n), oids,
+                             owners, np.empty(n, i64))  # fmt: skip
+    raw = _kq.RawEvents(kinds, sides, prices, qtys, oids, owners, tifs)
+    bad = _kq.prepare_batch(raw, state.rule, events)  # type: ignore[no-untyped-call]
     if bad >= 0:
-        _explain(book, kinds, sides, prices, qtys, oids, owners, tifs, raw_kind, side, price,
+        _explain(state, kinds, sides, prices, qtys, oids, owners, tifs, raw_kind, side, price,
                  quantity, tif)  # fmt: skip
         raise InputError(f"{_FN}: event {bad} is malformed", index=int(bad))  # pragma: no cover
-    return _run(book, kinds, t_side, t_ticks, t_qty, oids, owners, t_tif)
+    return _run(state, events)
 
 
 def _explain(
-    book: OrderBook, kinds: v.IntArray, sides: v.IntArray, p: v.FloatArray, q: v.FloatArray,
+    state: BookState, kinds: v.IntArray, sides: v.IntArray, p: v.FloatArray, q: v.FloatArray,
     oids: v.IntArray, owners: v.IntArray, tifs: v.IntArray, kind: Any, side: Any, price: Any,
     quantity: Any, tif: Any,
 ) -> None:  # fmt: skip
@@ -129,13 +125,12 @@ def _explain(
     _require(is_order & (sides != 1) & (sides != -1), "side", shown(side, sides), what)
     if price is None and is_lim.any():
         raise InputError(f"{_FN}: price is required for limit rows", argument="price")
-    _require(is_lim & ~np.isfinite(p), "price", p, "limit prices must be finite")
-    t = np.where(is_lim, p * book._scale if book._div else p / book._tick, 0.0)
-    r = np.round(t)
-    if not book._round:
-        off = np.abs(t - r) > 1e-9 * (1.0 + np.abs(t))
-        _require(is_lim & off, "price", p, f"not a multiple of tick_size {book._tick!r}")
-    _require(is_lim & (np.abs(r) >= _MAXT), "price", p, "out of range")
+    code = np.empty(p.size, dtype=np.int64)
+    _kq.price_codes(p, is_lim, state.rule, code)  # type: ignore[no-untyped-call]
+    _require(code == _k.TICK_NOT_FINITE, "price", p, "limit prices must be finite")
+    what = f"not a multiple of tick_size {state.tick!r}"
+    _require(code == _k.TICK_OFF_GRID, "price", p, what)
+    _require(code == _k.TICK_OUT_OF_RANGE, "price", p, "out of range")
     if quantity is None and needs_qty.any():
         raise InputError(f"{_FN}: quantity is required", argument="quantity")
     ok = (q > 0) & (q <= _k.MAX_QTY)
@@ -148,63 +143,50 @@ def _explain(
     _require(is_lim & ((tifs < 0) | (tifs > 2)), "tif", shown(tif, tifs), what)
 
 
-def _run(
-    book: OrderBook, kinds: v.IntArray, sides: v.IntArray, ticks: v.IntArray,
-    qtys: v.FloatArray, oids: v.IntArray, owners: v.IntArray, tifs: v.IntArray,
-) -> BatchReport:  # fmt: skip
+def _run(state: BookState, events: Any) -> BatchReport:
+    kinds, tifs = events.kind, events.tif
     n = kinds.size
-    state = np.empty(n, dtype=np.int64)
-    reason = np.empty(n, dtype=np.int64)
-    filled = np.empty(n)
-    remaining = np.empty(n)
-    out_oid = np.empty(n, dtype=np.int64)
-    book._M[_k.M_NFILL] = 0
+    i64 = np.int64
+    out = _kb.BatchOut(np.empty(n, i64), np.empty(n, i64), np.empty(n), np.empty(n),
+                       np.empty(n, i64))  # fmt: skip
+    state.meta[_k.M_NFILL] = 0
     # size the state once: every GTC limit might rest (the slots are only reserved: pages
     # that are never used are never touched) and about one report row per four events
-    cap = book.capacity
-    need = len(book) + int(np.count_nonzero((kinds == _k.LIMIT) & (tifs == _k.GTC)))
+    cap = state.capacity
+    need = state.resting_count() + int(np.count_nonzero((kinds == _k.LIMIT) & (tifs == _k.GTC)))
     if need > cap:
         cap = 1 << (need - 1).bit_length()
-    fcap = max(book._FI.shape[0], n // 4 + 1024)
-    if cap != book.capacity or fcap != book._FI.shape[0]:
-        _state.regrow(book, cap, fcap)
+    fcap = max(state.reports.shape[0], n // 4 + 1024)
+    if cap != state.capacity or fcap != state.reports.shape[0]:
+        state.regrow(cap, fcap)
     pos = 0
     while True:
-        pos = _k.run_batch(  # type: ignore[no-untyped-call]
-            book._I.ravel(), book._F.ravel(), book._H.ravel(), book._M, book._MF,
-            book._FI.ravel(), book._FF, kinds, sides, ticks, qtys, oids, owners, tifs, pos,
-            state, reason, filled, remaining, out_oid,
-        )  # fmt: skip
+        pos = _kb.run_batch(state.arrays, events, pos, out)  # type: ignore[no-untyped-call]
         if pos >= n:
             break
-        book._make_room()
-    nf = int(book._M[_k.M_NFILL])
-    fi = book._FI[:nf]
-    ff = book._FF[:nf]
+        state.make_room()
+    nf = int(state.meta[_k.M_NFILL])
+    fi = state.reports[:nf]
+    ff = state.report_qty[:nf]
     is_fill = fi[:, _k.R_KIND] == 0
     fr = fi[is_fill]
     cr = fi[~is_fill]
     return BatchReport(
-        order_id=out_oid,
-        state=state.astype(np.int8),
-        reason=reason.astype(np.int8),
-        filled=filled,
-        remaining=remaining,
+        order_id=out.oid,
+        state=out.state.astype(np.int8),
+        reason=out.reason.astype(np.int8),
+        filled=out.filled,
+        remaining=out.remaining,
         fill_event=fr[:, _k.R_EVENT].copy(),
         fill_seq=fr[:, _k.R_SEQ].copy(),
         fill_taker=fr[:, _k.R_TAKER].copy(),
         fill_maker=fr[:, _k.R_MAKER].copy(),
-        fill_price=_prices(book, fr[:, _k.R_PRICE]),
+        fill_price=state.prices(fr[:, _k.R_PRICE]),
         fill_quantity=ff[is_fill].copy(),
         cancel_event=cr[:, _k.R_EVENT].copy(),
         cancel_order=cr[:, _k.R_MAKER].copy(),
         cancel_quantity=ff[~is_fill].copy(),
     )
-
-
-def _prices(book: OrderBook, ticks: np.ndarray) -> v.FloatArray:
-    t = ticks.astype(np.float64)
-    return t / book._scale if book._div else t * book._tick
 
 
 def _side(fn: str, side: Any) -> int:
@@ -217,21 +199,21 @@ def _side(fn: str, side: Any) -> int:
     )
 
 
-def resting(book: OrderBook, side: Any) -> RestingOrders:
+def resting(state: BookState, side: Any) -> RestingOrders:
     s = _side("OrderBook.resting", side)
-    m = int(book._M[_k.M_LIVE + s])
+    m = int(state.meta[_k.M_LIVE + s])
     ids = np.empty(m, dtype=np.int64)
     ticks = np.empty(m, dtype=np.int64)
     qty = np.empty(m)
     own = np.empty(m, dtype=np.int64)
     arr = np.empty(m, dtype=np.int64)
-    _kq.resting_orders(book._I.ravel(), book._F.ravel(), book._M, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
+    _kq.resting_orders(state.arrays, s, ids, ticks, qty, own, arr)  # type: ignore[no-untyped-call]
     return RestingOrders(
-        order_id=ids, price=_prices(book, ticks), quantity=qty, owner=own, arrival=arr
+        order_id=ids, price=state.prices(ticks), quantity=qty, owner=own, arrival=arr
     )
 
 
-def depth(book: OrderBook, levels: int) -> BookDepth:
+def depth(state: BookState, levels: int) -> BookDepth:
     if (
         isinstance(levels, bool | np.timedelta64)
         or not isinstance(levels, int | np.integer)
@@ -244,12 +226,12 @@ def depth(book: OrderBook, levels: int) -> BookDepth:
         )
     out: list[np.ndarray] = []
     for s in (_k.BUY, _k.SELL):
-        m = min(int(levels), int(book._M[_k.M_NLV + s]))
+        m = min(int(levels), int(state.meta[_k.M_NLV + s]))
         ticks = np.empty(m, dtype=np.int64)
         qty = np.empty(m)
         cnt = np.empty(m, dtype=np.int64)
-        got = _kq.depth(book._I.ravel(), book._F.ravel(), book._M, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
-        out += [_prices(book, ticks[:got]), qty[:got].copy(), cnt[:got].copy()]
+        got = _kq.depth(state.arrays, s, m, ticks, qty, cnt)  # type: ignore[no-untyped-call]
+        out += [state.prices(ticks[:got]), qty[:got].copy(), cnt[:got].copy()]
     return BookDepth(*out)
 
 
@@ -263,24 +245,14 @@ def _empty_uncross(mechanism: str, auction: Any = None) -> UncrossResult:
 
 
 def _apply(
-    book: OrderBook, ids: v.IntArray, qtys: v.FloatArray, cancel: np.ndarray
+    state: BookState, ids: v.IntArray, qtys: v.FloatArray, cancel: np.ndarray
 ) -> v.FloatArray:
     left = np.empty(ids.size)
-    _kq.reduce_or_remove(
-        book._I.ravel(),
-        book._F.ravel(),
-        book._H.ravel(),
-        book._M,
-        book._MF,
-        ids,
-        qtys,
-        cancel,
-        left,
-    )  # type: ignore[no-untyped-call]
+    _kq.reduce_or_remove(state.arrays, ids, qtys, cancel, left)  # type: ignore[no-untyped-call]
     return left
 
 
-def uncross(book: OrderBook, mechanism: str, k: float, rng: Any) -> UncrossResult:
+def uncross(state: BookState, mechanism: str, k: float, rng: Any) -> UncrossResult:
     from ..auction._api import MECHANISMS, double_auction
 
     fn = "OrderBook.uncross"
@@ -289,11 +261,11 @@ def uncross(book: OrderBook, mechanism: str, k: float, rng: Any) -> UncrossResul
     k = v.in_unit_interval(fn, "k", k)
     if rng is not None and not isinstance(rng, np.random.Generator):
         rng = v.as_rng(rng, fn)
-    bid, ask = book.best_bid, book.best_ask
+    bid, ask = state.best(_k.BUY), state.best(_k.SELL)
     if bid is None or ask is None or bid < ask:
-        book._M[_k.M_CALL] = 0
+        state.meta[_k.M_CALL] = 0
         return _empty_uncross(mechanism)
-    bids, asks = resting(book, "buy"), resting(book, "sell")
+    bids, asks = resting(state, "buy"), resting(state, "sell")
     nb = int(np.count_nonzero(bids.price >= ask))  # crossing orders lead the priority order
     na = int(np.count_nonzero(asks.price <= bid))
     res = double_auction(
@@ -305,19 +277,19 @@ def uncross(book: OrderBook, mechanism: str, k: float, rng: Any) -> UncrossResul
     ids = np.concatenate([bids.order_id[:nb], asks.order_id[:na]])
     reason = np.concatenate([res.bid_reason, res.ask_reason])
     filled = np.concatenate([res.bid_filled, res.ask_filled])
-    left = _apply(book, ids, filled, np.zeros(ids.size, dtype=np.bool_))
-    book._MF[_k.MF_TRADED] += res.volume
+    left = _apply(state, ids, filled, np.zeros(ids.size, dtype=np.bool_))
+    state.sums[_k.MF_TRADED] += res.volume
     cancelled = np.zeros(0, dtype=np.int64)
     cancelled_qty = np.zeros(0)
-    nbid, nask = book.best_bid, book.best_ask
+    nbid, nask = state.best(_k.BUY), state.best(_k.SELL)
     if nbid is not None and nask is not None and nbid >= nask:
         withheld = np.isin(reason, _WITHHELD) & (left > 0)
         cancelled, cancelled_qty = ids[withheld], left[withheld]
-        _apply(book, cancelled, np.zeros(cancelled.size), np.ones(cancelled.size, dtype=np.bool_))
-    book._M[_k.M_CALL] = 0
+        _apply(state, cancelled, np.zeros(cancelled.size), np.ones(cancelled.size, dtype=np.bool_))
+    state.meta[_k.M_CALL] = 0
     ntr = res.trade_quantity.size
-    seq = book._M[_k.M_SEQ] + np.arange(ntr, dtype=np.int64)
-    book._M[_k.M_SEQ] += ntr
+    seq = state.meta[_k.M_SEQ] + np.arange(ntr, dtype=np.int64)
+    state.meta[_k.M_SEQ] += ntr
     return UncrossResult(
         mechanism=mechanism,
         auction=res,

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .._kernels.orderbook import book as _k
+from .._kernels.orderbook import layout as _k
 from .._result import ResultBase, import_pandas
 
 F64 = npt.NDArray[np.float64]

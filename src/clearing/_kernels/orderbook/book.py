@@ -1,366 +1,214 @@
-"""Continuous double auction (limit order book) kernels.
+"""The order book's event loop: one matching function for single events and batches.
 
-The whole book lives in a handful of numpy arrays owned by :class:`clearing.OrderBook`:
-
-All of them are views into one int64 state buffer ``S`` (see :func:`views`), used flat:
-
-``B`` int64, ``2 * cap`` rows of ``NCOLS`` (``B[row * NCOLS + col]``). Rows ``0..cap-1`` are
-order slots (columns ``O_*``, one 64-byte row per order; the quantity is stored as float64
-through ``F``, the float64 view of ``B``). Rows ``cap..2*cap-1`` hold the price levels of
-both sides (level ``j`` of side ``s`` is row ``cap + j``, columns ``LV_* + 3 * s``). Levels
-of a side are kept sorted ascending by ``key`` (``price`` for bids, ``-price`` for asks), so
-the best level of either side is the last one and most insertions touch the end of the
-array. A level emptied inside the book stays in place (no shifting) until it is reused,
-becomes the best level or the level rows run out; the best level is never empty. Each level
-holds a FIFO doubly linked list of order slots. Slots are handed out from released slots
-first, then from a high-water mark, so rows never used are never touched.
-
-``H`` int64: order id -> slot. ``H[0] = dcap``; ids below ``dcap`` use a direct table, the
-others an open-addressing hash table of ``hcap`` (key, slot) pairs (linear probing,
-backward-shift deletion; ``hcap`` a power of two >= 2 * cap); 0 = empty.
-``M`` int64 meta counters (``M_*``), ``MF`` float64 running totals (``MF_*``).
-``FI`` (rows of ``R_NCOLS``) and ``FF``: the report buffer, one row per fill or per resting
-order removed by self-trade prevention (``FI`` columns ``R_*``, ``FF`` the quantity).
-
-Every event goes through :func:`process_event`; :func:`event` (one event per Python call) and
-:func:`run_batch` (arrays of events) both call it, so there is one matching loop. When a slot
-or report row might be missing, :func:`process_event` changes nothing and returns
-``NEED_SPACE``; the caller grows the arrays and calls again.
+The state layout (columns, counters, codes, the tick rule) is in
+:mod:`clearing._kernels.orderbook.layout`, the level lists in
+:mod:`clearing._kernels.orderbook.levels`, the scans that precede matching in
+:mod:`clearing._kernels.orderbook.reach`. Every event goes through :func:`process_event`;
+:func:`event` (one event per Python call) and :func:`run_batch` (arrays of events) both call
+it, so there is one matching loop. When a slot or report row might be missing,
+:func:`process_event` changes nothing and returns ``NEED_SPACE``; the caller grows the state
+and calls again.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
-from ..._jit import jit
-from .index import hash_delete, hash_find, hash_insert
+from ..._jit import jit, jit_inline
+from .index import hash_find
+from .layout import (
+    BAD_EVENT,
+    BAD_PRICE,
+    BAD_QUANTITY,
+    BUY,
+    CALL_PHASE,
+    CANCEL,
+    CANCELLED,
+    DUPLICATE_ID,
+    EXPIRED,
+    FILLED,
+    FOK,
+    GTC,
+    IOC,
+    LIMIT,
+    LV_HEAD,
+    LV_KEY,
+    M_CALL,
+    M_FREE,
+    M_LIVE,
+    M_NEXTID,
+    M_NFILL,
+    M_NLV,
+    M_SEQ,
+    M_STP,
+    MARKET,
+    MAX_QTY,
+    MF_CANCELLED,
+    MF_EXPIRED,
+    MF_SUBMITTED,
+    MF_TRADED,
+    NCOLS,
+    NEED_SPACE,
+    NONE,
+    NOT_FILLABLE,
+    O_ID,
+    O_NEXT,
+    O_OWNER,
+    O_QTY,
+    R_EVENT,
+    R_KIND,
+    R_MAKER,
+    R_NCOLS,
+    R_PRICE,
+    R_SEQ,
+    R_TAKER,
+    REDUCE,
+    REJECTED,
+    RESTING,
+    S_DIV,
+    S_ROUND,
+    S_SCALE,
+    S_TICK,
+    SELF_TRADE,
+    SELL,
+    STP_CANCEL_TAKER,
+    STP_NONE,
+    TICK_OK,
+    UNKNOWN_ID,
+    level_at,
+    level_rows,
+    price_ticks,
+    views,
+)
+from .levels import has_slot, rest, unlink
+from .reach import reach
 
-# order columns of B
-O_ID = 0
-O_OWNER = 1
-O_PRICE = 2
-O_PREV = 3
-O_NEXT = 4
-O_SIDE = 5
-O_ARRIVAL = 6
-O_QTY = 7  # float64 (read and written through F, the float64 view of B)
-NCOLS = 8
-# level columns of the level rows of B: side s uses LV_KEY + 3 * s, LV_HEAD + 3 * s, ...
-LV_KEY = 0
-LV_HEAD = 1
-LV_TAIL = 2
-
-# M: integer meta
-M_NLV = 0  # M[M_NLV + side]: number of levels on a side
-M_FREE = 2  # head of the list of released slots (linked through O_NEXT), -1 when empty
-M_NEXTID = 3  # next automatic order id (1 + largest id accepted so far)
-M_ARRIVAL = 4  # arrival counter (time priority)
-M_SEQ = 5  # fill sequence counter
-M_NFILL = 6  # rows used in the report buffer
-M_STP = 7  # self-trade prevention mode
-M_LIVE = 8  # M[M_LIVE + side]: resting orders on a side
-M_CALL = 10  # 1 while collecting orders for a call auction (no matching)
-M_HWM = 11  # slots 0..M_HWM-1 have been used; slots above were never touched
-M_SIZE = 12
-
-# MF: float running totals
-MF_SUBMITTED = 0
-MF_TRADED = 1  # traded volume (each fill counted once)
-MF_CANCELLED = 2
-MF_EXPIRED = 3
-MF_SIZE = 4
-
-# report buffer columns of FI
-R_EVENT = 0
-R_SEQ = 1
-R_TAKER = 2
-R_MAKER = 3
-R_PRICE = 4
-R_KIND = 5  # 0 fill, 1 resting order cancelled by self-trade prevention
-R_NCOLS = 6
-
-# event kinds, sides, time in force, self-trade prevention modes
-LIMIT = 0
-MARKET = 1
-CANCEL = 2
-REDUCE = 3
-BUY = 0
-SELL = 1
-GTC = 0
-IOC = 1
-FOK = 2
-STP_NONE = 0
-STP_CANCEL_TAKER = 1
-STP_CANCEL_RESTING = 2
-
-# order states and reasons
-NEED_SPACE = -1
-RESTING = 0
-FILLED = 1
-CANCELLED = 2
-EXPIRED = 3
-REJECTED = 4
-NONE = 0
-DUPLICATE_ID = 1
-UNKNOWN_ID = 2
-BAD_QUANTITY = 3
-BAD_EVENT = 4
-SELF_TRADE = 5
-NOT_FILLABLE = 6
-UNCROSS = 7
-CALL_PHASE = 8
-
-BAD_PRICE = 9  # internal: the single-event path raises InputError instead
-
-MAX_ID = 1 << 62  # ids, owners and prices in ticks stay below this
-# the largest order quantity: with prices below MAX_ID ticks of at most MAX_TICK, every
-# running total of the book and of an uncross stays finite
-MAX_QTY = 2.0**53
-MIN_TICK = 1e-12
-MAX_TICK = 1e12
-
-# The state buffer S (int64, 1-D) holds every array above, so that one Python call passes one
-# array (numba unboxes each array argument: one array instead of seven saves ~0.3 us a call).
-# S[:HEADER] describes the layout; the float64 parts are read through S.view(float64).
-S_CAP = 0  # order slots
-S_HCAP = 1  # hash table rows
-S_FCAP = 2  # report buffer rows
-S_OFF_M = 3
-S_OFF_B = 4
-S_OFF_H = 5
-S_OFF_FI = 6
-S_OFF_MF = 7
-S_OFF_FF = 8
-S_DIV = 9  # 1: ticks = price * scale, price = ticks / scale; 0: price / tick, ticks * tick
-S_ROUND = 10  # 1: round off-grid prices to the nearest tick
-S_SCALE = 11  # float64
-S_TICK = 12  # float64
-S_DCAP = 13  # ids below this use the direct table in H
-HEADER = 16
+#: Arrays of events for :func:`run_batch`, each of shape (n,): ``kind`` int64 (``LIMIT`` ..
+#: ``REDUCE``), ``side`` int64 (``BUY``/``SELL``), ``ticks`` int64 (limit price in ticks),
+#: ``qty`` float64, ``oid`` int64 (-1: assign), ``owner`` int64 (-1: none), ``tif`` int64.
+BatchEvents = namedtuple("BatchEvents", ["kind", "side", "ticks", "qty", "oid", "owner", "tif"])
+#: Per-event results written by :func:`run_batch`, each of shape (n,): ``state``,
+#: ``reason`` and ``oid`` int64, ``filled`` and ``remaining`` float64.
+BatchOut = namedtuple("BatchOut", ["state", "reason", "filled", "remaining", "oid"])
 
 
 @jit
-def init_state(B, F, H, M, MF, stp):
-    """Empty book in freshly allocated arrays (``F`` is the float64 view of ``B``)."""
-    H[2:] = 0  # H[0] (dcap) was set with the layout; order and level rows need no init
-    M[:] = 0
-    MF[:] = 0.0
-    M[M_FREE] = -1
-    M[M_STP] = stp
+def init_state(bk, stp):
+    """Make an empty book in freshly allocated arrays.
 
-
-@jit
-def _has_slot(B, M):
-    return M[M_FREE] != -1 or M[M_HWM] < ((B.shape[0] // NCOLS) >> 1)
-
-
-@jit
-def _level_pos(B, L0, n, krow, key):
-    """First level index whose key is >= ``key`` (``n`` when none)."""
-    lo = 0
-    hi = n
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if B[(L0 + mid) * NCOLS + krow] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@jit
-def _unlink(B, F, H, M, slot):
-    """Take a resting order out of its level, the hash table and the live set."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    side = B[slot * NCOLS + O_SIDE]
-    base = LV_KEY + 3 * side
-    prv = B[slot * NCOLS + O_PREV]
-    nxt = B[slot * NCOLS + O_NEXT]
-    n = M[M_NLV + side]
-    key = B[slot * NCOLS + O_PRICE] if side == BUY else -B[slot * NCOLS + O_PRICE]
-    lvl = (
-        n - 1
-        if n > 0 and B[(L0 + n - 1) * NCOLS + base] == key
-        else _level_pos(B, L0, n, base, key)
-    )
-    if prv == -1:
-        B[(L0 + lvl) * NCOLS + base + 1] = nxt
-    else:
-        B[prv * NCOLS + O_NEXT] = nxt
-    if nxt == -1:
-        B[(L0 + lvl) * NCOLS + base + 2] = prv
-    else:
-        B[nxt * NCOLS + O_PREV] = prv
-    if lvl == n - 1 and B[(L0 + lvl) * NCOLS + base + 1] == -1:
-        # the best level emptied: drop it and any empty levels behind it, so the last level
-        # is never empty; an emptied level inside the book stays (no shifting) and is
-        # reused by its price or dropped when it becomes the best or at compaction
-        n -= 1
-        while n > 0 and B[(L0 + n - 1) * NCOLS + base + 1] == -1:
-            n -= 1
-        M[M_NLV + side] = n
-    hash_delete(H, B[slot * NCOLS + O_ID])
-    F[slot * NCOLS + O_QTY] = 0.0
-    B[slot * NCOLS + O_ID] = -1
-    B[slot * NCOLS + O_PREV] = -1
-    B[slot * NCOLS + O_NEXT] = M[M_FREE]
-    M[M_FREE] = slot
-    M[M_LIVE + side] -= 1
-
-
-@jit
-def _compact_levels(B, L0, n, base):
-    """Remove the empty levels of one side (order kept); return the new level count."""
-    m = 0
-    for j in range(n):
-        if B[(L0 + j) * NCOLS + base + 1] != -1:
-            B[(L0 + m) * NCOLS + base] = B[(L0 + j) * NCOLS + base]
-            B[(L0 + m) * NCOLS + base + 1] = B[(L0 + j) * NCOLS + base + 1]
-            B[(L0 + m) * NCOLS + base + 2] = B[(L0 + j) * NCOLS + base + 2]
-            m += 1
-    return m
-
-
-@jit
-def _rest(B, F, H, M, side, price, qty, oid, owner):
-    """Append a new order at the tail of its price level."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    slot = M[M_FREE]
-    if slot != -1:
-        M[M_FREE] = B[slot * NCOLS + O_NEXT]
-    else:
-        slot = M[M_HWM]
-        M[M_HWM] = slot + 1
-    base = LV_KEY + 3 * side
-    n = M[M_NLV + side]
-    key = price if side == BUY else -price
-    lvl = (
-        n - 1
-        if n > 0 and B[(L0 + n - 1) * NCOLS + base] == key
-        else _level_pos(B, L0, n, base, key)
-    )
-    if (lvl == n or B[(L0 + lvl) * NCOLS + base] != key) and n == L0:
-        n = _compact_levels(B, L0, n, base)  # every level row is used: drop empty levels
-        M[M_NLV + side] = n
-        lvl = _level_pos(B, L0, n, base, key)
-    if lvl == n or B[(L0 + lvl) * NCOLS + base] != key:  # new level at lvl
-        for j in range(n, lvl, -1):
-            B[(L0 + j) * NCOLS + base] = B[(L0 + j - 1) * NCOLS + base]
-            B[(L0 + j) * NCOLS + base + 1] = B[(L0 + j - 1) * NCOLS + base + 1]
-            B[(L0 + j) * NCOLS + base + 2] = B[(L0 + j - 1) * NCOLS + base + 2]
-        B[(L0 + lvl) * NCOLS + base] = key
-        B[(L0 + lvl) * NCOLS + base + 1] = -1
-        B[(L0 + lvl) * NCOLS + base + 2] = -1
-        M[M_NLV + side] = n + 1
-    tail = B[(L0 + lvl) * NCOLS + base + 2]
-    B[slot * NCOLS + O_ID] = oid
-    B[slot * NCOLS + O_OWNER] = owner
-    B[slot * NCOLS + O_PRICE] = price
-    B[slot * NCOLS + O_SIDE] = side
-    B[slot * NCOLS + O_ARRIVAL] = M[M_ARRIVAL]
-    M[M_ARRIVAL] += 1
-    B[slot * NCOLS + O_PREV] = tail
-    B[slot * NCOLS + O_NEXT] = -1
-    if tail == -1:
-        B[(L0 + lvl) * NCOLS + base + 1] = slot
-    else:
-        B[tail * NCOLS + O_NEXT] = slot
-    B[(L0 + lvl) * NCOLS + base + 2] = slot
-    F[slot * NCOLS + O_QTY] = qty
-    hash_insert(H, oid, slot)
-    M[M_LIVE + side] += 1
-
-
-@jit
-def _fillable(B, F, M, side, price, is_market, qty, owner, stp):
-    """Quantity a taker could fill now (stops counting once ``qty`` is reached)."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    opp = 1 - side
-    base = LV_KEY + 3 * opp
-    avail = 0.0
-    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        key = B[(L0 + lvl) * NCOLS + base]
-        lp = key if opp == BUY else -key
-        if not is_market and (lp > price if side == BUY else lp < price):
-            break
-        slot = B[(L0 + lvl) * NCOLS + base + 1]
-        while slot != -1:
-            if owner >= 0 and B[slot * NCOLS + O_OWNER] == owner:
-                if stp == STP_CANCEL_TAKER:
-                    return avail
-                if stp == STP_CANCEL_RESTING:
-                    slot = B[slot * NCOLS + O_NEXT]
-                    continue
-            avail += F[slot * NCOLS + O_QTY]
-            if avail >= qty:
-                return avail
-            slot = B[slot * NCOLS + O_NEXT]
-    return avail
-
-
-@jit
-def _reports_needed(B, F, M, side, price, is_market, qty, owner, stp):
-    """An upper bound on the report rows a taker can write: the resting orders it could reach
-    in priority order until the quantity of those it can trade with covers ``qty`` (orders of
-    its own owner are counted as rows but not as quantity), plus one."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    opp = 1 - side
-    base = LV_KEY + 3 * opp
-    count = 1
-    avail = 0.0
-    for lvl in range(M[M_NLV + opp] - 1, -1, -1):
-        key = B[(L0 + lvl) * NCOLS + base]
-        lp = key if opp == BUY else -key
-        if not is_market and (lp > price if side == BUY else lp < price):
-            break
-        slot = B[(L0 + lvl) * NCOLS + base + 1]
-        while slot != -1:
-            count += 1
-            if stp == STP_NONE or B[slot * NCOLS + O_OWNER] != owner:
-                avail += F[slot * NCOLS + O_QTY]
-            if avail >= qty:
-                return count
-            slot = B[slot * NCOLS + O_NEXT]
-    return count
+    Parameters
+    ----------
+    bk : BookArrays
+        Views of a new state buffer (``H[0]`` already set); ``H``, ``M`` and ``MF`` are
+        written in place.
+    stp : int
+        Self-trade prevention mode (``STP_*``).
+    """
+    bk.H[2:] = 0  # H[0] (dcap) was set with the layout; order and level rows need no init
+    bk.M[:] = 0
+    bk.MF[:] = 0.0
+    bk.M[M_FREE] = -1
+    bk.M[M_STP] = stp
 
 
 @jit
 def _record(M, FI, FF, ev, taker, maker, price, qty, kind):
+    """Write one report row (a fill, or with ``kind`` 1 a resting order cancelled by
+    self-trade prevention).
+
+    Parameters
+    ----------
+    M : ndarray of int64, shape (M_SIZE,)
+        Counters: ``M_NFILL`` (and ``M_SEQ`` for a fill) advance in place.
+    FI : ndarray of int64, shape (fcap * R_NCOLS,)
+        Report rows; row ``M[M_NFILL]`` is written in place.
+    FF : ndarray of float64, shape (fcap,)
+        Report quantities, written in place.
+    ev, taker, maker, price : int
+        Event number, taker and maker ids, price in ticks.
+    qty : float
+        Quantity traded (or cancelled).
+    kind : int
+        0 fill, 1 resting order cancelled by self-trade prevention.
+    """
     r = M[M_NFILL]
-    FI[r * R_NCOLS + R_EVENT] = ev
-    FI[r * R_NCOLS + R_SEQ] = M[M_SEQ]
-    FI[r * R_NCOLS + R_TAKER] = taker
-    FI[r * R_NCOLS + R_MAKER] = maker
-    FI[r * R_NCOLS + R_PRICE] = price
-    FI[r * R_NCOLS + R_KIND] = kind
+    at = r * R_NCOLS
+    FI[at + R_EVENT] = ev
+    FI[at + R_SEQ] = M[M_SEQ]
+    FI[at + R_TAKER] = taker
+    FI[at + R_MAKER] = maker
+    FI[at + R_PRICE] = price
+    FI[at + R_KIND] = kind
     FF[r] = qty
     if kind == 0:  # the sequence counts fills; a cancelled self-trade (kind 1) takes none
         M[M_SEQ] += 1
     M[M_NFILL] = r + 1
 
 
+@jit_inline
+def _cancel_or_reduce(B, F, H, M, MF, kind, qty, oid):
+    """Cancel order ``oid``, or reduce it by ``qty``; the result as for :func:`process_event`.
+
+    Parameters
+    ----------
+    B, F, H, M : ndarray
+        As for :func:`~clearing._kernels.orderbook.levels.unlink`, modified in place.
+    MF : ndarray of float64, shape (MF_SIZE,)
+        Running totals, modified in place.
+    kind : int
+        ``CANCEL`` or ``REDUCE``.
+    qty : float
+        The quantity a reduce takes off (ignored by a cancel).
+    oid : int
+        The order id.
+    """
+    slot = hash_find(H, oid) if oid >= 0 else -1
+    if kind == REDUCE and not qty > 0.0:
+        return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
+    if slot == -1:
+        return REJECTED, UNKNOWN_ID, 0.0, 0.0, oid
+    left = F[slot * NCOLS + O_QTY]
+    if kind == REDUCE and qty < left:
+        F[slot * NCOLS + O_QTY] = left - qty
+        MF[MF_CANCELLED] += qty
+        return RESTING, NONE, 0.0, left - qty, oid
+    MF[MF_CANCELLED] += left
+    unlink(B, F, H, M, slot)
+    return CANCELLED, NONE, 0.0, 0.0, oid
+
+
 @jit
-def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner, tif):
+def process_event(bk, ev, kind, side, price, qty, oid, owner, tif):
     """Apply one event; return ``(state, reason, filled, remaining, order_id)``.
 
-    ``filled`` is what the event's order traded in this event, ``remaining`` its quantity
-    still resting afterwards. Nothing changes when the state is ``REJECTED`` or
-    ``NEED_SPACE``.
+    Parameters
+    ----------
+    bk : BookArrays
+        The book; modified in place unless the state returned is ``REJECTED`` or
+        ``NEED_SPACE``. Report rows are appended from ``M[M_NFILL]`` on.
+    ev : int
+        The event's number, written to its report rows.
+    kind, side, tif : int
+        ``LIMIT``/``MARKET``/``CANCEL``/``REDUCE``, ``BUY``/``SELL``, ``GTC``/``IOC``/``FOK``
+        (``side`` and ``tif`` are ignored on cancel and reduce).
+    price : int
+        Limit price in ticks (ignored unless ``kind == LIMIT``).
+    qty : float
+        Order quantity, or the quantity a reduce takes off.
+    oid, owner : int
+        Order id (-1 on a limit or market order: assign one) and owner (-1: none).
+
+    Returns
+    -------
+    tuple of (int, int, float, float, int)
+        State and reason codes, what the event's order traded in this event, its quantity
+        still resting afterwards, and its id.
     """
+    B, F, H, M, MF, FI, FF = bk
     if kind in (CANCEL, REDUCE):
-        slot = hash_find(H, oid) if oid >= 0 else -1
-        if kind == REDUCE and not qty > 0.0:
-            return REJECTED, BAD_QUANTITY, 0.0, 0.0, oid
-        if slot == -1:
-            return REJECTED, UNKNOWN_ID, 0.0, 0.0, oid
-        left = F[slot * NCOLS + O_QTY]
-        if kind == REDUCE and qty < left:
-            F[slot * NCOLS + O_QTY] = left - qty
-            MF[MF_CANCELLED] += qty
-            return RESTING, NONE, 0.0, left - qty, oid
-        MF[MF_CANCELLED] += left
-        _unlink(B, F, H, M, slot)
-        return CANCELLED, NONE, 0.0, 0.0, oid
+        return _cancel_or_reduce(B, F, H, M, MF, kind, qty, oid)
     if (kind != LIMIT and kind != MARKET) or (side != BUY and side != SELL):
         return REJECTED, BAD_EVENT, 0.0, 0.0, oid
     if not (qty > 0.0 and qty <= MAX_QTY):
@@ -372,12 +220,12 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         return REJECTED, DUPLICATE_ID, 0.0, 0.0, oid
     opp = 1 - side
     is_market = kind == MARKET
-    if not _has_slot(B, M):
+    if not has_slot(B, M):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     stp = M[M_STP] if owner >= 0 else STP_NONE
     spare = FI.shape[0] // R_NCOLS - M[M_NFILL]
-    if spare <= M[M_LIVE + opp] and spare < _reports_needed(
-        B, F, M, side, price, is_market, qty, owner, stp
+    if spare <= M[M_LIVE + opp] and (
+        spare < reach(B, F, M, side, price, is_market, qty, owner, stp, False)[1]
     ):
         return NEED_SPACE, NONE, 0.0, 0.0, oid
     if M[M_CALL] == 1 and (is_market or tif != GTC):
@@ -388,44 +236,45 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
         M[M_NEXTID] = oid + 1
     MF[MF_SUBMITTED] += qty
     if M[M_CALL] == 1:
-        _rest(B, F, H, M, side, price, qty, oid, owner)
+        rest(B, F, H, M, side, price, qty, oid, owner)
         return RESTING, NONE, 0.0, qty, oid
-    if tif == FOK and _fillable(B, F, M, side, price, is_market, qty, owner, stp) < qty:
+    if tif == FOK and reach(B, F, M, side, price, is_market, qty, owner, stp, True)[0] < qty:
         MF[MF_EXPIRED] += qty
         return EXPIRED, NOT_FILLABLE, 0.0, 0.0, oid
-    L0 = (B.shape[0] // NCOLS) >> 1
-    base = LV_KEY + 3 * opp
+    L0 = level_rows(B)
     rem = qty
     stopped = False
     while rem > 0.0:
         n = M[M_NLV + opp]
         if n == 0:
             break
-        key = B[(L0 + n - 1) * NCOLS + base]
+        best = level_at(L0, n - 1, opp)
+        key = B[best + LV_KEY]
         lp = key if opp == BUY else -key
         if not is_market and (lp > price if side == BUY else lp < price):
             break
-        slot = B[(L0 + n - 1) * NCOLS + base + 1]
+        slot = B[best + LV_HEAD]
         while slot != -1 and rem > 0.0:
-            nxt = B[slot * NCOLS + O_NEXT]
-            if stp != STP_NONE and B[slot * NCOLS + O_OWNER] == owner:
+            row = slot * NCOLS
+            nxt = B[row + O_NEXT]
+            avail = F[row + O_QTY]
+            if stp != STP_NONE and B[row + O_OWNER] == owner:
                 if stp == STP_CANCEL_TAKER:
                     stopped = True
                     break
-                _record(M, FI, FF, ev, oid, B[slot * NCOLS + O_ID], lp, F[slot * NCOLS + O_QTY], 1)
-                MF[MF_CANCELLED] += F[slot * NCOLS + O_QTY]
-                _unlink(B, F, H, M, slot)
+                _record(M, FI, FF, ev, oid, B[row + O_ID], lp, avail, 1)
+                MF[MF_CANCELLED] += avail
+                unlink(B, F, H, M, slot)
                 slot = nxt
                 continue
-            avail = F[slot * NCOLS + O_QTY]
             q = rem if rem < avail else avail
-            _record(M, FI, FF, ev, oid, B[slot * NCOLS + O_ID], lp, q, 0)
+            _record(M, FI, FF, ev, oid, B[row + O_ID], lp, q, 0)
             rem -= q
             MF[MF_TRADED] += q
             if q == avail:
-                _unlink(B, F, H, M, slot)
+                unlink(B, F, H, M, slot)
             else:
-                F[slot * NCOLS + O_QTY] = avail - q
+                F[row + O_QTY] = avail - q
             slot = nxt
         if stopped:
             break
@@ -438,107 +287,79 @@ def process_event(B, F, H, M, MF, FI, FF, ev, kind, side, price, qty, oid, owner
     if is_market or tif != GTC:
         MF[MF_EXPIRED] += rem
         return EXPIRED, NONE, filled, 0.0, oid
-    _rest(B, F, H, M, side, price, rem, oid, owner)
+    rest(B, F, H, M, side, price, rem, oid, owner)
     return RESTING, NONE, filled, rem, oid
 
 
 @jit
-def views(S):
-    """The arrays held in the state buffer ``S``: 1-D views, no copies.
-
-    The 2-D tables are used flat (``B[row * NCOLS + col]``, ``H[2 * i + k]``,
-    ``FI[r * R_NCOLS + c]``): cutting 1-D slices is much cheaper per call than reshaping.
-    """
-    Sf = S.view(np.float64)
-    ob = S[S_OFF_B]
-    nb = 2 * S[S_CAP] * NCOLS
-    B = S[ob : ob + nb]
-    F = Sf[ob : ob + nb]
-    H = S[S[S_OFF_H] : S[S_OFF_H] + 2 + S[S_DCAP] + 2 * S[S_HCAP]]
-    M = S[S[S_OFF_M] : S[S_OFF_M] + M_SIZE]
-    MF = Sf[S[S_OFF_MF] : S[S_OFF_MF] + MF_SIZE]
-    FI = S[S[S_OFF_FI] : S[S_OFF_FI] + S[S_FCAP] * R_NCOLS]
-    FF = Sf[S[S_OFF_FF] : S[S_OFF_FF] + S[S_FCAP]]
-    return B, F, H, M, MF, FI, FF
-
-
-@jit
 def event(S, kind, side, price, qty, oid, owner, tif):
-    """One event per Python call; ``price`` is a float, converted to ticks here.
+    """One event per Python call, its price a float converted to ticks here.
 
-    Reports go to the start of the report buffer. Returns ``(state, reason, filled,
-    remaining, order_id, n_reports)``; a limit price that is not finite, off the grid or out
-    of range gives ``(REJECTED, BAD_PRICE, ...)`` with nothing changed.
+    Parameters
+    ----------
+    S : ndarray of int64, shape (n,)
+        The book's state buffer, modified in place; reports go to the start of its report
+        buffer.
+    kind, side, tif : int
+        As for :func:`process_event`.
+    price : float
+        Limit price (ignored unless ``kind == LIMIT``), checked by
+        :func:`~clearing._kernels.orderbook.layout.price_ticks`.
+    qty : float
+        As for :func:`process_event`.
+    oid, owner : int
+        As for :func:`process_event`.
+
+    Returns
+    -------
+    tuple of (int, int, float, float, int, int)
+        :func:`process_event`'s result and the number of report rows written. A limit price
+        the tick rule refuses gives ``(REJECTED, BAD_PRICE, ...)`` with nothing changed.
     """
-    B, F, H, M, MF, FI, FF = views(S)
-    M[M_NFILL] = 0
+    bk = views(S)
+    bk.M[M_NFILL] = 0
     ticks = 0
     if kind == LIMIT:
         Sf = S.view(np.float64)
-        t = price * Sf[S_SCALE] if S[S_DIV] == 1 else price / Sf[S_TICK]
-        if not (t > -np.inf and t < np.inf):
+        code, ticks = price_ticks(price, S[S_DIV] == 1, Sf[S_SCALE], Sf[S_TICK], S[S_ROUND] == 1)
+        if code != TICK_OK:
             return REJECTED, BAD_PRICE, 0.0, 0.0, oid, 0
-        r = np.rint(t)
-        if S[S_ROUND] == 0 and abs(t - r) > 1e-9 * (1.0 + abs(t)):
-            return REJECTED, BAD_PRICE, 0.0, 0.0, oid, 0
-        if not abs(r) < 4.611686018427388e18:  # 2**62
-            return REJECTED, BAD_PRICE, 0.0, 0.0, oid, 0
-        ticks = np.int64(r)
-    st, rs, fl, rm, o = process_event(
-        B, F, H, M, MF, FI, FF, 0, kind, side, ticks, qty, oid, owner, tif
-    )
-    return st, rs, fl, rm, o, M[M_NFILL]
+    st, rs, fl, rm, o = process_event(bk, 0, kind, side, ticks, qty, oid, owner, tif)
+    return st, rs, fl, rm, o, bk.M[M_NFILL]
 
 
 @jit
-def run_batch(
-    B,
-    F,
-    H,
-    M,
-    MF,
-    FI,
-    FF,
-    kinds,
-    sides,
-    prices,
-    qtys,
-    oids,
-    owners,
-    tifs,
-    start,
-    out_state,
-    out_reason,
-    out_filled,
-    out_remaining,
-    out_oid,
-):
-    """Process events ``start..n-1`` in order; return the index of the first event not
-    processed (``n`` when done, earlier when the arrays must grow first)."""
+def run_batch(bk, events, start, out):
+    """Process events ``start..n-1`` in order.
+
+    Parameters
+    ----------
+    bk : BookArrays
+        The book, modified in place; report rows are appended from ``M[M_NFILL]`` on.
+    events : BatchEvents
+        The checked event columns, each of shape (n,).
+    start : int
+        The first event to process.
+    out : BatchOut
+        Per-event results, each of shape (n,), written for events ``start..`` (returned).
+
+    Returns
+    -------
+    int
+        The index of the first event not processed: ``n`` when done, earlier when the state
+        must grow first.
+    """
+    kinds, sides, ticks, qtys, oids, owners, tifs = events
     n = kinds.shape[0]
     for e in range(start, n):
         st, rs, fl, rm, o = process_event(
-            B,
-            F,
-            H,
-            M,
-            MF,
-            FI,
-            FF,
-            e,
-            kinds[e],
-            sides[e],
-            prices[e],
-            qtys[e],
-            oids[e],
-            owners[e],
-            tifs[e],
+            bk, e, kinds[e], sides[e], ticks[e], qtys[e], oids[e], owners[e], tifs[e]
         )
         if st == NEED_SPACE:
             return e
-        out_state[e] = st
-        out_reason[e] = rs
-        out_filled[e] = fl
-        out_remaining[e] = rm
-        out_oid[e] = o
+        out.state[e] = st
+        out.reason[e] = rs
+        out.filled[e] = fl
+        out.remaining[e] = rm
+        out.oid[e] = o
     return n

@@ -11,6 +11,15 @@ from ..._jit import jit
 
 @jit
 def _home(key, mask):
+    """Home bucket of ``key``.
+
+    Parameters
+    ----------
+    key : int
+        An id >= 0.
+    mask : int
+        Number of buckets - 1 (a power of two - 1).
+    """
     # multiplicative mixing of the low 31 and the high bits; every product stays below
     # 2**63, so nothing overflows (also when run as plain Python with the JIT off)
     p = ((key & 0x7FFFFFFF) * 0x9E3779B1) ^ ((key >> 31) * 0x85EBCA77)
@@ -24,13 +33,28 @@ def _home(key, mask):
 # touch the hash table, and new orders write the direct table in order.
 @jit
 def _hash_part(H):
+    """``(base, mask)``: where the hash table starts in ``H`` and its bucket mask.
+
+    Parameters
+    ----------
+    H : ndarray of int64
+        The id index (read only).
+    """
     base = 2 + H[0]
     return base, ((H.shape[0] - base) >> 1) - 1
 
 
 @jit
 def hash_find(H, key):
-    """Slot stored for ``key`` (>= 0), or -1."""
+    """Slot stored for ``key``, or -1.
+
+    Parameters
+    ----------
+    H : ndarray of int64
+        The id index (read only).
+    key : int
+        An id >= 0.
+    """
     if key < H[0]:
         return H[2 + key] - 1
     base, mask = _hash_part(H)
@@ -46,6 +70,15 @@ def hash_find(H, key):
 
 @jit
 def hash_insert(H, key, slot):
+    """Store ``slot`` for ``key`` (not present yet).
+
+    Parameters
+    ----------
+    H : ndarray of int64
+        The id index, modified in place (it must have a free bucket).
+    key, slot : int
+        An id >= 0 and its slot.
+    """
     if key < H[0]:
         H[2 + key] = slot + 1
         return
@@ -59,6 +92,15 @@ def hash_insert(H, key, slot):
 
 @jit
 def hash_delete(H, key):
+    """Remove ``key`` (nothing happens if it is absent); backward-shift deletion.
+
+    Parameters
+    ----------
+    H : ndarray of int64
+        The id index, modified in place.
+    key : int
+        An id >= 0.
+    """
     if key < H[0]:
         H[2 + key] = 0
         return
@@ -86,7 +128,15 @@ def hash_delete(H, key):
 
 @jit
 def rehash(H_old, H_new):
-    """Copy every entry of ``H_old`` into ``H_new`` (empty, ``H_new[0]`` set)."""
+    """Copy every entry of ``H_old`` into ``H_new``.
+
+    Parameters
+    ----------
+    H_old : ndarray of int64
+        An id index (read only).
+    H_new : ndarray of int64
+        An empty id index with ``H_new[0]`` set and room for every entry; filled in place.
+    """
     for k in range(H_old[0]):
         if H_old[2 + k] != 0:
             hash_insert(H_new, k, H_old[2 + k] - 1)

@@ -1,21 +1,24 @@
 """Order book kernels outside the event loop: batch checks, book queries, call-market fills.
 
-They use the layout and helpers of :mod:`clearing._kernels.orderbook.book`.
+They use the layout of :mod:`clearing._kernels.orderbook.layout` and the level lists of
+:mod:`clearing._kernels.orderbook.levels`.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections import namedtuple
+from typing import NamedTuple
 
 from ..._jit import jit
-from .book import (
+from .index import hash_find
+from .layout import (
     BUY,
     CANCEL,
     FOK,
     GTC,
     IOC,
     LIMIT,
-    LV_KEY,
+    LV_HEAD,
     M_NLV,
     MARKET,
     MAX_ID,
@@ -30,40 +33,93 @@ from .book import (
     O_QTY,
     REDUCE,
     SELL,
-    _unlink,
+    TICK_OK,
+    level_at,
+    level_rows,
+    price_ticks,
 )
-from .index import hash_find
+from .levels import unlink
+
+#: Raw batch columns for :func:`prepare_batch`, each of shape (n,): ``kind``, ``side`` (+1/-1),
+#: ``oid``, ``owner`` and ``tif`` int64 (string columns already mapped to codes), ``price``
+#: and ``qty`` float64.
+RawEvents = namedtuple("RawEvents", ["kind", "side", "price", "qty", "oid", "owner", "tif"])
+
+
+class TickRule(NamedTuple):
+    """The tick rule's settings (see :func:`~clearing._kernels.orderbook.layout.price_ticks`)."""
+
+    div: bool
+    scale: float
+    tick: float
+    rnd: bool
 
 
 @jit
-def resting_orders(B, F, M, side, out_id, out_price, out_qty, out_owner, out_arrival):
-    """Resting orders of ``side`` in priority order (best level first, FIFO within)."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    base = LV_KEY + 3 * side
+def resting_orders(bk, side, out_id, out_price, out_qty, out_owner, out_arrival):
+    """Resting orders of ``side`` in priority order (best level first, FIFO within).
+
+    Parameters
+    ----------
+    bk : BookArrays
+        The book (read only).
+    side : int
+        ``BUY`` or ``SELL``.
+    out_id, out_price, out_owner, out_arrival : ndarray of int64, shape (m,)
+        Written in place: id, price in ticks, owner and arrival number of each order
+        (``m`` = the side's resting orders, ``M[M_LIVE + side]``).
+    out_qty : ndarray of float64, shape (m,)
+        Written in place: remaining quantity.
+
+    Returns
+    -------
+    int
+        Number of orders written.
+    """
+    B, F = bk.B, bk.F
+    L0 = level_rows(B)
     r = 0
-    for lvl in range(M[M_NLV + side] - 1, -1, -1):
-        slot = B[(L0 + lvl) * NCOLS + base + 1]
+    for lvl in range(bk.M[M_NLV + side] - 1, -1, -1):
+        slot = B[level_at(L0, lvl, side) + LV_HEAD]
         while slot != -1:
-            out_id[r] = B[slot * NCOLS + O_ID]
-            out_price[r] = B[slot * NCOLS + O_PRICE]
-            out_qty[r] = F[slot * NCOLS + O_QTY]
-            out_owner[r] = B[slot * NCOLS + O_OWNER]
-            out_arrival[r] = B[slot * NCOLS + O_ARRIVAL]
+            row = slot * NCOLS
+            out_id[r] = B[row + O_ID]
+            out_price[r] = B[row + O_PRICE]
+            out_qty[r] = F[row + O_QTY]
+            out_owner[r] = B[row + O_OWNER]
+            out_arrival[r] = B[row + O_ARRIVAL]
             r += 1
-            slot = B[slot * NCOLS + O_NEXT]
+            slot = B[row + O_NEXT]
     return r
 
 
 @jit
-def depth(B, F, M, side, levels, out_price, out_qty, out_count):
-    """Aggregated quantity and order count of the best ``levels`` levels of ``side``."""
-    L0 = (B.shape[0] // NCOLS) >> 1
-    base = LV_KEY + 3 * side
+def depth(bk, side, levels, out_price, out_qty, out_count):
+    """Aggregated quantity and order count of the best ``levels`` levels of ``side``.
+
+    Parameters
+    ----------
+    bk, side
+        As for :func:`resting_orders`.
+    levels : int
+        Levels wanted, at most the side's level count.
+    out_price, out_count : ndarray of int64, shape (levels,)
+        Written in place: price in ticks and number of orders of each non-empty level.
+    out_qty : ndarray of float64, shape (levels,)
+        Written in place: total quantity of each level.
+
+    Returns
+    -------
+    int
+        Number of levels written (emptied levels kept inside the book are skipped).
+    """
+    B, F = bk.B, bk.F
+    L0 = level_rows(B)
     r = 0
-    for lvl in range(M[M_NLV + side] - 1, -1, -1):
+    for lvl in range(bk.M[M_NLV + side] - 1, -1, -1):
         if r == levels:
             break
-        slot = B[(L0 + lvl) * NCOLS + base + 1]
+        slot = B[level_at(L0, lvl, side) + LV_HEAD]
         if slot == -1:  # an emptied level kept in place
             continue
         out_price[r] = B[slot * NCOLS + O_PRICE]
@@ -80,10 +136,23 @@ def depth(B, F, M, side, levels, out_price, out_qty, out_count):
 
 
 @jit
-def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
-    """Apply call-market fills: take ``qtys[i]`` off order ``oids[i]`` (traded volume);
-    when ``cancel_rest[i]`` also cancel what is left. ``out_left[i]`` gets the quantity
-    still resting (0 if removed). Every id must be resting."""
+def reduce_or_remove(bk, oids, qtys, cancel_rest, out_left):
+    """Apply call-market fills: take ``qtys[i]`` off order ``oids[i]`` (traded volume).
+
+    Parameters
+    ----------
+    bk : BookArrays
+        The book, modified in place.
+    oids : ndarray of int64, shape (m,)
+        Ids of resting orders (every one must be resting).
+    qtys : ndarray of float64, shape (m,)
+        Quantity traded by each.
+    cancel_rest : ndarray of bool, shape (m,)
+        Also cancel what is left of the order.
+    out_left : ndarray of float64, shape (m,)
+        Written in place: the quantity still resting (0 if removed).
+    """
+    B, F, H, M = bk.B, bk.F, bk.H, bk.M
     for i in range(oids.shape[0]):
         slot = hash_find(H, oids[i])
         have = F[slot * NCOLS + O_QTY]
@@ -91,31 +160,66 @@ def reduce_or_remove(B, F, H, M, MF, oids, qtys, cancel_rest, out_left):
         if left <= 1e-12 * have:  # fully filled, up to the auction's rounding
             left = 0.0
         if cancel_rest[i] and left > 0.0:
-            MF[MF_CANCELLED] += left
+            bk.MF[MF_CANCELLED] += left
             left = 0.0
         if left == 0.0:
-            _unlink(B, F, H, M, slot)
+            unlink(B, F, H, M, slot)
         else:
             F[slot * NCOLS + O_QTY] = left
         out_left[i] = left
 
 
 @jit
-def prepare_batch(
-    kind, side, price, qty, oid, owner, tif, div, scale, tick, round_prices,
-    t_side, t_ticks, t_qty, t_tif,
-):  # fmt: skip
+def price_codes(price, is_limit, rule, out_code):
+    """The tick rule's code for every limit price (``TICK_OK`` elsewhere).
+
+    Parameters
+    ----------
+    price : ndarray of float64, shape (n,)
+        Prices given.
+    is_limit : ndarray of bool, shape (n,)
+        Rows whose price counts.
+    rule : TickRule
+        The book's tick settings.
+    out_code : ndarray of int64, shape (n,)
+        Written in place.
+    """
+    for e in range(price.shape[0]):
+        code = TICK_OK
+        if is_limit[e]:
+            code = price_ticks(price[e], rule.div, rule.scale, rule.tick, rule.rnd)[0]
+        out_code[e] = code
+
+
+@jit
+def prepare_batch(raw, rule, out):
     """Check raw batch columns in one pass and write the kernel columns.
 
-    ``side`` holds +1/-1, ``tif`` 0..2 (string columns were mapped by the caller). Returns
-    the index of the first event with a problem, or -1; the caller then explains it.
+    Parameters
+    ----------
+    raw : RawEvents
+        The columns given, each of shape (n,).
+    rule : TickRule
+        The book's tick settings.
+    out : BatchEvents
+        Kernel columns of shape (n,), written in place (``oid`` and ``owner`` may be the
+        raw columns themselves: they are only read).
+
+    Returns
+    -------
+    int
+        The index of the first event with a problem, or -1; the caller then explains it.
     """
+    kind, side, price, qty, oids, owner, tif = raw
+    div, scale, tick, rnd = rule
+    t_side, t_ticks, t_qty, t_tif = out.side, out.ticks, out.qty, out.tif
     for e in range(kind.shape[0]):
         k = kind[e]
+        oid = oids[e]
         if k < LIMIT or k > REDUCE:
             return e
         if k in (CANCEL, REDUCE):
-            if oid[e] < 0 or oid[e] >= MAX_ID:
+            if oid < 0 or oid >= MAX_ID:
                 return e
             t_side[e] = 0
             t_ticks[e] = 0
@@ -133,7 +237,7 @@ def prepare_batch(
             if not (q > 0.0 and q <= MAX_QTY):
                 return e
             t_qty[e] = q
-            if oid[e] < -1 or oid[e] >= MAX_ID:
+            if oid < -1 or oid >= MAX_ID:
                 return e
             if k == MARKET:
                 t_ticks[e] = 0
@@ -143,16 +247,10 @@ def prepare_batch(
                 if f < GTC or f > FOK:
                     return e
                 t_tif[e] = f
-                p = price[e]
-                if not (p > -np.inf and p < np.inf):
+                code, ticks = price_ticks(price[e], div, scale, tick, rnd)
+                if code != TICK_OK:
                     return e
-                t = p * scale if div else p / tick
-                r = np.rint(t)
-                if not round_prices and abs(t - r) > 1e-9 * (1.0 + abs(t)):
-                    return e
-                if not abs(r) < 4.611686018427388e18:  # 2**62
-                    return e
-                t_ticks[e] = np.int64(r)
+                t_ticks[e] = ticks
         if owner[e] < -1 or owner[e] >= MAX_ID:
             return e
     return -1
