@@ -165,3 +165,71 @@ def assign_dense_batch_parallel(
         if codes[c] != 0:
             return codes[c], where[c]
     return 0, -1
+
+
+@jit
+def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
+    """:func:`assign_csr_dense` once ``W`` is allocated (``m x n`` when ``tall``)."""
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for e in range(indptr[i], indptr[i + 1]):
+            if tall:
+                W[indices[e], i] = w[e]
+            else:
+                W[i, indices[e]] = w[e]
+    s = W.shape[0]
+    t = W.shape[1]
+    xr = np.empty(s, np.int64)
+    yc = np.empty(t, np.int64)
+    us = np.empty(s, np.float64)
+    vt = np.empty(t, np.float64)
+    scanned = np.empty(s, np.int64)
+    pred = np.empty(t, np.int64)
+    scol = np.empty(t, np.int64)
+    d = np.empty(t, np.float64)
+    dfin = np.empty(t, np.float64)
+    vv = np.empty(t, np.float64)
+    if t <= SHORT_ROW:
+        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, True)
+    else:
+        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, False)
+    for i in range(n):
+        j = yc[i] if tall else xr[i]
+        r = vt[i] if tall else us[i]
+        xe[i] = -1
+        u[i] = -r if r < 0.0 and j >= 0 else 0.0
+        if j >= 0:
+            for e in range(indptr[i], indptr[i + 1]):
+                if indices[e] == j:
+                    xe[i] = e
+                    break
+    for j in range(p.shape[0]):
+        q = us[j] if tall else vt[j]
+        p[j] = -q if q < 0.0 else 0.0
+
+
+@jit
+def assign_csr_dense(indptr, indices, w, xe, u, p):
+    """Solve a sparse market assignment densely: the CSR surplus goes into a dense matrix
+    (absent entries ``-inf``), which :func:`lap_outside_core` solves as dense ``assign``
+    does (tall problems transposed).
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+        Column of each eligible entry.
+    w : ndarray of float64, shape (nnz,)
+        Surplus of each eligible entry (``> 0``).
+    xe : ndarray of int64, shape (n,)
+        Written: the entry matched to each row, -1 if none.
+    u : ndarray of float64, shape (n,)
+        Written: row duals (``0`` on unmatched rows).
+    p : ndarray of float64, shape (m,)
+        Written: column duals (prices, ``>= 0``).
+    """
+    n = indptr.shape[0] - 1
+    m = p.shape[0]
+    tall = n > m
+    W = np.full((m, n) if tall else (n, m), -np.inf)
+    _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p)
