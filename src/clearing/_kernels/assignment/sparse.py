@@ -27,10 +27,53 @@ search can keeps it short).
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from ..._jit import jit, jit_inline
 from .heap import heap_pop, heap_push_or_decrease
+
+
+class Side(NamedTuple):
+    """The side a search starts from (rows, or columns), in terms of entries ``e``.
+
+    ``ptr``/``ent``: the entries of node ``r`` of this side are ``ent[ptr[r]:ptr[r + 1]]``
+    (rows: the CSR itself with ``ent = arange(nnz)``; columns: the column view).
+    ``node_of[e]`` is the other side's node of entry ``e`` and ``own_of[e]`` this side's.
+    ``own_match``/``node_match`` hold the matched entry of each node (-1: none) and
+    ``own_dual``/``node_dual`` the duals (rows ``U``, columns ``p``); the search updates the
+    four in place.
+    """
+
+    ptr: Any
+    ent: Any
+    node_of: Any
+    own_of: Any
+    own_match: Any
+    node_match: Any
+    own_dual: Any
+    node_dual: Any
+
+
+class Workspace(NamedTuple):
+    """Arrays of one search, length ``max(n, m)``, reset by the search before it returns.
+
+    ``dist`` (inf), ``done`` (False), ``pred``, ``heap`` and ``pos`` (-1) are per node of the
+    other side; ``scanned`` and ``level_dist`` list the nodes of this side in scan order with
+    their distance, ``touched`` the other side's nodes whose ``dist`` was set, and ``level``
+    (a stack) the nodes reached at the distance of the node being scanned.
+    """
+
+    dist: Any
+    level_dist: Any
+    done: Any
+    pred: Any
+    heap: Any
+    pos: Any
+    touched: Any
+    scanned: Any
+    level: Any
 
 
 @jit_inline
@@ -55,6 +98,31 @@ def _best_two(indptr, indices, w, p, i):
     return e1, b1, b2
 
 
+@jit_inline
+def _best_two_free(indptr, indices, w, p, ye, i):
+    """:func:`_best_two` for the exact round: of the entries tied for the best profit, the
+    first whose column is free wins (the first one if none is). On integer data many entries
+    tie, and a bid for a held column displaces its row, where a free one settles the row.
+    """
+    b1 = -np.inf
+    b2 = 0.0
+    e1 = -1
+    free1 = False
+    for e in range(indptr[i], indptr[i + 1]):
+        val = w[e] - p[indices[e]]
+        if val > b1:
+            b2 = b1 if b1 > b2 else b2
+            b1 = val
+            e1 = e
+            free1 = ye[indices[e]] < 0
+        else:
+            b2 = val if val > b2 else b2
+            if val == b1 and not free1 and ye[indices[e]] < 0:
+                e1 = e
+                free1 = True
+    return e1, b1, b2
+
+
 @jit
 def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
     """Bid until every row is matched or out (or ``limit`` bids); return the bids made.
@@ -75,7 +143,10 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
         if head == n:
             head = 0
         size -= 1
-        e1, b1, b2 = _best_two(indptr, indices, w, p, i)
+        if eps > 0.0:
+            e1, b1, b2 = _best_two(indptr, indices, w, p, i)
+        else:
+            e1, b1, b2 = _best_two_free(indptr, indices, w, p, ye, i)
         if e1 < 0 or b1 <= 0.0:
             continue  # the outside option is best: prices only rise, so it stays out
         j = indices[e1]
@@ -98,6 +169,29 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
         xe[i] = e1
         bids += 1
     return bids
+
+
+@jit
+def _tie_heavy(indptr, w):
+    """Whether 7/8 of the rows with two or more entries have their two largest surpluses
+    equal (0/1 surpluses: all of them; integers 1..10 with 20 entries a row: 69%, where the
+    scaling still pays)."""
+    n = indptr.shape[0] - 1
+    rows = 0
+    ties = 0
+    for i in range(n):
+        if indptr[i + 1] - indptr[i] < 2:
+            continue
+        b1 = -np.inf
+        b2 = -np.inf
+        for e in range(indptr[i], indptr[i + 1]):
+            val = w[e]
+            runner = b1 if val > b1 else val
+            b1 = val if val > b1 else b1
+            b2 = runner if runner > b2 else b2
+        rows += 1
+        ties += b1 == b2
+    return 8 * ties >= 7 * rows and rows > 0
 
 
 @jit
@@ -136,13 +230,19 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     if nnz == 0:
         return 0
     wmax = 0.0
+    wmin = np.inf
     for e in range(nnz):
-        if w[e] > wmax:
-            wmax = w[e]
+        wmax = max(wmax, w[e])
+        wmin = min(wmin, w[e])
+    # epsilon is relative to the spread of the surpluses: a common offset (a constant
+    # added to every surplus so that everyone is served) changes no bid
+    spread = wmax - wmin if wmax > wmin else wmax
     stack = np.empty(n, np.int64)
-    # 1. epsilon scaling (the start is small: prices above equilibrium push rows out)
-    eps = wmax * eps_start
-    eps_final = wmax * eps_end
+    # 1. epsilon scaling (the start is small: prices above equilibrium push rows out),
+    # skipped on tie-heavy data: there each bid raises a price by epsilon only, and such
+    # price wars cost more than the exact searches (0/1 surpluses: 9x)
+    eps = spread * eps_start if not _tie_heavy(indptr, w) else 0.0
+    eps_final = spread * eps_end
     budget = 20 * (nnz + n)
     while eps > eps_final:
         _release(indptr, indices, w, p, xe, ye, eps)
@@ -177,243 +277,134 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
         cent[fill[j]] = e
         fill[j] += 1
     size = max(n, m)
-    dist = np.full(size, np.inf)
-    sdist = np.zeros(size, np.float64)
-    done = np.zeros(size, np.bool_)
-    pred = np.full(size, -1, np.int64)
-    heap = np.empty(size, np.int64)
-    pos = np.full(size, -1, np.int64)
-    touched = np.empty(size, np.int64)
-    scanned = np.empty(size, np.int64)
+    ws = Workspace(
+        dist=np.full(size, np.inf),
+        level_dist=np.zeros(size, np.float64),
+        done=np.zeros(size, np.bool_),
+        pred=np.full(size, -1, np.int64),
+        heap=np.empty(size, np.int64),
+        pos=np.full(size, -1, np.int64),
+        touched=np.empty(size, np.int64),
+        scanned=np.empty(size, np.int64),
+        level=np.empty(size, np.int64),
+    )
+    rows = Side(indptr, np.arange(nnz), indices, rowof, xe, ye, U, p)
     for f in range(n):
         if xe[f] < 0 and U[f] > 0.0:
-            _forward(
-                indptr,
-                indices,
-                w,
-                rowof,
-                xe,
-                ye,
-                U,
-                p,
-                f,
-                dist,
-                sdist,
-                done,
-                pred,
-                heap,
-                pos,
-                touched,
-                scanned,
-            )
+            _search(rows, ws, w, f)
+    cols = Side(cptr, cent, rowof, indices, ye, xe, p, U)
     for g in range(m):
         if ye[g] < 0 and p[g] > 0.0:
-            _backward(
-                cptr,
-                cent,
-                indices,
-                w,
-                rowof,
-                xe,
-                ye,
-                U,
-                p,
-                g,
-                dist,
-                sdist,
-                done,
-                pred,
-                heap,
-                pos,
-                touched,
-                scanned,
-            )
+            _search(cols, ws, w, g)
     return 0
 
 
 @jit
-def _forward(
-    indptr, indices, w, rowof, xe, ye, U, p, f, dist, rdist, done, pred, heap, pos, touched, scanned
-):
-    """One search from unmatched row ``f`` (nodes: columns; ``rdist``: per scanned row)."""
+def _search(side, ws, w, f):
+    """One Dijkstra search from the unmatched node ``f`` of ``side`` (a row or a column).
+
+    The nodes of the search are those of the other side; ``ws.level_dist`` keeps the
+    distance of each scanned node of this side. The search ends at a free node of the other
+    side or by dropping a node of this side from the matching (``f`` itself, or the node
+    reached), whichever is closer; ties: a free node first, then the drop, then the
+    unscanned node of lower index. Duals are updated so that they stay feasible and the
+    matched entries tight, then the path is flipped.
+    """
+    dist = ws.dist
+    done = ws.done
+    pred = ws.pred
+    mine = side.own_match
+    theirs = side.node_match
     nt = 0
     ns = 0
+    nl = 0
     size = 0
     best_out = np.inf
-    out_row = -1
+    out_node = -1
     best_free = np.inf
-    free_col = -1
+    free_node = -1
     r = f
     dr = 0.0
     term = -1
     while True:
-        scanned[ns] = r
-        rdist[ns] = dr
+        ws.scanned[ns] = r
+        ws.level_dist[ns] = dr
         ns += 1
-        ur = U[r]
-        for e in range(indptr[r], indptr[r + 1]):
-            j = indices[e]
+        ur = side.own_dual[r]
+        for t in range(side.ptr[r], side.ptr[r + 1]):
+            e = side.ent[t]
+            j = side.node_of[e]
             if done[j]:
                 continue
-            k = dr + ur + p[j] - w[e]
+            k = dr + ur + side.node_dual[j] - w[e]
             if k < dist[j]:
                 if dist[j] == np.inf:
-                    touched[nt] = j
+                    ws.touched[nt] = j
                     nt += 1
                 dist[j] = k
                 pred[j] = e
-                if ye[j] < 0:  # a free column ends the search: it waits outside the heap
+                if theirs[j] < 0:  # a free node ends the search: it waits outside the heap
                     if k < best_free:
                         best_free = k
-                        free_col = j
+                        free_node = j
+                elif k == dr and ws.pos[j] < 0:  # as close as can be: no heap needed
+                    ws.level[nl] = j
+                    nl += 1
                 else:
-                    size = heap_push_or_decrease(heap, pos, dist, size, j)
+                    size = heap_push_or_decrease(ws.heap, ws.pos, dist, size, j)
         if dr + ur < best_out:
             best_out = dr + ur
-            out_row = r
-        # ties: a free column first, then dropping a row, then an assigned column
-        top = dist[heap[0]] if size > 0 else np.inf
-        if best_free < np.inf and best_free <= top and best_free <= best_out:
-            term = free_col
+            out_node = r
+        j = -1
+        while j < 0:
+            top = dr if nl > 0 else dist[ws.heap[0]] if size > 0 else np.inf
+            if best_free < np.inf and best_free <= top and best_free <= best_out:
+                term = free_node
+                break
+            if (nl == 0 and size == 0) or best_out <= top:
+                break
+            if nl > 0:
+                nl -= 1
+                j = ws.level[nl]
+            else:
+                j, size = heap_pop(ws.heap, ws.pos, dist, size)
+            if done[j]:  # reached again by a rounding-level shorter path: scanned already
+                j = -1
+        if j < 0:
             break
-        if size == 0 or best_out <= top:
-            break
-        j, size = heap_pop(heap, pos, dist, size)
         done[j] = True
-        r = rowof[ye[j]]
+        r = side.own_of[theirs[j]]
         dr = dist[j]
     big_d = best_out if term < 0 else dist[term]
     for t in range(ns):
-        U[scanned[t]] -= big_d - rdist[t]
+        side.own_dual[ws.scanned[t]] -= big_d - ws.level_dist[t]
     for t in range(nt):
-        j = touched[t]
+        j = ws.touched[t]
         if done[j] and j != term:
-            p[j] += big_d - dist[j]
-    # augment
+            side.node_dual[j] += big_d - dist[j]
+    # augment: drop out_node (its partner is the path's end), or end at the free node
     if term < 0:
-        r = out_row
-        prev = xe[r]
-        xe[r] = -1
+        r = out_node
+        prev = mine[r]
+        mine[r] = -1
         if r == f:
             j = -1
         else:
-            j = indices[prev]
-            ye[j] = -1
+            j = side.node_of[prev]
+            theirs[j] = -1
     else:
         j = term
     while j >= 0:
         e = pred[j]
-        r = rowof[e]
-        prev = xe[r]
-        xe[r] = e
-        ye[j] = e
+        r = side.own_of[e]
+        prev = mine[r]
+        mine[r] = e
+        theirs[j] = e
         if r == f:
             break
-        j = indices[prev]
+        j = side.node_of[prev]
     for t in range(nt):
-        j = touched[t]
+        j = ws.touched[t]
         dist[j] = np.inf
         done[j] = False
-        pos[j] = -1
-
-
-@jit
-def _backward(
-    cptr,
-    cent,
-    indices,
-    w,
-    rowof,
-    xe,
-    ye,
-    U,
-    p,
-    g,
-    dist,
-    cdist,
-    done,
-    pred,
-    heap,
-    pos,
-    touched,
-    scanned,
-):
-    """One search from unmatched column ``g`` (nodes: rows; ``cdist``: per scanned column)."""
-    nt = 0
-    ns = 0
-    size = 0
-    best_out = np.inf
-    out_col = -1
-    best_free = np.inf
-    free_row = -1
-    c = g
-    dc = 0.0
-    term = -1
-    while True:
-        scanned[ns] = c
-        cdist[ns] = dc
-        ns += 1
-        pc = p[c]
-        for t in range(cptr[c], cptr[c + 1]):
-            e = cent[t]
-            i = rowof[e]
-            if done[i]:
-                continue
-            k = dc + U[i] + pc - w[e]
-            if k < dist[i]:
-                if dist[i] == np.inf:
-                    touched[nt] = i
-                    nt += 1
-                dist[i] = k
-                pred[i] = e
-                if xe[i] < 0:  # a free row ends the search: it waits outside the heap
-                    if k < best_free:
-                        best_free = k
-                        free_row = i
-                else:
-                    size = heap_push_or_decrease(heap, pos, dist, size, i)
-        if dc + pc < best_out:
-            best_out = dc + pc
-            out_col = c
-        top = dist[heap[0]] if size > 0 else np.inf
-        if best_free < np.inf and best_free <= top and best_free <= best_out:
-            term = free_row
-            break
-        if size == 0 or best_out <= top:
-            break
-        i, size = heap_pop(heap, pos, dist, size)
-        done[i] = True
-        c = indices[xe[i]]
-        dc = dist[i]
-    big_d = best_out if term < 0 else dist[term]
-    for t in range(ns):
-        p[scanned[t]] -= big_d - cdist[t]
-    for t in range(nt):
-        i = touched[t]
-        if done[i] and i != term:
-            U[i] += big_d - dist[i]
-    if term < 0:
-        c = out_col
-        prev = ye[c]
-        ye[c] = -1
-        if c == g:
-            i = -1
-        else:
-            i = rowof[prev]
-            xe[i] = -1
-    else:
-        i = term
-    while i >= 0:
-        e = pred[i]
-        c = indices[e]
-        prev = ye[c]
-        ye[c] = e
-        xe[i] = e
-        if c == g:
-            break
-        i = rowof[prev]
-    for t in range(nt):
-        i = touched[t]
-        dist[i] = np.inf
-        done[i] = False
-        pos[i] = -1
+        ws.pos[j] = -1
