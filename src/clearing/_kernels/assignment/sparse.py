@@ -7,73 +7,43 @@ matching, either side may stay unmatched. The LP dual is ``min sum(U) + sum(p)``
 and unmatched rows and columns have ``U == 0`` and ``p == 0`` (the problem is symmetric).
 
 1. Bertsekas' auction with epsilon scaling (Gauss-Seidel bidding, the outside option as a
-   bid of 0) brings the prices ``p`` close to equilibrium cheaply.
+   bid of 0) brings the prices ``p`` close to equilibrium cheaply. Epsilon is relative to
+   the spread ``max(w) - min(w)``, so a constant added to every surplus changes no bid.
+   On tie-heavy data (7/8 of the rows with their two best surpluses equal, as with 0/1
+   surpluses) the scaling is skipped: every bid there raises a price by epsilon only, and
+   such price wars cost more than the exact searches.
 2. A last round bids with epsilon = 0 (Jonker-Volgenant's augmenting row reduction): a row
-   that wins gets a column maximising ``w - p`` exactly, so complementary slackness is exact
-   for every matched row. The round stops early after a bounded amount of work.
+   that wins gets a column maximising ``w - p`` exactly (of tied best columns, the first
+   free one), so complementary slackness is exact for every matched row. The round stops
+   after a bounded number of bids.
 3. ``U`` is set to each row's best profit (so the duals are feasible); the remaining
    violations are fixed one by one with Dijkstra searches on reduced costs
    ``U[i] + p[j] - w[e] >= 0``: from every unmatched row with ``U > 0`` forwards to an
    unmatched column or to "drop a row", then from every unmatched column with ``p > 0``
-   backwards to an unmatched row or to "drop a column". Each search keeps the duals feasible
-   and matched entries tight, and removes one violation without creating another.
+   backwards to an unmatched row or to "drop a column". Both directions are one helper,
+   :func:`~clearing._kernels.assignment.sparse_search.search_from`, over a ``Side``
+   (which arrays play rows and columns). Each search
+   keeps the duals feasible and matched entries tight, and removes one violation without
+   creating another.
 
 On return ``xe[i]`` is the entry matching row ``i`` (or -1), and ``U``, ``p`` are optimal
-duals. Deterministic: the auction's ties go to the lower index; a search ends, on equal
-distances, first at a free column (row), then by dropping a row (column), and otherwise
-scans the node of lower index first (on integer data many nodes tie, and ending where the
-search can keeps it short).
+duals. Deterministic: the auction's ties go to the lower index (the exact round: to the
+first free column among the best); a search ends, on equal distances, first at a free
+node, then by dropping a node, then scans a node reached at the distance of the node being
+scanned (the last reached first), and otherwise the node of lower index.
+
+The price searches of :mod:`clearing._kernels.assignment.prices` share the heap but not
+``search_from``: they are single-source searches over all saturated providers with no
+augmentation, no free-node ending and no dual update, so a common helper would carry
+branches that one side never takes inside the innermost loop.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import numpy as np
 
 from ..._jit import jit, jit_inline
-from .heap import heap_pop, heap_push_or_decrease
-
-
-class Side(NamedTuple):
-    """The side a search starts from (rows, or columns), in terms of entries ``e``.
-
-    ``ptr``/``ent``: the entries of node ``r`` of this side are ``ent[ptr[r]:ptr[r + 1]]``
-    (rows: the CSR itself with ``ent = arange(nnz)``; columns: the column view).
-    ``node_of[e]`` is the other side's node of entry ``e`` and ``own_of[e]`` this side's.
-    ``own_match``/``node_match`` hold the matched entry of each node (-1: none) and
-    ``own_dual``/``node_dual`` the duals (rows ``U``, columns ``p``); the search updates the
-    four in place.
-    """
-
-    ptr: Any
-    ent: Any
-    node_of: Any
-    own_of: Any
-    own_match: Any
-    node_match: Any
-    own_dual: Any
-    node_dual: Any
-
-
-class Workspace(NamedTuple):
-    """Arrays of one search, length ``max(n, m)``, reset by the search before it returns.
-
-    ``dist`` (inf), ``done`` (False), ``pred``, ``heap`` and ``pos`` (-1) are per node of the
-    other side; ``scanned`` and ``level_dist`` list the nodes of this side in scan order with
-    their distance, ``touched`` the other side's nodes whose ``dist`` was set, and ``level``
-    (a stack) the nodes reached at the distance of the node being scanned.
-    """
-
-    dist: Any
-    level_dist: Any
-    done: Any
-    pred: Any
-    heap: Any
-    pos: Any
-    touched: Any
-    scanned: Any
-    level: Any
+from .sparse_search import Side, Workspace, search_from
 
 
 @jit_inline
@@ -81,9 +51,8 @@ def _best_two(indptr, indices, w, p, i):
     """Best entry of row ``i`` by profit ``w - p``, its profit, and the second best profit
     (the outside option counts as profit 0 for the second best).
 
-    Spliced into the bidding loop, which calls it once a bid: as a call it cost 4% of the
-    10,000 x 10,000 benchmark solve. The scan uses selects: with a branch per entry, the
-    unpredictable comparisons took half of the bidding time.
+    Spliced into the bidding loop, which calls it once a bid. The scan uses selects rather
+    than a branch per entry: the comparisons are unpredictable on random data.
     """
     b1 = -np.inf
     b2 = 0.0
@@ -127,7 +96,22 @@ def _best_two_free(indptr, indices, w, p, ye, i):
 def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
     """Bid until every row is matched or out (or ``limit`` bids); return the bids made.
 
-    Free rows wait in a FIFO ring (``queue`` holds at most n rows at a time).
+    Parameters
+    ----------
+    indptr, indices, w : ndarray
+        The CSR surplus (int64 ``(n + 1,)``, int64 ``(nnz,)``, float64 ``(nnz,)``).
+    rowof : ndarray of int64, shape (nnz,)
+        Row of each entry.
+    p : ndarray of float64, shape (m,)
+        Prices, raised in place.
+    xe, ye : ndarray of int64, shapes (n,) and (m,)
+        Matched entry of each row and column (-1: none), updated in place.
+    queue : ndarray of int64, shape (n,)
+        Work array: free rows wait in a FIFO ring.
+    eps : float
+        The bid increment; 0 for the exact round.
+    limit : int
+        Most bids made.
     """
     n = indptr.shape[0] - 1
     head = 0
@@ -174,7 +158,7 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
 @jit
 def _tie_heavy(indptr, w):
     """Whether 7/8 of the rows with two or more entries have their two largest surpluses
-    equal (0/1 surpluses: all of them; integers 1..10 with 20 entries a row: 69%, where the
+    equal (0/1 surpluses: all of them; integers 1..10 with 20 entries a row: about 2/3, where
     scaling still pays)."""
     n = indptr.shape[0] - 1
     rows = 0
@@ -196,7 +180,10 @@ def _tie_heavy(indptr, w):
 
 @jit
 def _release(indptr, indices, w, p, xe, ye, eps):
-    """Unmatch every row whose match is no longer within ``eps`` of its best profit."""
+    """Unmatch every row whose match is no longer within ``eps`` of its best profit.
+
+    Arguments as in :func:`_auction_round`; ``xe`` and ``ye`` are updated in place.
+    """
     n = indptr.shape[0] - 1
     for i in range(n):
         e0 = xe[i]
@@ -214,7 +201,26 @@ def _release(indptr, indices, w, p, xe, ye, eps):
 
 @jit
 def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, factor=20.0):
-    """Solve the sparse market assignment; see the module docstring. Returns status 0."""
+    """Solve the sparse market assignment; see the module docstring. Returns status 0.
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+        Column of each eligible entry (sorted within a row or not).
+    w : ndarray of float64, shape (nnz,)
+        Surplus of each entry, ``> 0``.
+    xe : ndarray of int64, shape (n,)
+        Written: the entry matched to each row, -1 if none.
+    U : ndarray of float64, shape (n,)
+        Written: optimal row duals.
+    p : ndarray of float64, shape (m,)
+        Written: optimal column duals (prices); ``m`` is read from its length.
+    eps_start, eps_end : float
+        First and last epsilon of the scaling, relative to the spread of ``w``.
+    factor : float
+        Epsilon is divided by this between scaling rounds.
+    """
     n = indptr.shape[0] - 1
     m = p.shape[0]
     nnz = indices.shape[0]
@@ -291,120 +297,9 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     rows = Side(indptr, np.arange(nnz), indices, rowof, xe, ye, U, p)
     for f in range(n):
         if xe[f] < 0 and U[f] > 0.0:
-            _search(rows, ws, w, f)
+            search_from(rows, ws, w, f)
     cols = Side(cptr, cent, rowof, indices, ye, xe, p, U)
     for g in range(m):
         if ye[g] < 0 and p[g] > 0.0:
-            _search(cols, ws, w, g)
+            search_from(cols, ws, w, g)
     return 0
-
-
-@jit
-def _search(side, ws, w, f):
-    """One Dijkstra search from the unmatched node ``f`` of ``side`` (a row or a column).
-
-    The nodes of the search are those of the other side; ``ws.level_dist`` keeps the
-    distance of each scanned node of this side. The search ends at a free node of the other
-    side or by dropping a node of this side from the matching (``f`` itself, or the node
-    reached), whichever is closer; ties: a free node first, then the drop, then the
-    unscanned node of lower index. Duals are updated so that they stay feasible and the
-    matched entries tight, then the path is flipped.
-    """
-    dist = ws.dist
-    done = ws.done
-    pred = ws.pred
-    mine = side.own_match
-    theirs = side.node_match
-    nt = 0
-    ns = 0
-    nl = 0
-    size = 0
-    best_out = np.inf
-    out_node = -1
-    best_free = np.inf
-    free_node = -1
-    r = f
-    dr = 0.0
-    term = -1
-    while True:
-        ws.scanned[ns] = r
-        ws.level_dist[ns] = dr
-        ns += 1
-        ur = side.own_dual[r]
-        for t in range(side.ptr[r], side.ptr[r + 1]):
-            e = side.ent[t]
-            j = side.node_of[e]
-            if done[j]:
-                continue
-            k = dr + ur + side.node_dual[j] - w[e]
-            if k < dist[j]:
-                if dist[j] == np.inf:
-                    ws.touched[nt] = j
-                    nt += 1
-                dist[j] = k
-                pred[j] = e
-                if theirs[j] < 0:  # a free node ends the search: it waits outside the heap
-                    if k < best_free:
-                        best_free = k
-                        free_node = j
-                elif k == dr and ws.pos[j] < 0:  # as close as can be: no heap needed
-                    ws.level[nl] = j
-                    nl += 1
-                else:
-                    size = heap_push_or_decrease(ws.heap, ws.pos, dist, size, j)
-        if dr + ur < best_out:
-            best_out = dr + ur
-            out_node = r
-        j = -1
-        while j < 0:
-            top = dr if nl > 0 else dist[ws.heap[0]] if size > 0 else np.inf
-            if best_free < np.inf and best_free <= top and best_free <= best_out:
-                term = free_node
-                break
-            if (nl == 0 and size == 0) or best_out <= top:
-                break
-            if nl > 0:
-                nl -= 1
-                j = ws.level[nl]
-            else:
-                j, size = heap_pop(ws.heap, ws.pos, dist, size)
-            if done[j]:  # reached again by a rounding-level shorter path: scanned already
-                j = -1
-        if j < 0:
-            break
-        done[j] = True
-        r = side.own_of[theirs[j]]
-        dr = dist[j]
-    big_d = best_out if term < 0 else dist[term]
-    for t in range(ns):
-        side.own_dual[ws.scanned[t]] -= big_d - ws.level_dist[t]
-    for t in range(nt):
-        j = ws.touched[t]
-        if done[j] and j != term:
-            side.node_dual[j] += big_d - dist[j]
-    # augment: drop out_node (its partner is the path's end), or end at the free node
-    if term < 0:
-        r = out_node
-        prev = mine[r]
-        mine[r] = -1
-        if r == f:
-            j = -1
-        else:
-            j = side.node_of[prev]
-            theirs[j] = -1
-    else:
-        j = term
-    while j >= 0:
-        e = pred[j]
-        r = side.own_of[e]
-        prev = mine[r]
-        mine[r] = e
-        theirs[j] = e
-        if r == f:
-            break
-        j = side.node_of[prev]
-    for t in range(nt):
-        j = ws.touched[t]
-        dist[j] = np.inf
-        done[j] = False
-        ws.pos[j] = -1
