@@ -200,3 +200,21 @@ def flow_from_pairs(shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) 
     f = np.zeros(shape, np.int64)
     f[rows, cols] = 1
     return f
+
+
+def market_optimum_lsap(w: np.ndarray) -> float:
+    """Best total surplus of a partial matching (``-inf``: not allowed), as one
+    :func:`scipy.optimize.linear_sum_assignment` on the matrix padded with a private
+    outside option of surplus 0 per row (for sizes beyond :func:`brute_market`)."""
+    from scipy.optimize import linear_sum_assignment
+
+    w = np.asarray(w, float)
+    n, m = w.shape
+    if n == 0:
+        return 0.0
+    big = np.full((n, m + n), -1e12)
+    fin = np.isfinite(w)
+    big[:, :m][fin] = w[fin]
+    big[np.arange(n), m + np.arange(n)] = 0.0
+    r, c = linear_sum_assignment(big, maximize=True)
+    return float(big[r, c].sum())

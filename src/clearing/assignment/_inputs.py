@@ -228,10 +228,12 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
             value=float(data[e]),
         )
     kept = int(out_ptr[n])
+    if kept < nnz:  # compact (a full copy is skipped when every entry is eligible)
+        out_idx, out_w = out_idx[:kept].copy(), out_w[:kept].copy()
     return SparseSurplus(
         indptr=out_ptr,
-        indices=out_idx[:kept].copy(),
-        surplus=out_w[:kept].copy(),
+        indices=out_idx,
+        surplus=out_w,
         shape=(n, m),
         reason=reason,
     )

@@ -10,7 +10,11 @@ from typing import Any
 import numba
 import numpy as np
 
-from .._kernels.assignment.dense import assign_dense_batch, assign_dense_batch_parallel
+from .._kernels.assignment.dense import (
+    assign_csr_dense,
+    assign_dense_batch,
+    assign_dense_batch_parallel,
+)
 from .._kernels.assignment.prices import prices_csr
 from .._kernels.assignment.sparse import sparse_assign
 from .._kernels.assignment.transport import transport_csr
@@ -46,7 +50,7 @@ def solve_dense_batch(
         outs = (x, welfare, col, pmax, row_dual, reason)
         if parallel:
             # one contiguous chunk a thread: numba hands each thread an equal share of
-            # the chunks anyway, and four a thread measured 5% slower
+            # the chunks anyway, and four a thread ran slower
             chunks = min(nb, numba.get_num_threads())
             code, k = assign_dense_batch_parallel(*args, *outs, chunks)  # type: ignore[no-untyped-call]
         else:
@@ -130,42 +134,19 @@ def solve_csr(
 
 # A sparse problem with at least this share of its pairs eligible (and at most DENSE_MAX
 # pairs) is solved by the dense solver: its searches sweep whole rows in vector loads, and
-# on integer surpluses the auction's price wars made a full 2000 x 2000 CSR take seconds.
+# on a nearly full CSR of integer surpluses the dense solver is the faster one.
 DENSE_SHARE = 0.125
 DENSE_MAX = 1 << 24
-
-
-def _solve_as_dense(s: SparseSurplus) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Entry per row (-1: none), row and column duals, from the dense solver."""
-    n, m = s.shape
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
-    w = np.full((1, n, m), -np.inf)
-    w[0, rows, s.indices] = s.surplus
-    empty = np.empty((1, 0, m), np.float64)
-    x = np.empty((1, n), np.int64)
-    welfare = np.empty(1, np.float64)
-    col = np.empty((1, m), np.float64)
-    row_dual = np.empty((1, n), np.float64)
-    reason = np.empty((1, n), np.int8)
-    code, _ = assign_dense_batch(  # type: ignore[no-untyped-call]
-        w, np.empty(0, np.float64), empty, empty.astype(np.bool_), False, False,
-        x, welfare, col, np.empty((1, 0)), row_dual, reason,
-    )  # fmt: skip
-    assert code == 0  # the entries were checked already
-    entry = np.full((n, m), -1, np.int64)
-    entry[rows, s.indices] = np.arange(rows.shape[0], dtype=np.int64)
-    del w
-    matched = x[0] >= 0
-    xe = np.full(n, -1, np.int64)
-    xe[matched] = entry[np.flatnonzero(matched), x[0][matched]]
-    return xe, row_dual[0], col[0]
 
 
 def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> AssignmentResult:
     n, m = s.shape
     nnz = s.indices.shape[0]
     if nnz and nnz >= DENSE_SHARE * n * m and n * m <= DENSE_MAX:
-        xe, u, p = _solve_as_dense(s)
+        xe = np.empty(n, np.int64)
+        u = np.empty(n, np.float64)
+        p = np.empty(m, np.float64)
+        assign_csr_dense(s.indptr, s.indices, s.surplus, xe, u, p)  # type: ignore[no-untyped-call]
     else:
         # filled, not np.empty: with no row or no column the solver returns before writing
         xe = np.full(n, -1, np.int64)

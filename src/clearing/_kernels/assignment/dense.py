@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from ..._jit import jit, jit_parallel
-from .lap_outside import SHORT_ROW, lap_outside_core
+from .lap_outside import SHORT_ROW, lap_outside_core, lap_outside_workspace
 from .prices import prices_dense_core
 from .surplus import surplus_rows
 
@@ -27,7 +27,11 @@ from .surplus import surplus_rows
 def _prices_one(W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, WT):
     """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``).
 
-    The surplus block ``W`` may be left transposed (square problems, maximum prices).
+    ``W`` (n x m surplus), ``x``, ``col``, ``pmax``, ``rdual``: as in
+    :func:`assign_dense_batch` (rows ``b`` updated); the others are the work arrays of
+    :func:`prices_dense_core` (``px`` n ints, ``P``, ``pmin``, ``pmx``, ``prd``, ``pb`` m
+    floats, ``py`` m ints, ``pU``, ``pB`` n floats, ``WT`` m x n or empty). The surplus
+    block ``W`` may be left transposed (square problems, maximum prices).
     """
     n = W.shape[0]
     m = W.shape[1]
@@ -51,10 +55,37 @@ def assign_dense_batch(
 ):
     """Check and solve ``v3[b]`` for every ``b``; outputs are stacked along the first axis.
 
-    ``c1``: cost per provider (length m or empty); ``c2``: cost per pair and ``forb``: mask,
-    each shaped like ``v3`` or ``(1, 0, m)`` when absent. Returns ``(code, flat index)`` of
-    the first bad entry as :func:`surplus_rows` does (``(0, -1)`` when all is well). The
-    surplus is built for blocks of problems at a time, then each problem is solved.
+    Parameters
+    ----------
+    v3 : ndarray of float64, shape (nb, n, m)
+        Values.
+    c1 : ndarray of float64, shape (m,) or (0,)
+        Cost per provider, or empty.
+    c2 : ndarray of float64, shape (nb, n, m) or (1, 0, m)
+        Cost per pair, or empty.
+    forb : ndarray of bool, shape (nb, n, m) or (1, 0, m)
+        Forbidden pairs, or empty.
+    with_prices, want_max : bool
+        Replace the solver's duals by the minimum prices; also compute the maximum ones.
+    x : ndarray of int64, shape (nb, n)
+        Written: provider of each request, -1 if none.
+    welfare : ndarray of float64, shape (nb,)
+        Written.
+    col : ndarray of float64, shape (nb, m)
+        Written: column duals (the minimum prices with ``with_prices``).
+    pmax : ndarray of float64, shape (nb, m) or (nb, 0)
+        Written with ``want_max``: the maximum prices.
+    rdual : ndarray of float64, shape (nb, n)
+        Written: row duals (utilities).
+    reason : ndarray of int8, shape (nb, n)
+        Written: why each request is unmatched (0 when matched).
+
+    Returns
+    -------
+    tuple of int
+        ``(code, flat index)`` of the first bad entry as :func:`surplus_rows` gives it,
+        ``(0, -1)`` when all is well. The surplus is built for blocks of problems at a
+        time, then each problem is solved.
     """
     nb = v3.shape[0]
     n = v3.shape[1]
@@ -64,16 +95,7 @@ def assign_dense_batch(
     tall = n > m
     block = max(1, min(nb, 4096 // (n * m)))
     Wb = np.empty((block * n, m), np.float64)
-    xr = np.empty(s, np.int64)
-    yc = np.empty(t, np.int64)
-    u = np.empty(s, np.float64)
-    v = np.empty(t, np.float64)
-    scanned = np.empty(s, np.int64)
-    pred = np.empty(t, np.int64)
-    scol = np.empty(t, np.int64)
-    d = np.empty(t, np.float64)
-    dfin = np.empty(t, np.float64)
-    vv = np.empty(t, np.float64)
+    xr, yc, u, v, scanned, pred, scol, d, dfin, vv = lap_outside_workspace(s, t)
     px = np.empty(n, np.int64)
     P = np.empty(m, np.float64)
     pmin = np.empty(m, np.float64)
@@ -142,6 +164,9 @@ def assign_dense_batch_parallel(
 ):
     """:func:`assign_dense_batch` on ``n_chunks`` contiguous chunks of problems, in threads.
 
+    Takes the arguments of :func:`assign_dense_batch` plus ``n_chunks`` (int, at most the
+    number of problems) and writes the same outputs.
+
     The first bad entry is that of the first chunk reporting one, so the answer is the
     serial kernel's.
     """
@@ -165,3 +190,64 @@ def assign_dense_batch_parallel(
         if codes[c] != 0:
             return codes[c], where[c]
     return 0, -1
+
+
+@jit
+def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
+    """:func:`assign_csr_dense` once ``W`` (float64, ``-inf`` everywhere, ``m x n`` when
+    ``tall`` else ``n x m``) is allocated; the other arguments are those of
+    :func:`assign_csr_dense`."""
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for e in range(indptr[i], indptr[i + 1]):
+            if tall:
+                W[indices[e], i] = w[e]
+            else:
+                W[i, indices[e]] = w[e]
+    s = W.shape[0]
+    t = W.shape[1]
+    xr, yc, us, vt, scanned, pred, scol, d, dfin, vv = lap_outside_workspace(s, t)
+    if t <= SHORT_ROW:
+        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, True)
+    else:
+        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, False)
+    for i in range(n):
+        j = yc[i] if tall else xr[i]
+        r = vt[i] if tall else us[i]
+        xe[i] = -1
+        u[i] = -r if r < 0.0 and j >= 0 else 0.0
+        if j >= 0:
+            for e in range(indptr[i], indptr[i + 1]):
+                if indices[e] == j:
+                    xe[i] = e
+                    break
+    for j in range(p.shape[0]):
+        q = us[j] if tall else vt[j]
+        p[j] = -q if q < 0.0 else 0.0
+
+
+@jit
+def assign_csr_dense(indptr, indices, w, xe, u, p):
+    """Solve a sparse market assignment densely: the CSR surplus goes into a dense matrix
+    (absent entries ``-inf``), which :func:`lap_outside_core` solves as dense ``assign``
+    does (tall problems transposed).
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+        Column of each eligible entry.
+    w : ndarray of float64, shape (nnz,)
+        Surplus of each eligible entry (``> 0``).
+    xe : ndarray of int64, shape (n,)
+        Written: the entry matched to each row, -1 if none.
+    u : ndarray of float64, shape (n,)
+        Written: row duals (``0`` on unmatched rows).
+    p : ndarray of float64, shape (m,)
+        Written: column duals (prices, ``>= 0``).
+    """
+    n = indptr.shape[0] - 1
+    m = p.shape[0]
+    tall = n > m
+    W = np.full((m, n) if tall else (n, m), -np.inf)
+    _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p)

@@ -13,7 +13,7 @@ The phases follow Jonker and Volgenant (1987):
    unassigned columns must stay at 0, so the search starts from ``v = 0``);
 2. augmenting row reduction, which settles most rows cheaply; it is cut off after a
    bounded number of row scans (``arr_factor * n``), because on random data its price wars
-   cost more than the searches they save (measured: one pass, factor 3);
+   cost more than the searches they save (one pass, factor 3, chosen by benchmark);
 3. a Dijkstra search with reduced costs from each row still free, as in scipy's
    ``rectangular_lsap.cpp`` (Crouse 2016), written so that each relaxation sweeps a whole
    contiguous cost row without branches (it vectorises). Its tie rule is scipy's too: of
@@ -162,7 +162,7 @@ def argmin_nonneg(d):
     if low == _INF_BITS:
         return -1
     # find the first match 16 entries at a time (a fixed-length test vectorises; a plain
-    # early-exit scan does not and measured 18% of the shortest-path phase at 1000 x 1000)
+    # early-exit scan does not)
     k = 0
     while k + 16 <= m:
         hit = False
@@ -183,8 +183,8 @@ def argmin_nonneg_free(d, y):
     Among the entries at the least distance, the first column with ``y[j] < 0`` (not
     assigned: the search ends there) wins; without one, the first column. This is the rule
     of scipy's ``rectangular_lsap.cpp``: on integer or 0/1 costs many columns tie at the
-    minimum, and taking an assigned one first grows the search tree needlessly (measured:
-    4000 x 4000 integers 1..100 from 36 s to a fraction of a second). -1 if all are ``inf``.
+    minimum, and taking an assigned one first grows the search tree needlessly (by orders
+    of magnitude on integer costs). -1 if all are ``inf``.
     """
     k = argmin_nonneg(d)
     if k < 0 or y[k] < 0:
@@ -275,7 +275,26 @@ def flip_path(x, y, pred, f, j):
 
 @jit
 def lap_dense(C, x, y, u, v):
-    """Solve the dense rectangular problem (``n <= m``); see the module docstring."""
+    """Solve the dense rectangular problem (``n <= m``); see the module docstring.
+
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, m)
+        Costs, ``n <= m``; ``+inf`` forbids a pair. Read only.
+    x : ndarray of int64, shape (n,)
+        Written: the column of each row.
+    y : ndarray of int64, shape (m,)
+        Written: the row of each column, -1 if none.
+    u : ndarray of float64, shape (n,)
+        Written: row duals.
+    v : ndarray of float64, shape (m,)
+        Written: column duals (``<= 0``, 0 on unassigned columns).
+
+    Returns
+    -------
+    int
+        ``OK`` (0) or ``INFEASIBLE`` (1).
+    """
     n = C.shape[0]
     m = C.shape[1]
     iw = np.empty(3 * n + 4 * m, np.int64)
@@ -285,7 +304,18 @@ def lap_dense(C, x, y, u, v):
 
 @jit
 def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
-    """:func:`lap_dense` with caller-owned work arrays (``iw``: 3n+4m ints, ``fw``: 3m)."""
+    """:func:`lap_dense` with caller-owned work arrays.
+
+    Parameters
+    ----------
+    C, x, y, u, v : ndarray
+        As in :func:`lap_dense`.
+    iw : ndarray of int64, shape (3 n + 4 m,)
+    fw : ndarray of float64, shape (3 m,)
+        Work arrays, cut into those of :func:`lap_dense_core`.
+    arr_passes, arr_factor : int
+        Passes of augmenting row reduction and its budget (row scans per row).
+    """
     n = C.shape[0]
     m = C.shape[1]
     return lap_dense_core(
@@ -312,7 +342,19 @@ def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
 def lap_dense_core(
     C, x, y, u, v, free, scanned, matches, imin, pred, scol, d, dfin, vv, arr_passes, arr_factor
 ):
-    """The solver proper, on work arrays that are already cut to size (no allocation)."""
+    """The solver proper, on work arrays that are already cut to size (no allocation).
+
+    Parameters
+    ----------
+    C, x, y, u, v : ndarray
+        As in :func:`lap_dense`.
+    free, scanned, matches : ndarray of int64, shape (n,)
+    imin, pred, scol : ndarray of int64, shape (m,)
+    d, dfin, vv : ndarray of float64, shape (m,)
+        Work arrays (contents on entry do not matter).
+    arr_passes, arr_factor : int
+        As in :func:`lap_dense_ws`.
+    """
     n = C.shape[0]
     m = C.shape[1]
     for i in range(n):

@@ -22,7 +22,7 @@ def _argmin_small(d):
 
     A plain scan for short rows: it allows negative entries and needs no integer view. It
     keeps the lowest-index tie rule: a search on a short row is short whatever the ties,
-    and preferring free columns here measured twice the time of an 8 x 8 batch.
+    and preferring free columns here cost more than it saved on 8 x 8 batches.
     """
     j = -1
     low = np.inf
@@ -34,9 +34,49 @@ def _argmin_small(d):
 
 
 @jit
+def lap_outside_workspace(s, t):
+    """The work arrays of :func:`lap_outside_core` for an ``s x t`` problem, in its
+    argument order: ``x`` (s ints), ``y`` (t ints), ``u`` (s floats), ``v`` (t floats),
+    ``scanned`` (s ints), ``pred``, ``scol`` (t ints), ``d``, ``dfin``, ``vv`` (t floats)."""
+    return (
+        np.empty(s, np.int64),
+        np.empty(t, np.int64),
+        np.empty(s, np.float64),
+        np.empty(t, np.float64),
+        np.empty(s, np.int64),
+        np.empty(t, np.int64),
+        np.empty(t, np.int64),
+        np.empty(t, np.float64),
+        np.empty(t, np.float64),
+        np.empty(t, np.float64),
+    )
+
+
+@jit
 def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
     """Assignment with an outside option: each row takes a distinct column or none.
 
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, m)
+        Surplus, ``-inf`` off the eligible pairs; read only.
+    x : ndarray of int64, shape (n,)
+        Written: column of each row, -1 if none.
+    y : ndarray of int64, shape (m,)
+        Written: row of each column, -1 if none.
+    u : ndarray of float64, shape (n,)
+        Written: row duals (cost form, ``<= 0``).
+    v : ndarray of float64, shape (m,)
+        Written: column duals (cost form, ``<= 0``).
+    scanned : ndarray of int64, shape (n,)
+    pred, scol : ndarray of int64, shape (m,)
+    d, dfin, vv : ndarray of float64, shape (m,)
+        Work arrays (see :func:`lap_outside_workspace`).
+    small : bool
+        A literal: ``m <= SHORT_ROW``.
+
+    Notes
+    -----
     Maximises ``sum W[i, x[i]]`` over the rows with ``x[i] >= 0``; any shape, ``-inf``
     forbids a pair. This is the minimum-cost problem on ``C = -W`` with one extra column
     per row, of cost 0 for that row only, and its duals are optimal for the market LP as
@@ -45,18 +85,18 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
 
     Pass ``small`` as a literal ``True`` when ``m <= SHORT_ROW`` (rows are then scanned by
     :func:`_argmin_small`), else ``False`` (rows start from their minimum, for
-    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, which measured 10%
+    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, which ran
     faster on 8 x 8 problems than a choice made in the loop. Call it directly: a wrapper
     that passes the work arrays on costs as much again.
 
     Column reduction does not apply (the extended problem is never square) and augmenting
-    row reduction was measured to cost more than it saves on small problems. A greedy pass
+    row reduction costs more than it saves on small problems. A greedy pass
     comes first instead: with ``v == 0``, each row in index order takes its best column
     (the first on ties) at ``u[i] = -W[i, j]`` if that column is still free. Those duals
     are feasible and tight. A row with no eligible column stays alone for good; the others
     left over (``x == -2`` until their turn: a search reaches matched rows only) search, in
     index order, for a shortest augmenting path. On random 8 x 8 problems the pass settles
-    5.2 rows of 8.
+    most rows.
 
     The extra columns are never stored: while row ``i`` is not on its own, that column's
     dual is 0 and its distance is ``delta - u[i]`` when ``i`` is scanned at distance
@@ -69,11 +109,11 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
 
     A settled column ``c`` keeps its dual in ``vv[c]`` while ``v[c]`` is ``-inf``, so that
     the distance sweep passes over it. The code is shaped for the small problems of a
-    batch, where one costs about 0.4 us, and each of these measured:
+    batch, where a problem takes well under a microsecond:
 
     - every array dies at the same point, so numba emits no reference counting for the work
-      arrays (a final loop over ``x`` after the last use of the others brought back 22
-      atomic calls a problem, 10% of the time);
+      arrays (a final loop over ``x`` after the last use of the others brings back atomic
+      reference-count calls in every problem);
     - a settled column is marked after the sweep, not just before it (the sweep's vector
       loads would wait for those scalar stores);
     - the sweep stores with ``np.minimum`` (a select there becomes a masked store, which the

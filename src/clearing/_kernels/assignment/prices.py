@@ -132,7 +132,7 @@ def _dense_dijkstra_min(W, y, U, P, dist, Po, phi, pmin):
 
 @jit
 def _transpose(W, WT):
-    """``WT = W.T`` in 64 x 64 tiles (cache friendly; measured faster than 8 to 32)."""
+    """``WT = W.T`` in 64 x 64 tiles (cache friendly; faster than 8 to 32 on the benchmarks)."""
     n = W.shape[0]
     m = W.shape[1]
     for i0 in range(0, n, 64):

@@ -7,22 +7,35 @@ matching, either side may stay unmatched. The LP dual is ``min sum(U) + sum(p)``
 and unmatched rows and columns have ``U == 0`` and ``p == 0`` (the problem is symmetric).
 
 1. Bertsekas' auction with epsilon scaling (Gauss-Seidel bidding, the outside option as a
-   bid of 0) brings the prices ``p`` close to equilibrium cheaply.
+   bid of 0) brings the prices ``p`` close to equilibrium cheaply. Epsilon is relative to
+   the spread ``max(w) - min(w)``, so a constant added to every surplus changes no bid.
+   On tie-heavy data (7/8 of the rows with their two best surpluses equal, as with 0/1
+   surpluses) the scaling is skipped: every bid there raises a price by epsilon only, and
+   such price wars cost more than the exact searches.
 2. A last round bids with epsilon = 0 (Jonker-Volgenant's augmenting row reduction): a row
-   that wins gets a column maximising ``w - p`` exactly, so complementary slackness is exact
-   for every matched row. The round stops early after a bounded amount of work.
+   that wins gets a column maximising ``w - p`` exactly (of tied best columns, the first
+   free one), so complementary slackness is exact for every matched row. The round stops
+   after a bounded number of bids.
 3. ``U`` is set to each row's best profit (so the duals are feasible); the remaining
    violations are fixed one by one with Dijkstra searches on reduced costs
    ``U[i] + p[j] - w[e] >= 0``: from every unmatched row with ``U > 0`` forwards to an
    unmatched column or to "drop a row", then from every unmatched column with ``p > 0``
-   backwards to an unmatched row or to "drop a column". Each search keeps the duals feasible
-   and matched entries tight, and removes one violation without creating another.
+   backwards to an unmatched row or to "drop a column". Both directions are one helper,
+   :func:`~clearing._kernels.assignment.sparse_search.search_from`, over a ``Side``
+   (which arrays play rows and columns). Each search
+   keeps the duals feasible and matched entries tight, and removes one violation without
+   creating another.
 
 On return ``xe[i]`` is the entry matching row ``i`` (or -1), and ``U``, ``p`` are optimal
-duals. Deterministic: the auction's ties go to the lower index; a search ends, on equal
-distances, first at a free column (row), then by dropping a row (column), and otherwise
-scans the node of lower index first (on integer data many nodes tie, and ending where the
-search can keeps it short).
+duals. Deterministic: the auction's ties go to the lower index (the exact round: to the
+first free column among the best); a search ends, on equal distances, first at a free
+node, then by dropping a node, then scans a node reached at the distance of the node being
+scanned (the last reached first), and otherwise the node of lower index.
+
+The price searches of :mod:`clearing._kernels.assignment.prices` share the heap but not
+``search_from``: they are single-source searches over all saturated providers with no
+augmentation, no free-node ending and no dual update, so a common helper would carry
+branches that one side never takes inside the innermost loop.
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._jit import jit, jit_inline
-from .heap import heap_pop, heap_push_or_decrease
+from .sparse_search import Side, Workspace, search_from
 
 
 @jit_inline
@@ -38,9 +51,8 @@ def _best_two(indptr, indices, w, p, i):
     """Best entry of row ``i`` by profit ``w - p``, its profit, and the second best profit
     (the outside option counts as profit 0 for the second best).
 
-    Spliced into the bidding loop, which calls it once a bid: as a call it cost 4% of the
-    10,000 x 10,000 benchmark solve. The scan uses selects: with a branch per entry, the
-    unpredictable comparisons took half of the bidding time.
+    Spliced into the bidding loop, which calls it once a bid. The scan uses selects rather
+    than a branch per entry: the comparisons are unpredictable on random data.
     """
     b1 = -np.inf
     b2 = 0.0
@@ -55,11 +67,51 @@ def _best_two(indptr, indices, w, p, i):
     return e1, b1, b2
 
 
+@jit_inline
+def _best_two_free(indptr, indices, w, p, ye, i):
+    """:func:`_best_two` for the exact round: of the entries tied for the best profit, the
+    first whose column is free wins (the first one if none is). On integer data many entries
+    tie, and a bid for a held column displaces its row, where a free one settles the row.
+    """
+    b1 = -np.inf
+    b2 = 0.0
+    e1 = -1
+    free1 = False
+    for e in range(indptr[i], indptr[i + 1]):
+        val = w[e] - p[indices[e]]
+        if val > b1:
+            b2 = b1 if b1 > b2 else b2
+            b1 = val
+            e1 = e
+            free1 = ye[indices[e]] < 0
+        else:
+            b2 = val if val > b2 else b2
+            if val == b1 and not free1 and ye[indices[e]] < 0:
+                e1 = e
+                free1 = True
+    return e1, b1, b2
+
+
 @jit
 def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
     """Bid until every row is matched or out (or ``limit`` bids); return the bids made.
 
-    Free rows wait in a FIFO ring (``queue`` holds at most n rows at a time).
+    Parameters
+    ----------
+    indptr, indices, w : ndarray
+        The CSR surplus (int64 ``(n + 1,)``, int64 ``(nnz,)``, float64 ``(nnz,)``).
+    rowof : ndarray of int64, shape (nnz,)
+        Row of each entry.
+    p : ndarray of float64, shape (m,)
+        Prices, raised in place.
+    xe, ye : ndarray of int64, shapes (n,) and (m,)
+        Matched entry of each row and column (-1: none), updated in place.
+    queue : ndarray of int64, shape (n,)
+        Work array: free rows wait in a FIFO ring.
+    eps : float
+        The bid increment; 0 for the exact round.
+    limit : int
+        Most bids made.
     """
     n = indptr.shape[0] - 1
     head = 0
@@ -75,7 +127,10 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
         if head == n:
             head = 0
         size -= 1
-        e1, b1, b2 = _best_two(indptr, indices, w, p, i)
+        if eps > 0.0:
+            e1, b1, b2 = _best_two(indptr, indices, w, p, i)
+        else:
+            e1, b1, b2 = _best_two_free(indptr, indices, w, p, ye, i)
         if e1 < 0 or b1 <= 0.0:
             continue  # the outside option is best: prices only rise, so it stays out
         j = indices[e1]
@@ -101,8 +156,34 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
 
 
 @jit
+def _tie_heavy(indptr, w):
+    """Whether 7/8 of the rows with two or more entries have their two largest surpluses
+    equal (0/1 surpluses: all of them; integers 1..10 with 20 entries a row: about 2/3, where
+    scaling still pays)."""
+    n = indptr.shape[0] - 1
+    rows = 0
+    ties = 0
+    for i in range(n):
+        if indptr[i + 1] - indptr[i] < 2:
+            continue
+        b1 = -np.inf
+        b2 = -np.inf
+        for e in range(indptr[i], indptr[i + 1]):
+            val = w[e]
+            runner = b1 if val > b1 else val
+            b1 = val if val > b1 else b1
+            b2 = runner if runner > b2 else b2
+        rows += 1
+        ties += b1 == b2
+    return 8 * ties >= 7 * rows and rows > 0
+
+
+@jit
 def _release(indptr, indices, w, p, xe, ye, eps):
-    """Unmatch every row whose match is no longer within ``eps`` of its best profit."""
+    """Unmatch every row whose match is no longer within ``eps`` of its best profit.
+
+    Arguments as in :func:`_auction_round`; ``xe`` and ``ye`` are updated in place.
+    """
     n = indptr.shape[0] - 1
     for i in range(n):
         e0 = xe[i]
@@ -120,7 +201,26 @@ def _release(indptr, indices, w, p, xe, ye, eps):
 
 @jit
 def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, factor=20.0):
-    """Solve the sparse market assignment; see the module docstring. Returns status 0."""
+    """Solve the sparse market assignment; see the module docstring. Returns status 0.
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+        Column of each eligible entry (sorted within a row or not).
+    w : ndarray of float64, shape (nnz,)
+        Surplus of each entry, ``> 0``.
+    xe : ndarray of int64, shape (n,)
+        Written: the entry matched to each row, -1 if none.
+    U : ndarray of float64, shape (n,)
+        Written: optimal row duals.
+    p : ndarray of float64, shape (m,)
+        Written: optimal column duals (prices); ``m`` is read from its length.
+    eps_start, eps_end : float
+        First and last epsilon of the scaling, relative to the spread of ``w``.
+    factor : float
+        Epsilon is divided by this between scaling rounds.
+    """
     n = indptr.shape[0] - 1
     m = p.shape[0]
     nnz = indices.shape[0]
@@ -136,13 +236,19 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     if nnz == 0:
         return 0
     wmax = 0.0
+    wmin = np.inf
     for e in range(nnz):
-        if w[e] > wmax:
-            wmax = w[e]
+        wmax = max(wmax, w[e])
+        wmin = min(wmin, w[e])
+    # epsilon is relative to the spread of the surpluses: a common offset (a constant
+    # added to every surplus so that everyone is served) changes no bid
+    spread = wmax - wmin if wmax > wmin else wmax
     stack = np.empty(n, np.int64)
-    # 1. epsilon scaling (the start is small: prices above equilibrium push rows out)
-    eps = wmax * eps_start
-    eps_final = wmax * eps_end
+    # 1. epsilon scaling (the start is small: prices above equilibrium push rows out),
+    # skipped on tie-heavy data: there each bid raises a price by epsilon only, and such
+    # price wars cost more than the exact searches (0/1 surpluses: 9x)
+    eps = spread * eps_start if not _tie_heavy(indptr, w) else 0.0
+    eps_final = spread * eps_end
     budget = 20 * (nnz + n)
     while eps > eps_final:
         _release(indptr, indices, w, p, xe, ye, eps)
@@ -177,243 +283,23 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
         cent[fill[j]] = e
         fill[j] += 1
     size = max(n, m)
-    dist = np.full(size, np.inf)
-    sdist = np.zeros(size, np.float64)
-    done = np.zeros(size, np.bool_)
-    pred = np.full(size, -1, np.int64)
-    heap = np.empty(size, np.int64)
-    pos = np.full(size, -1, np.int64)
-    touched = np.empty(size, np.int64)
-    scanned = np.empty(size, np.int64)
+    ws = Workspace(
+        dist=np.full(size, np.inf),
+        level_dist=np.zeros(size, np.float64),
+        done=np.zeros(size, np.bool_),
+        pred=np.full(size, -1, np.int64),
+        heap=np.empty(size, np.int64),
+        pos=np.full(size, -1, np.int64),
+        touched=np.empty(size, np.int64),
+        scanned=np.empty(size, np.int64),
+        level=np.empty(size, np.int64),
+    )
+    rows = Side(indptr, np.arange(nnz), indices, rowof, xe, ye, U, p)
     for f in range(n):
         if xe[f] < 0 and U[f] > 0.0:
-            _forward(
-                indptr,
-                indices,
-                w,
-                rowof,
-                xe,
-                ye,
-                U,
-                p,
-                f,
-                dist,
-                sdist,
-                done,
-                pred,
-                heap,
-                pos,
-                touched,
-                scanned,
-            )
+            search_from(rows, ws, w, f)
+    cols = Side(cptr, cent, rowof, indices, ye, xe, p, U)
     for g in range(m):
         if ye[g] < 0 and p[g] > 0.0:
-            _backward(
-                cptr,
-                cent,
-                indices,
-                w,
-                rowof,
-                xe,
-                ye,
-                U,
-                p,
-                g,
-                dist,
-                sdist,
-                done,
-                pred,
-                heap,
-                pos,
-                touched,
-                scanned,
-            )
+            search_from(cols, ws, w, g)
     return 0
-
-
-@jit
-def _forward(
-    indptr, indices, w, rowof, xe, ye, U, p, f, dist, rdist, done, pred, heap, pos, touched, scanned
-):
-    """One search from unmatched row ``f`` (nodes: columns; ``rdist``: per scanned row)."""
-    nt = 0
-    ns = 0
-    size = 0
-    best_out = np.inf
-    out_row = -1
-    best_free = np.inf
-    free_col = -1
-    r = f
-    dr = 0.0
-    term = -1
-    while True:
-        scanned[ns] = r
-        rdist[ns] = dr
-        ns += 1
-        ur = U[r]
-        for e in range(indptr[r], indptr[r + 1]):
-            j = indices[e]
-            if done[j]:
-                continue
-            k = dr + ur + p[j] - w[e]
-            if k < dist[j]:
-                if dist[j] == np.inf:
-                    touched[nt] = j
-                    nt += 1
-                dist[j] = k
-                pred[j] = e
-                if ye[j] < 0:  # a free column ends the search: it waits outside the heap
-                    if k < best_free:
-                        best_free = k
-                        free_col = j
-                else:
-                    size = heap_push_or_decrease(heap, pos, dist, size, j)
-        if dr + ur < best_out:
-            best_out = dr + ur
-            out_row = r
-        # ties: a free column first, then dropping a row, then an assigned column
-        top = dist[heap[0]] if size > 0 else np.inf
-        if best_free < np.inf and best_free <= top and best_free <= best_out:
-            term = free_col
-            break
-        if size == 0 or best_out <= top:
-            break
-        j, size = heap_pop(heap, pos, dist, size)
-        done[j] = True
-        r = rowof[ye[j]]
-        dr = dist[j]
-    big_d = best_out if term < 0 else dist[term]
-    for t in range(ns):
-        U[scanned[t]] -= big_d - rdist[t]
-    for t in range(nt):
-        j = touched[t]
-        if done[j] and j != term:
-            p[j] += big_d - dist[j]
-    # augment
-    if term < 0:
-        r = out_row
-        prev = xe[r]
-        xe[r] = -1
-        if r == f:
-            j = -1
-        else:
-            j = indices[prev]
-            ye[j] = -1
-    else:
-        j = term
-    while j >= 0:
-        e = pred[j]
-        r = rowof[e]
-        prev = xe[r]
-        xe[r] = e
-        ye[j] = e
-        if r == f:
-            break
-        j = indices[prev]
-    for t in range(nt):
-        j = touched[t]
-        dist[j] = np.inf
-        done[j] = False
-        pos[j] = -1
-
-
-@jit
-def _backward(
-    cptr,
-    cent,
-    indices,
-    w,
-    rowof,
-    xe,
-    ye,
-    U,
-    p,
-    g,
-    dist,
-    cdist,
-    done,
-    pred,
-    heap,
-    pos,
-    touched,
-    scanned,
-):
-    """One search from unmatched column ``g`` (nodes: rows; ``cdist``: per scanned column)."""
-    nt = 0
-    ns = 0
-    size = 0
-    best_out = np.inf
-    out_col = -1
-    best_free = np.inf
-    free_row = -1
-    c = g
-    dc = 0.0
-    term = -1
-    while True:
-        scanned[ns] = c
-        cdist[ns] = dc
-        ns += 1
-        pc = p[c]
-        for t in range(cptr[c], cptr[c + 1]):
-            e = cent[t]
-            i = rowof[e]
-            if done[i]:
-                continue
-            k = dc + U[i] + pc - w[e]
-            if k < dist[i]:
-                if dist[i] == np.inf:
-                    touched[nt] = i
-                    nt += 1
-                dist[i] = k
-                pred[i] = e
-                if xe[i] < 0:  # a free row ends the search: it waits outside the heap
-                    if k < best_free:
-                        best_free = k
-                        free_row = i
-                else:
-                    size = heap_push_or_decrease(heap, pos, dist, size, i)
-        if dc + pc < best_out:
-            best_out = dc + pc
-            out_col = c
-        top = dist[heap[0]] if size > 0 else np.inf
-        if best_free < np.inf and best_free <= top and best_free <= best_out:
-            term = free_row
-            break
-        if size == 0 or best_out <= top:
-            break
-        i, size = heap_pop(heap, pos, dist, size)
-        done[i] = True
-        c = indices[xe[i]]
-        dc = dist[i]
-    big_d = best_out if term < 0 else dist[term]
-    for t in range(ns):
-        p[scanned[t]] -= big_d - cdist[t]
-    for t in range(nt):
-        i = touched[t]
-        if done[i] and i != term:
-            U[i] += big_d - dist[i]
-    if term < 0:
-        c = out_col
-        prev = ye[c]
-        ye[c] = -1
-        if c == g:
-            i = -1
-        else:
-            i = rowof[prev]
-            xe[i] = -1
-    else:
-        i = term
-    while i >= 0:
-        e = pred[i]
-        c = indices[e]
-        prev = ye[c]
-        ye[c] = e
-        xe[i] = e
-        if c == g:
-            break
-        i = rowof[prev]
-    for t in range(nt):
-        i = touched[t]
-        dist[i] = np.inf
-        done[i] = False
-        pos[i] = -1

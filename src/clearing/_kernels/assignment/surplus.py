@@ -54,7 +54,7 @@ def surplus_rows(v, c1, c2, forb, w, reason):
 
     A row is computed without branches and flagged if any entry is invalid; only then is
     it scanned again, entry by entry, for the first error. (Branching on each entry's sign
-    measured 2.5x slower on inputs with mixed signs, and 5x with a cost per provider.)
+    is several times slower on inputs with mixed signs.)
     """
     rows = v.shape[0]
     m = v.shape[1]
