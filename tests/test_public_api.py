@@ -15,7 +15,7 @@ EXPECTED = {
     "MECHANISMS",
     "AuctionResult",
     "BatchAuctionResult",
-    "Reason",
+    "AuctionReason",
     "double_auction",
     "double_auction_batch",
     # assignment with competitive prices

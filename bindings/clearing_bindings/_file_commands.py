@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from clearing import MECHANISMS, ClearingError, Policy, Reason, UnmatchedReason
+from clearing import MECHANISMS, AuctionReason, ClearingError, Policy, UnmatchedReason
 
 from ._registry import OK, arg, command
 from .tables import FileInputError, Source, locate, read_table, write_tables
@@ -216,7 +216,7 @@ def _auction(args: argparse.Namespace) -> int:
         f"{r.mechanism}: volume {r.volume:g}, price {r.price:.6g}, clearing range "
         f"[{lo:.6g}, {hi:.6g}], welfare {r.welfare:.6g}, budget surplus {r.budget_surplus:.6g}"
     )
-    names = [x.name.lower() for x in Reason]
+    names = [x.name.lower() for x in AuctionReason]
     tables = {
         "bids": {
             **bids,
@@ -231,8 +231,8 @@ def _auction(args: argparse.Namespace) -> int:
             "reason": [names[c] for c in r.ask_reason],
         },
         "trades": {
-            "bid_row": r.trade_bid,
-            "ask_row": r.trade_ask,
+            "bid_row": r.trade_bid_index,
+            "ask_row": r.trade_ask_index,
             "quantity": r.trade_quantity,
             "buyer_price": r.trade_buyer_price,
             "seller_price": r.trade_seller_price,

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - the [service] extra installs it
     _orjson = None
 
 import clearing
-from clearing import ClearingError, InputError, OrderBook, Reason, UnmatchedReason
+from clearing import AuctionReason, ClearingError, InputError, OrderBook, UnmatchedReason
 
 from .schema import SchemaError, TooLarge, json_schema, validate
 
@@ -56,7 +56,7 @@ DEFAULT_MAX_ORDERS = 200_000
 #: Distinct order books (markets) one engine holds unless configured.
 DEFAULT_MAX_BOOKS = 10_000
 
-_AUCTION_REASONS = [r.name.lower() for r in Reason]
+_AUCTION_REASONS = [r.name.lower() for r in AuctionReason]
 _MATCH_REASONS = [r.name.lower() for r in UnmatchedReason]
 
 
@@ -252,8 +252,8 @@ class Engine:
             "ask_price_received": _floats(r.ask_price_received),
             "bid_reason": [_AUCTION_REASONS[c] for c in r.bid_reason.tolist()],
             "ask_reason": [_AUCTION_REASONS[c] for c in r.ask_reason.tolist()],
-            "trade_bid": r.trade_bid.tolist(),
-            "trade_ask": r.trade_ask.tolist(),
+            "trade_bid_index": r.trade_bid_index.tolist(),
+            "trade_ask_index": r.trade_ask_index.tolist(),
             "trade_quantity": _floats(r.trade_quantity),
             "trade_buyer_price": _floats(r.trade_buyer_price),
             "trade_seller_price": _floats(r.trade_seller_price),

@@ -8,7 +8,7 @@ from .assignment._results import (
     TransportResult,
     UnmatchedReason,
 )
-from .auction._results import AuctionResult, BatchAuctionResult, Reason
+from .auction._results import AuctionReason, AuctionResult, BatchAuctionResult
 from .market._clear import Clearing
 from .orderbook._reports import (
     BatchReport,
@@ -25,6 +25,7 @@ from .orderbook._reports import (
 __all__ = [
     "AssignmentBatchResult",
     "AssignmentResult",
+    "AuctionReason",
     "AuctionResult",
     "BatchAuctionResult",
     "BatchReport",
@@ -35,7 +36,6 @@ __all__ = [
     "Fill",
     "OrderReason",
     "OrderState",
-    "Reason",
     "RestingOrders",
     "TransportResult",
     "UncrossResult",

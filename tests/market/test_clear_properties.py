@@ -69,8 +69,8 @@ def test_empty_policy_equals_direct_core_calls(org):
         )
         ri, oi = np.flatnonzero(r_da), np.flatnonzero(o_da)
         for b, a, q, p, sp in zip(
-            res.trade_bid,
-            res.trade_ask,
+            res.trade_bid_index,
+            res.trade_ask_index,
             res.trade_quantity,
             res.trade_buyer_price,
             res.trade_seller_price,

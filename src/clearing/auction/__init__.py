@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ._api import MECHANISMS, double_auction, double_auction_batch
-from ._results import AuctionResult, BatchAuctionResult, Reason
+from ._results import AuctionReason, AuctionResult, BatchAuctionResult
 
 __all__ = [
     "MECHANISMS",
+    "AuctionReason",
     "AuctionResult",
     "BatchAuctionResult",
-    "Reason",
     "double_auction",
     "double_auction_batch",
 ]

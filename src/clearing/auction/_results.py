@@ -12,14 +12,14 @@ import numpy.typing as npt
 from .._kernels.auction import codes as _codes
 from .._result import ResultBase, import_pandas
 
-__all__ = ["AuctionResult", "BatchAuctionResult", "Reason"]
+__all__ = ["AuctionReason", "AuctionResult", "BatchAuctionResult"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 
 
-class Reason(enum.IntEnum):
+class AuctionReason(enum.IntEnum):
     """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled)."""
 
     FILLED = _codes.FILLED
@@ -32,7 +32,7 @@ class Reason(enum.IntEnum):
 
 
 def _reason_names(codes: I8) -> list[str]:
-    names = [r.name.lower() for r in Reason]
+    names = [r.name.lower() for r in AuctionReason]
     return [names[c] for c in codes.tolist()]
 
 
@@ -54,8 +54,8 @@ def _orders_frame(result: AuctionResult | BatchAuctionResult) -> Any:
 def _trades_frame(result: AuctionResult | BatchAuctionResult) -> Any:
     pd = import_pandas()
     columns: dict[str, Any] = {
-        "bid": result.trade_bid,
-        "ask": result.trade_ask,
+        "bid_index": result.trade_bid_index,
+        "ask_index": result.trade_ask_index,
         "quantity": result.trade_quantity,
         "buyer_price": result.trade_buyer_price,
         "seller_price": result.trade_seller_price,
@@ -90,8 +90,8 @@ class AuctionResult(ResultBase):
     bid_price_paid, ask_price_received : ndarray of float64
         Per-unit price of each order; NaN where nothing was filled.
     bid_reason, ask_reason : ndarray of int8
-        :class:`Reason` code per order: why it is not, or only partly, filled.
-    trade_bid, trade_ask : ndarray of int64
+        :class:`AuctionReason` code per order: why it is not, or only partly, filled.
+    trade_bid_index, trade_ask_index : ndarray of int64
         Input indices of the bid and the ask of each trade. Filled bids and asks are paired
         in input order; prices never depend on the pairing.
     trade_quantity, trade_buyer_price, trade_seller_price : ndarray of float64
@@ -120,8 +120,8 @@ class AuctionResult(ResultBase):
     ask_price_received: F64
     bid_reason: I8
     ask_reason: I8
-    trade_bid: I64
-    trade_ask: I64
+    trade_bid_index: I64
+    trade_ask_index: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
@@ -168,8 +168,8 @@ class BatchAuctionResult(ResultBase):
     bid_reason: I8
     ask_reason: I8
     trade_market: I64
-    trade_bid: I64
-    trade_ask: I64
+    trade_bid_index: I64
+    trade_ask_index: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
