@@ -22,7 +22,7 @@ EXPECTED = {
     "AssignmentBatchResult",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
+    "AssignmentReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",

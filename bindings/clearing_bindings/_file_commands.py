@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from clearing import MECHANISMS, AuctionReason, ClearingError, Policy, UnmatchedReason
+from clearing import MECHANISMS, AssignmentReason, AuctionReason, ClearingError, Policy
 
 from ._registry import OK, arg, command
 from .tables import FileInputError, Source, locate, read_table, write_tables
@@ -278,12 +278,11 @@ def _assign(args: argparse.Namespace) -> int:
     with _located({"value": (src, None)}):
         r = assign(value, prices=args.prices)
     provider = np.full(len(requests), "", dtype=object)
-    provider[r.row_ind] = [providers[j] for j in r.col_ind]
+    provider[r.request_index] = [providers[j] for j in r.provider_index]
     got = np.full(len(requests), np.nan)
-    got[r.row_ind] = value[r.row_ind, r.col_ind]
-    reason = np.full(len(requests), "matched", dtype=object)
-    reason[r.unmatched] = [UnmatchedReason(c).name.lower() for c in r.unmatched_reason]
-    for i, j in zip(r.row_ind, r.col_ind, strict=True):
+    got[r.request_index] = value[r.request_index, r.provider_index]
+    reason = np.array([AssignmentReason(c).name.lower() for c in r.reason], dtype=object)
+    for i, j in zip(r.request_index, r.provider_index, strict=True):
         print(f"{requests[i]} -> {providers[j]} (value {value[i, j]:g})")
     print(f"welfare {r.welfare:g}; {len(r.unmatched)} request(s) unmatched")
     nan = np.full(len(providers), np.nan)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .assignment._results import (
     AssignmentBatchResult,
+    AssignmentReason,
     AssignmentResult,
     TransportResult,
-    UnmatchedReason,
 )
 from .auction._results import AuctionReason, AuctionResult, BatchAuctionResult
 from .market._clear import Clearing
@@ -24,6 +24,7 @@ from .orderbook._reports import (
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
     "AuctionReason",
     "AuctionResult",
@@ -39,5 +40,4 @@ __all__ = [
     "RestingOrders",
     "TransportResult",
     "UncrossResult",
-    "UnmatchedReason",
 ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ._api import assign, assign_batch, linear_sum_assignment, transport
-from ._results import AssignmentBatchResult, AssignmentResult, TransportResult, UnmatchedReason
+from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult, TransportResult
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",

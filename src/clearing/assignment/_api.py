@@ -36,9 +36,9 @@ from ._inputs import (
 )
 from ._results import (
     AssignmentBatchResult,
+    AssignmentReason,
     AssignmentResult,
     TransportResult,
-    UnmatchedReason,
 )
 from ._solve import (
     assign_sparse,
@@ -50,9 +50,9 @@ from ._solve import (
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",
@@ -190,7 +190,7 @@ def assign(
     >>> from clearing import assign
     >>> value = np.array([[10.0, 6.0], [8.0, 7.0], [3.0, 1.0]])
     >>> res = assign(value, cost=[2.0, 1.0], prices="both")
-    >>> res.row_ind.tolist(), res.col_ind.tolist(), res.welfare
+    >>> res.request_index.tolist(), res.provider_index.tolist(), res.welfare
     ([0, 1], [0, 1], 14.0)
     >>> res.min_prices.tolist(), res.max_prices.tolist()
     ([1.0, 0.0], [8.0, 6.0])
@@ -250,7 +250,7 @@ def transport(
     >>> from clearing import transport
     >>> value = np.array([[5.0, 3.0], [4.0, 4.0], [2.0, 1.0]])
     >>> res = transport(value, demand=[2, 1, 3], capacity=[2, 2])
-    >>> res.flow.tolist(), res.welfare, res.unserved.tolist()
+    >>> res.quantity.tolist(), res.welfare, res.unserved.tolist()
     ([[2, 0], [0, 1], [0, 1]], 15.0, [0, 0, 2])
     """
     fn = "transport"
@@ -279,7 +279,7 @@ def transport(
     short = np.where(unserved > 0, 0, 1)
     unmatched, reason_out = unmatched_with_reason(short - 1, s.reason)
     return TransportResult(
-        flow=flow_out,
+        quantity=flow_out,
         welfare=welfare,
         served=d - unserved,
         unserved=unserved,
@@ -288,7 +288,7 @@ def transport(
         min_prices=pmin.copy() if want_min else None,
         max_prices=pmax if want_max else None,
         unmatched=unmatched,
-        unmatched_reason=reason_out,
+        reason=reason_out,
         load=load,
     )
 
@@ -329,7 +329,7 @@ def assign_batch(
     >>> from clearing import assign_batch
     >>> values = np.random.default_rng(0).random((1000, 8, 8))
     >>> batch = assign_batch(values, prices=None)
-    >>> batch.match.shape, bool((batch.match >= 0).all())
+    >>> batch.provider_index.shape, bool((batch.provider_index >= 0).all())
     ((1000, 8), True)
     """
     fn = "assign_batch"
