@@ -411,7 +411,7 @@ book.limit("sell", 40.0, 2)
 u = book.uncross("huang")
 out = {k: v.tolist() for k, v in rep.to_dict().items()}
 out["single"] = [r.state.value, r.filled, [list(f) for f in r.fills]]
-out["uncross"] = [u.trade_quantity.tolist(), u.cancelled_order.tolist()]
+out["uncross"] = [u.trade_quantity.tolist(), u.cancelled_order_id.tolist()]
 out["totals"] = book.totals()
 print(json.dumps(out))
 """

@@ -500,7 +500,7 @@ class OrderBook:
         the call-market core. Fills reduce the orders, which keep their time priority. If the
         mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and the book would
         still be crossed, the withheld orders' remainders are cancelled (listed in
-        ``cancelled_order``), so the book never rests crossed. When the auction rejects its
+        ``cancelled_order_id``), so the book never rests crossed. When the auction rejects its
         input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
         ``mechanism``, ``k`` and ``rng`` are checked first, whether the book is crossed or
         not: a bad one raises :class:`InputError`.

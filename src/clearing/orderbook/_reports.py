@@ -184,10 +184,10 @@ class UncrossResult(ResultBase):
         ``ask_order_id``.
     bid_order_id, ask_order_id : ndarray
         Order ids of the crossing bids and asks sent to the call market.
-    trade_seq, trade_buyer, trade_seller, trade_quantity, trade_buyer_price,
+    trade_seq, trade_bid_id, trade_ask_id, trade_quantity, trade_buyer_price,
     trade_seller_price : ndarray
         The trades, with fill sequence numbers continuing the book's.
-    cancelled_order, cancelled_quantity : ndarray
+    cancelled_order_id, cancelled_quantity : ndarray
         Remainders the mechanism withheld although they cross, cancelled so that the book
         does not rest crossed (reason :attr:`OrderReason.UNCROSS`).
     """
@@ -197,12 +197,12 @@ class UncrossResult(ResultBase):
     bid_order_id: I64
     ask_order_id: I64
     trade_seq: I64
-    trade_buyer: I64
-    trade_seller: I64
+    trade_bid_id: I64
+    trade_ask_id: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
-    cancelled_order: I64
+    cancelled_order_id: I64
     cancelled_quantity: F64
 
     @property
