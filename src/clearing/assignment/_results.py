@@ -18,18 +18,12 @@ __all__ = ["AssignmentBatchResult", "AssignmentReason", "AssignmentResult", "Tra
 
 
 class AssignmentReason(enum.IntEnum):
-    """Why a request was left (partly) unserved; stored as ``int8`` codes.
+    """Why a request was left (partly) unserved: the ``int8`` codes of the ``reason`` arrays."""
 
-    ``MATCHED`` (0) only appears in per-request arrays of batch results.
-    """
-
-    MATCHED = 0
-    #: every provider is forbidden for this request
-    NO_ELIGIBLE_PROVIDER = 1
-    #: no allowed provider yields a positive surplus (value - cost <= 0 everywhere)
-    NEGATIVE_SURPLUS = 2
-    #: a provider with positive surplus exists, but serving others is worth more
-    LOST_TO_COMPETITION = 3
+    MATCHED = 0  #: served (every unit, in a transport)
+    NO_ELIGIBLE_PROVIDER = 1  #: every provider is forbidden for this request
+    NEGATIVE_SURPLUS = 2  #: no allowed provider yields a positive surplus (value - cost <= 0)
+    LOST_TO_COMPETITION = 3  #: a provider with positive surplus exists; others are worth more
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)

@@ -22,13 +22,13 @@ I8 = npt.NDArray[np.int8]
 class AuctionReason(enum.IntEnum):
     """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled)."""
 
-    FILLED = _codes.FILLED
-    PRICED_OUT = _codes.PRICED_OUT
-    TRADE_REDUCTION = _codes.TRADE_REDUCTION
-    LOTTERY = _codes.LOTTERY
-    PRICE_SETTER = _codes.PRICE_SETTER
-    RATIONED = _codes.RATIONED
-    ZERO_QUANTITY = _codes.ZERO_QUANTITY
+    FILLED = _codes.FILLED  #: fully filled
+    PRICED_OUT = _codes.PRICED_OUT  #: outbid, or the marginal order, partly filled
+    TRADE_REDUCTION = _codes.TRADE_REDUCTION  #: lost a unit to McAfee's or SBBA's trade reduction
+    LOTTERY = _codes.LOTTERY  #: lost a unit in SBBA's lottery among the sellers
+    PRICE_SETTER = _codes.PRICE_SETTER  #: set the price under ``"huang"`` and does not trade
+    RATIONED = _codes.RATIONED  #: long side under ``"huang"``: its quantity was reduced
+    ZERO_QUANTITY = _codes.ZERO_QUANTITY  #: asked for nothing, takes no part
 
 
 def _reason_names(codes: I8) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..policy._explain import MarketReason
 from ._clear import Clearing, clear
 
-__all__ = ["Clearing", "clear"]
+__all__ = ["Clearing", "MarketReason", "clear"]
