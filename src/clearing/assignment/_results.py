@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, import_pandas, result
 from .._validate import FloatArray, IntArray
+from ..errors import InputError
 
 Int8Array = npt.NDArray[np.int8]
 
@@ -26,7 +26,7 @@ class AssignmentReason(enum.IntEnum):
     LOST_TO_COMPETITION = 3  #: a provider with positive surplus exists; others are worth more
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class AssignmentResult(ResultBase):
     """Outcome of :func:`clearing.assign`.
 
@@ -95,7 +95,7 @@ class AssignmentResult(ResultBase):
         )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class TransportResult(ResultBase):
     """Outcome of :func:`clearing.transport`.
 
@@ -155,7 +155,7 @@ class TransportResult(ResultBase):
         )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class AssignmentBatchResult(ResultBase):
     """Outcome of :func:`clearing.assign_batch`: stacked per-problem arrays.
 
@@ -185,6 +185,14 @@ class AssignmentBatchResult(ResultBase):
 
     def result(self, b: int) -> AssignmentResult:
         """Problem ``b`` as an :class:`AssignmentResult` (equal to :func:`assign` on it)."""
+        n = len(self)
+        if isinstance(b, bool) or not isinstance(b, int | np.integer) or not -n <= b < n:
+            raise InputError(
+                f"AssignmentBatchResult.result: b must be an int in [{-n}, {n}), got {b!r}",
+                argument="b",
+                value=b,
+            )
+        b = int(b) % n
         x = self.provider_index[b]
         rows = np.flatnonzero(x >= 0).astype(np.int64)
         unmatched = np.flatnonzero(x < 0).astype(np.int64)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .._kernels.auction import codes as _codes
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, import_pandas, result
+from .._validate import choice
 
 __all__ = ["AuctionReason", "AuctionResult", "BatchAuctionResult"]
 
@@ -65,7 +65,7 @@ def _trades_frame(result: AuctionResult | BatchAuctionResult) -> Any:
     return pd.DataFrame(columns)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class AuctionResult(ResultBase):
     """Outcome of one call-market double auction.
 
@@ -130,16 +130,13 @@ class AuctionResult(ResultBase):
     efficiency: float
     budget_surplus: float
 
-    def to_pandas(self, table: str = "orders") -> Any:
+    def to_pandas(self, *, table: str = "orders") -> Any:
         """One row per order (``table="orders"``) or per trade (``table="trades"``)."""
-        if table == "orders":
-            return _orders_frame(self)
-        if table == "trades":
-            return _trades_frame(self)
-        raise ValueError(f"to_pandas: table must be 'orders' or 'trades', got {table!r}")
+        choice("AuctionResult.to_pandas", "table", table, ("orders", "trades"))
+        return _orders_frame(self) if table == "orders" else _trades_frame(self)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BatchAuctionResult(ResultBase):
     """Outcome of many independent double auctions cleared in one pass.
 
@@ -174,8 +171,9 @@ class BatchAuctionResult(ResultBase):
     trade_buyer_price: F64
     trade_seller_price: F64
 
-    def to_pandas(self, table: str = "markets") -> Any:
+    def to_pandas(self, *, table: str = "markets") -> Any:
         """One row per market (``"markets"``), per order (``"orders"``) or per trade."""
+        choice("BatchAuctionResult.to_pandas", "table", table, ("markets", "orders", "trades"))
         if table == "markets":
             pd = import_pandas()
             return pd.DataFrame(
@@ -193,8 +191,4 @@ class BatchAuctionResult(ResultBase):
                     "budget_surplus": self.budget_surplus,
                 }
             )
-        if table == "orders":
-            return _orders_frame(self)
-        if table == "trades":
-            return _trades_frame(self)
-        raise ValueError(f"to_pandas: table must be 'markets', 'orders' or 'trades', got {table!r}")
+        return _orders_frame(self) if table == "orders" else _trades_frame(self)

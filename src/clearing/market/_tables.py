@@ -105,6 +105,10 @@ class Table:
         self._data[name] = arr
         return arr
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # lazy columns are closures: a pickle holds them computed
+        return (Table, ({name: self[name] for name in self._order},))
+
     def to_dict(self) -> dict[str, np.ndarray]:
         """Every column by name, as writable copies."""
         return {name: self[name].copy() for name in self._order}

@@ -33,8 +33,8 @@ Rules
   state ``REJECTED`` and reason ``DUPLICATE_ID`` / ``UNKNOWN_ID``. Either way the book is
   unchanged.
 
-Single calls return a :class:`ExecutionReport` (a light named tuple); ``fills`` holds :class:`Fill`
-tuples with the maker's price and a sequence number that counts every fill of the book (a
+Single calls return an :class:`ExecutionReport` (a light result); ``fills`` holds :class:`Fill`
+objects with the maker's price and a sequence number that counts every fill of the book (a
 resting order cancelled by self-trade prevention is no fill and takes no number).
 """
 
@@ -58,6 +58,7 @@ from ._reports import (
     Fill,
     RestingOrders,
     UncrossResult,
+    new_report,
 )
 
 __all__ = ["OrderBook"]
@@ -86,7 +87,7 @@ def _first_event(
 
 
 _EVENT = _first_event
-_NEW = tuple.__new__
+_NEW = new_report  # ExecutionReport(*values), Fill(*values) without the frozen __init__
 _NEED = _k.NEED_SPACE
 _REJ = _k.REJECTED
 _MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
@@ -203,7 +204,10 @@ class OrderBook:
         >>> from clearing import OrderBook
         >>> book = OrderBook(tick_size=1)
         >>> book.limit("buy", 10, 2, order_id=7, owner=3)
-        ExecutionReport(order_id=7, state=<OrderState.RESTING: 0>, reason=<OrderReason.NONE: 0>, filled=0.0, remaining=2.0, fills=(), self_trade_cancelled=())
+        ExecutionReport(
+            order_id=7, state=OrderState.RESTING, reason=OrderReason.NONE, filled=0.0, remaining=2.0,
+            fills=(), self_trade_cancelled=()
+        )
         """  # noqa: E501
         if order_id is None:
             order_id = -1

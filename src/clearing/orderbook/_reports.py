@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from .._kernels.orderbook import book as _k
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, builder, import_pandas, result
+from .._validate import choice
 
+T = TypeVar("T")
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -45,7 +46,8 @@ _STATES = tuple(OrderState)
 _REASONS = tuple(OrderReason)
 
 
-class Fill(NamedTuple):
+@result(arrays=False)
+class Fill(ResultBase):
     """One trade: ``taker`` (the incoming order) met ``maker`` (the resting order)."""
 
     seq: int
@@ -55,7 +57,8 @@ class Fill(NamedTuple):
     quantity: float
 
 
-class ExecutionReport(NamedTuple):
+@result(arrays=False)
+class ExecutionReport(ResultBase):
     """The execution report of one event.
 
     ``order_id`` is the event's order (the id assigned when it was ``None``); ``filled`` the
@@ -73,7 +76,17 @@ class ExecutionReport(NamedTuple):
     self_trade_cancelled: tuple[tuple[int, float], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+_BUILDERS: dict[type, Any] = {cls: builder(cls) for cls in (ExecutionReport, Fill)}
+
+
+def new_report(cls: type[T], values: tuple[Any, ...]) -> T:
+    """``cls(*values)`` for :class:`ExecutionReport` and :class:`Fill`, on the per-event path."""
+    obj = _BUILDERS[cls](*values)
+    obj.__class__ = cls
+    return obj  # type: ignore[no-any-return]
+
+
+@result
 class BatchReport(ResultBase):
     """Reports of :meth:`OrderBook.submit_batch`: per event, per fill, per cancelled order.
 
@@ -103,8 +116,9 @@ class BatchReport(ResultBase):
     cancel_order: I64
     cancel_quantity: F64
 
-    def to_pandas(self, table: str = "events") -> Any:
+    def to_pandas(self, *, table: str = "events") -> Any:
         """One of the tables ``"events"``, ``"fills"`` or ``"cancels"`` as a DataFrame."""
+        choice("BatchReport.to_pandas", "table", table, ("events", "fills", "cancels"))
         pd = import_pandas()
         if table == "events":
             return pd.DataFrame(
@@ -127,18 +141,16 @@ class BatchReport(ResultBase):
                     "quantity": self.fill_quantity,
                 }
             )
-        if table == "cancels":
-            return pd.DataFrame(
-                {
-                    "event": self.cancel_event,
-                    "order_id": self.cancel_order,
-                    "quantity": self.cancel_quantity,
-                }
-            )
-        raise ValueError(f"to_pandas: unknown table {table!r}; use 'events', 'fills', 'cancels'")
+        return pd.DataFrame(
+            {
+                "event": self.cancel_event,
+                "order_id": self.cancel_order,
+                "quantity": self.cancel_quantity,
+            }
+        )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BookDepth(ResultBase):
     """Aggregated book: price levels best first with total quantity and order count."""
 
@@ -150,7 +162,7 @@ class BookDepth(ResultBase):
     ask_orders: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class RestingOrders(ResultBase):
     """Resting orders of one side in priority order (best price first, then arrival)."""
 
@@ -161,7 +173,7 @@ class RestingOrders(ResultBase):
     arrival: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BookSnapshot(ResultBase):
     """A complete copy of a book's state; :meth:`OrderBook.restore` rebuilds the book."""
 
@@ -171,7 +183,7 @@ class BookSnapshot(ResultBase):
     state: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class UncrossResult(ResultBase):
     """Outcome of :meth:`OrderBook.uncross`.
 

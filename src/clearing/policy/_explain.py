@@ -44,6 +44,7 @@ class MarketReason(enum.StrEnum):
     NO_ELIGIBLE_REQUEST = "no_eligible_request"  #: no request may be served by this provider
     MARGINAL = "marginal"  #: partly filled at the margin
 
+
 # code: (name, request-side sentence, offer-side sentence)
 # Placeholders: {id} {party} {service} {qty} {own} {price} {rule} {limit} {other}
 _TABLE: dict[int, tuple[str, str, str]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -167,6 +168,16 @@ class Policy:
     def is_empty(self) -> bool:
         """True when the policy has no rule at all."""
         return not (self.services or self.forbidden or self.budgets or self.negotiate)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the read-only mappings do not pickle; the policy is rebuilt (and re-checked) instead
+        kwargs: dict[str, Any] = {
+            "services": dict(self.services),
+            "forbidden": self.forbidden,
+            "budgets": dict(self.budgets),
+            "negotiate": self.negotiate,
+        }
+        return (functools.partial(Policy, **kwargs), ())
 
     def __repr__(self) -> str:
         return (
