@@ -12,6 +12,7 @@ import types
 
 import clearing
 import clearing.errors as errors
+from clearing._public import HOMES
 
 EXPECTED = {
     # call-market double auctions
@@ -168,7 +169,9 @@ def reason_tables() -> str:
     out = []
     for name in REASON_ENUMS:
         cls = getattr(clearing, name)
-        notes = dict(re.findall(r"^\s+([A-Z_]+) = [^#\n]*#: (.*)$", inspect.getsource(cls), re.M))
+        source = inspect.getsource(sys.modules[HOMES[f"clearing.{name}"]])
+        body = source[source.index(f"class {name}(") :]
+        notes = dict(re.findall(r"^    ([A-Z_]+) = [^#\n]*#: (.*)$", body, re.M))
         out += [f"### {name}\n", "| code | name | meaning |", "| --- | --- | --- |"]
         for m in cls:
             code = f"`{m.value}`" if isinstance(m.value, str) else str(int(m.value))

@@ -108,3 +108,18 @@ class HoldClosed(LedgerError):
 
 class SchemaMismatch(LedgerError):
     """The database holds a schema version this library does not read."""
+
+
+# the errors :mod:`clearing` exports carry its name; the ledger's own ones stay here
+_EXPORTED: tuple[type[ClearingError], ...] = (
+    ClearingError,
+    DuplicateSettlement,
+    InfeasibleError,
+    InputError,
+    InsufficientFunds,
+    LedgerError,
+    PolicyError,
+    UnbalancedPosting,
+)
+for _cls in _EXPORTED:
+    _cls.__module__ = "clearing"

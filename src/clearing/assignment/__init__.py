@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._public import export
 from ._api import assign, assign_batch, linear_sum_assignment, transport
 from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult, TransportResult
 
@@ -15,3 +16,5 @@ __all__ = [
     "linear_sum_assignment",
     "transport",
 ]
+
+export("clearing", globals(), __all__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._public import export
 from ._api import MECHANISMS, double_auction, double_auction_batch
 from ._results import AuctionReason, AuctionResult, BatchAuctionResult
 
@@ -13,3 +14,5 @@ __all__ = [
     "double_auction",
     "double_auction_batch",
 ]
+
+export("clearing", globals(), __all__)

@@ -51,7 +51,7 @@ def _build(cls: Any, data: Any, allowed: Sequence[str], location: str) -> Any:
     return obj
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class Policy:
     """Guard rails for :func:`clearing.clear`: hard rules, gray-zone rules, failure terms.
 

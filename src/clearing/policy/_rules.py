@@ -77,7 +77,7 @@ def check_keys(data: Mapping[str, Any], allowed: Sequence[str], location: str) -
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FailureTerms:
     """What happens when a provider misses its service level (executed by the ledger).
 
@@ -104,7 +104,7 @@ class FailureTerms:
         number(self.rating_change, f"{location}.rating_change", lo=-5.0, hi=5.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceRules:
     """The hard rules of one service (every field optional).
 
@@ -174,7 +174,7 @@ class ServiceRules:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Forbidden:
     """A forbidden combination: every request/offer pair matching all given fields.
 
@@ -197,7 +197,7 @@ class Forbidden:
             _opt(getattr(self, f), _name, f"{location}.{f}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Negotiate:
     """A gray-zone rule: matching requests go to ``negotiations`` instead of the market.
 

@@ -34,7 +34,7 @@ def plot_metric(df: Any, metric: str, *, ax: Any = None, by: str = "scenario") -
     return ax
 
 
-def plot_structures(df: Any, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
+def plot_structures(df: Any, *, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
     """The structures side by side over time: one panel per metric.
 
     Parameters
