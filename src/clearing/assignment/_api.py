@@ -68,6 +68,53 @@ def _prices_option(prices: Any, fn: str) -> tuple[bool, bool]:
     return prices in ("min", "both"), prices in ("max", "both")
 
 
+def _names(indices: np.ndarray) -> str:
+    shown = ", ".join(map(str, indices[:10].tolist()))
+    return shown + (f", ... ({indices.size} in all)" if indices.size > 10 else "")
+
+
+def _infeasible(fn: str, a: np.ndarray, tall: bool) -> InfeasibleError:
+    """Name rows that no finite-cost assignment covers, and the few columns they share.
+
+    ``a`` is the oriented matrix (rows <= columns; a tall input arrives transposed, and then
+    its columns are the ones that cannot all be assigned). The rows reachable by alternating
+    paths from a row a maximum matching leaves over have finite costs in fewer columns than
+    they are (Hall's condition fails there), which is what the message shows.
+    """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    ok = np.isfinite(a)
+    match = maximum_bipartite_matching(csr_array(ok.astype(np.int8)), perm_type="column")
+    rows = match < 0
+    if not rows.any():  # every row can be covered: the finite costs overflow instead
+        return InfeasibleError(
+            f"{fn}: cost_matrix has no assignment of finite total cost", argument="cost_matrix"
+        )
+    row_of_col = np.full(a.shape[1], -1, np.int64)
+    row_of_col[match[match >= 0]] = np.flatnonzero(match >= 0)
+    cols = np.zeros(a.shape[1], bool)
+    while True:
+        new = ok[rows].any(axis=0) & ~cols
+        if not new.any():
+            break
+        cols |= new
+        rows[row_of_col[new]] = True  # columns reached are all matched: the matching is maximum
+    group, share = np.flatnonzero(rows), np.flatnonzero(cols)
+    what, other = ("columns", "rows") if tall else ("rows", "columns")
+    where = f"only in {other} {_names(share)}" if share.size else "nowhere"
+    sizes = f"{group.size} {what[:-1] if group.size == 1 else what}, {share.size} " + (
+        other[:-1] if share.size == 1 else other
+    )
+    return InfeasibleError(
+        f"{fn}: cost_matrix is infeasible: {what} {_names(group)} have finite costs "
+        f"{where} ({sizes}), so they cannot all be assigned",
+        argument="cost_matrix",
+        index=int(group[0]),
+        value=group.tolist(),
+    )
+
+
 def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[IntArray, IntArray]:
     """Solve the linear sum assignment problem (scipy's contract).
 
@@ -136,7 +183,7 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     u = np.empty(a.shape[0], np.float64)
     v = np.empty(a.shape[1], np.float64)
     if lap_dense(a, x, y, u, v) != 0:  # type: ignore[no-untyped-call]
-        raise InfeasibleError(f"{fn}: cost matrix is infeasible", argument="cost_matrix")
+        raise _infeasible(fn, a, tall)
     if not tall:
         return np.arange(n, dtype=np.int64), x
     order = np.argsort(x, kind="stable").astype(np.int64)

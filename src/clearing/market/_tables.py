@@ -67,11 +67,20 @@ class Table:
         for name, col in columns.items():
             arr = np.asarray(col)
             if arr.ndim != 1:
-                raise ValueError(f"Table column {name!r} must be 1-D")
+                raise InputError(
+                    f"Table: column {name!r} must be 1-D, got shape {arr.shape}",
+                    argument="columns",
+                    index=name,
+                )
             if n is None:
                 n = len(arr)
             elif len(arr) != n:
-                raise ValueError(f"Table column {name!r} has length {len(arr)}, expected {n}")
+                raise InputError(
+                    f"Table: column {name!r} has length {len(arr)}, expected {n}",
+                    argument="columns",
+                    index=name,
+                    value=len(arr),
+                )
             arr.flags.writeable = False
             data[name] = arr
         self._data = data
