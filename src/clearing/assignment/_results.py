@@ -18,7 +18,10 @@ __all__ = ["AssignmentBatchResult", "AssignmentReason", "AssignmentResult", "Tra
 
 
 class AssignmentReason(enum.IntEnum):
-    """Why a request was left (partly) unserved: the ``int8`` codes of the ``reason`` arrays."""
+    """Why a request was left (partly) unserved: the ``int8`` codes of the ``reason`` arrays.
+
+    Each code with its meaning: :doc:`/api/vocabulary`.
+    """
 
     MATCHED = 0  #: served (every unit, in a transport)
     NO_ELIGIBLE_PROVIDER = 1  #: every provider is forbidden for this request

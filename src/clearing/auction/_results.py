@@ -20,7 +20,10 @@ I8 = npt.NDArray[np.int8]
 
 
 class AuctionReason(enum.IntEnum):
-    """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled)."""
+    """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled).
+
+    Each code with its meaning: :doc:`/api/vocabulary`.
+    """
 
     FILLED = _codes.FILLED  #: fully filled
     PRICED_OUT = _codes.PRICED_OUT  #: outbid, or the marginal order, partly filled

@@ -29,7 +29,10 @@ class OrderState(enum.IntEnum):
 
 
 class OrderReason(enum.IntEnum):
-    """Why an order ended in its state (codes of the ``reason`` arrays)."""
+    """Why an order ended in its state (codes of the ``reason`` arrays).
+
+    Each code with its meaning: :doc:`/api/vocabulary`.
+    """
 
     NONE = _k.NONE  #: nothing special
     DUPLICATE_ID = _k.DUPLICATE_ID  #: the order id is already resting on the book

@@ -21,7 +21,8 @@ class MarketReason(enum.StrEnum):
     """Why units of a request or an offer are unmatched by :func:`clearing.clear`.
 
     The values are the strings of the ``reason`` column of :attr:`clearing.Clearing.unmatched`
-    (a member compares equal to its string); ``message`` says the same in a sentence.
+    (a member compares equal to its string); ``message`` says the same in a sentence. Each
+    code with its meaning: :doc:`/api/vocabulary`.
     """
 
     FORBIDDEN = "forbidden"  #: a ``forbidden`` rule excludes the team or the provider
