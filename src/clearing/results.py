@@ -1,4 +1,4 @@
-"""Public home of every result class; each is defined next to the function that returns it."""
+"""Public home of every result class and reason enum; each is defined next to its function."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from .orderbook._reports import (
     RestingOrders,
     UncrossResult,
 )
+from .policy._explain import MarketReason
 
 __all__ = [
     "AssignmentBatchResult",
@@ -35,6 +36,7 @@ __all__ = [
     "Clearing",
     "ExecutionReport",
     "Fill",
+    "MarketReason",
     "OrderReason",
     "OrderState",
     "RestingOrders",
