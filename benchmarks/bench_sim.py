@@ -67,9 +67,9 @@ def time_sweep() -> None:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        sweep(grid, [1, 2], client.get_executor(), rounds=2)  # warm the workers
+        sweep(grid, [1, 2], executor=client.get_executor(), rounds=2)  # warm the workers
         t0 = time.perf_counter()
-        parallel = sweep(grid, seeds, client.get_executor(), rounds=52)
+        parallel = sweep(grid, seeds, executor=client.get_executor(), rounds=52)
         t_par = time.perf_counter() - t0
     same = serial.equals(parallel)
     print(

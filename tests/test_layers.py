@@ -25,6 +25,7 @@ LAYERS = [
     ("clearing.errors", 0),
     ("clearing._validate", 0),
     ("clearing._result", 0),
+    ("clearing._public", 0),
     ("clearing._status", 0),
     ("clearing._records", 0),
     ("clearing._kernels", 1),

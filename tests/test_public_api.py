@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import inspect
+import os
+import pathlib
+import re
 import subprocess
 import sys
 import types
 
 import clearing
 import clearing.errors as errors
+from clearing._public import HOMES
 
 EXPECTED = {
     # call-market double auctions
     "MECHANISMS",
     "AuctionResult",
     "BatchAuctionResult",
-    "Reason",
+    "AuctionReason",
     "double_auction",
     "double_auction_batch",
     # assignment with competitive prices
     "AssignmentBatchResult",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
+    "AssignmentReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",
@@ -40,6 +44,7 @@ EXPECTED = {
     "UncrossResult",
     # market façade
     "Clearing",
+    "MarketReason",
     "Policy",
     "clear",
     # errors
@@ -151,3 +156,43 @@ def test_results_module_lists_every_result_class() -> None:
         if isinstance(getattr(clearing, n), type) and issubclass(getattr(clearing, n), ResultBase)
     }
     assert result_classes <= set(results.__all__)
+
+
+REASON_ENUMS = ("AuctionReason", "AssignmentReason", "OrderReason", "MarketReason")
+VOCABULARY = pathlib.Path(__file__).resolve().parents[1] / "docs" / "api" / "vocabulary.md"
+_BEGIN = "<!-- reason tables: generated from the enums; see tests/test_public_api.py -->\n"
+_END = "<!-- end of reason tables -->\n"
+
+
+def reason_tables() -> str:
+    """The reason tables of docs/api/vocabulary.md, from the enums and their ``#:`` notes."""
+    out = []
+    for name in REASON_ENUMS:
+        cls = getattr(clearing, name)
+        source = inspect.getsource(sys.modules[HOMES[f"clearing.{name}"]])
+        body = source[source.index(f"class {name}(") :]
+        notes = dict(re.findall(r"^    ([A-Z_]+) = [^#\n]*#: (.*)$", body, re.M))
+        out += [f"### {name}\n", "| code | name | meaning |", "| --- | --- | --- |"]
+        for m in cls:
+            code = f"`{m.value}`" if isinstance(m.value, str) else str(int(m.value))
+            out.append(f"| {code} | `{m.name}` | {notes[m.name].replace('``', '`')} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def test_every_reason_vocabulary_is_on_the_vocabulary_page() -> None:
+    """Regenerate the tables with ``CLEARING_REGENERATE=1 pytest tests/test_public_api.py``."""
+    page = VOCABULARY.read_text()
+    head, rest = page.split(_BEGIN)
+    body, tail = rest.split(_END)
+    want = reason_tables()
+    if os.environ.get("CLEARING_REGENERATE") == "1":
+        VOCABULARY.write_text(head + _BEGIN + want + _END + tail)
+        return
+    assert body == want, (
+        "docs/api/vocabulary.md lists other reason codes than the enums; regenerate with "
+        "CLEARING_REGENERATE=1 pytest tests/test_public_api.py"
+    )
+    # every public enum whose name ends in Reason is a reason vocabulary listed there
+    reasons = {n for n in clearing.__all__ if n.endswith("Reason")}
+    assert reasons == set(REASON_ENUMS)

@@ -24,14 +24,14 @@ REGISTRIES: list[type[enum.IntEnum]] = [
     _status.AssignStatus,
     _status.SurplusCheck,
     _status.AssignReason,
-    _status.BookState,
+    _status.BookStateCode,
     _status.BookReason,
-    _status.MarketReason,
+    _status.MarketCode,
 ]
 # the public enum each reported status names (see _status.OUTCOMES)
 PUBLIC = {
-    "Reason": clearing.Reason,
-    "UnmatchedReason": clearing.UnmatchedReason,
+    "AuctionReason": clearing.AuctionReason,
+    "AssignmentReason": clearing.AssignmentReason,
     "OrderState": clearing.OrderState,
     "OrderReason": clearing.OrderReason,
 }
@@ -55,7 +55,7 @@ def test_every_code_has_one_outcome() -> None:
     ("codes", "module"),
     [
         (_status.AuctionCode, auction_kernels),
-        (_status.BookState, book_kernels),
+        (_status.BookStateCode, book_kernels),
         (_status.BookReason, book_kernels),
     ],
 )
@@ -79,7 +79,7 @@ def test_other_registries_agree() -> None:
     assert lap_kernels.INFEASIBLE == _status.AssignStatus.INFEASIBLE
     assert lap_kernels.OK == _status.AssignStatus.OK
     produced = {code: name for code, name in REASONS.items() if code not in NEVER_PRODUCED_MARKET}
-    assert {m.value: m.name.lower() for m in _status.MarketReason} == produced
+    assert {m.value: m.name.lower() for m in _status.MarketCode} == produced
     assert {code: REASONS[code] for code in NEVER_PRODUCED_MARKET} == NEVER_PRODUCED_MARKET
 
 
@@ -178,7 +178,7 @@ def test_every_surplus_check_code_is_produced() -> None:
 def test_every_assignment_reason_is_produced() -> None:
     value = [[5.0, 0.5], [4.0, -np.inf], [-np.inf, -np.inf], [-1.0, 0.0]]
     r = clearing.assign(value)
-    reasons = dict(zip(r.unmatched.tolist(), r.unmatched_reason.tolist(), strict=True))
+    reasons = dict(zip(r.unmatched.tolist(), r.reason[r.unmatched].tolist(), strict=True))
     R = _status.AssignReason
     assert reasons == {1: R.LOST_TO_COMPETITION, 2: R.NO_ELIGIBLE_PROVIDER, 3: R.NEGATIVE_SURPLUS}
     batch = clearing.assign_batch([value])
@@ -190,7 +190,7 @@ def _states(reports) -> set[tuple[int, int]]:  # type: ignore[no-untyped-def]
 
 
 def test_every_order_book_code_is_produced() -> None:
-    St, Re = _status.BookState, _status.BookReason
+    St, Re = _status.BookStateCode, _status.BookReason
     book = clearing.OrderBook(tick_size=1, self_trade_prevention="cancel_taker")
     seen = _states(
         [
@@ -281,7 +281,7 @@ MARKET_CASES: list[tuple[str, Any, Any, dict[str, Any], dict[str, Any]]] = [
 
 
 def test_every_market_reason_is_produced() -> None:
-    assert {case[0] for case in MARKET_CASES} == {m.name.lower() for m in _status.MarketReason}
+    assert {case[0] for case in MARKET_CASES} == {m.name.lower() for m in _status.MarketCode}
     for reason, requests, offers, policy, options in MARKET_CASES:
         c = clearing.clear(requests, offers, clearing.Policy.from_dict(policy), **options)
         assert reason in c.unmatched["reason"].tolist(), reason

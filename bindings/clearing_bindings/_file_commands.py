@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from clearing import MECHANISMS, ClearingError, Policy, Reason, UnmatchedReason
+from clearing import MECHANISMS, AssignmentReason, AuctionReason, ClearingError, Policy
 
 from ._registry import OK, arg, command
 from .tables import FileInputError, Source, locate, read_table, write_tables
@@ -216,7 +216,7 @@ def _auction(args: argparse.Namespace) -> int:
         f"{r.mechanism}: volume {r.volume:g}, price {r.price:.6g}, clearing range "
         f"[{lo:.6g}, {hi:.6g}], welfare {r.welfare:.6g}, budget surplus {r.budget_surplus:.6g}"
     )
-    names = [x.name.lower() for x in Reason]
+    names = [x.name.lower() for x in AuctionReason]
     tables = {
         "bids": {
             **bids,
@@ -231,8 +231,8 @@ def _auction(args: argparse.Namespace) -> int:
             "reason": [names[c] for c in r.ask_reason],
         },
         "trades": {
-            "bid_row": r.trade_bid,
-            "ask_row": r.trade_ask,
+            "bid_row": r.trade_bid_index,
+            "ask_row": r.trade_ask_index,
             "quantity": r.trade_quantity,
             "buyer_price": r.trade_buyer_price,
             "seller_price": r.trade_seller_price,
@@ -278,12 +278,11 @@ def _assign(args: argparse.Namespace) -> int:
     with _located({"value": (src, None)}):
         r = assign(value, prices=args.prices)
     provider = np.full(len(requests), "", dtype=object)
-    provider[r.row_ind] = [providers[j] for j in r.col_ind]
+    provider[r.request_index] = [providers[j] for j in r.provider_index]
     got = np.full(len(requests), np.nan)
-    got[r.row_ind] = value[r.row_ind, r.col_ind]
-    reason = np.full(len(requests), "matched", dtype=object)
-    reason[r.unmatched] = [UnmatchedReason(c).name.lower() for c in r.unmatched_reason]
-    for i, j in zip(r.row_ind, r.col_ind, strict=True):
+    got[r.request_index] = value[r.request_index, r.provider_index]
+    reason = np.array([AssignmentReason(c).name.lower() for c in r.reason], dtype=object)
+    for i, j in zip(r.request_index, r.provider_index, strict=True):
         print(f"{requests[i]} -> {providers[j]} (value {value[i, j]:g})")
     print(f"welfare {r.welfare:g}; {len(r.unmatched)} request(s) unmatched")
     nan = np.full(len(providers), np.nan)

@@ -133,8 +133,8 @@ _AUCTION = Op(
         _out("ask_price_received", "numbers", "per-unit price of each ask (null: not filled)"),
         _out("bid_reason", "strings", "why each bid is not, or only partly, filled"),
         _out("ask_reason", "strings", "why each ask is not, or only partly, filled"),
-        _out("trade_bid", "integers", "bid index of each trade"),
-        _out("trade_ask", "integers", "ask index of each trade"),
+        _out("trade_bid_index", "integers", "bid index of each trade"),
+        _out("trade_ask_index", "integers", "ask index of each trade"),
         _out("trade_quantity", "numbers", "units of each trade"),
         _out("trade_buyer_price", "numbers", "per-unit price the buyer pays in each trade"),
         _out("trade_seller_price", "numbers", "per-unit price the seller gets in each trade"),
@@ -152,7 +152,7 @@ _MATCH_OUT = (
     _out("min_prices", "numbers?", "least competitive price per provider (null: not computed)"),
     _out("max_prices", "numbers?", "greatest competitive price per provider"),
     _out("unmatched", "integers", "requests left (partly) unserved"),
-    _out("unmatched_reason", "strings", "why, for each entry of unmatched"),
+    _out("reason", "strings", "per request, why it is (partly) unserved ('matched' if not)"),
 )
 
 _ASSIGN = Op(
@@ -164,8 +164,8 @@ _ASSIGN = Op(
     "Match requests to providers to maximise total surplus, with competitive prices.",
     (_VALUE, _COST, _FORBIDDEN, _PRICES),
     (
-        _out("row_ind", "integers", "matched requests, ascending"),
-        _out("col_ind", "integers", "the provider of each matched request"),
+        _out("request_index", "integers", "matched requests, ascending"),
+        _out("provider_index", "integers", "the provider of each matched request"),
         *_MATCH_OUT,
         _out("utility", "numbers", "per request, its gain at the prices col_duals"),
         _out("shape", "pair", "[n_requests, n_providers]"),
@@ -188,7 +188,7 @@ _TRANSPORT = Op(
         _PRICES,
     ),
     (
-        _out("flow", "imatrix", "units of request i served by provider j"),
+        _out("quantity", "imatrix", "units of request i served by provider j"),
         _out("served", "integers", "units served per request"),
         _out("unserved", "integers", "units left unserved per request"),
         *_MATCH_OUT,

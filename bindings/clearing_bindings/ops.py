@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - the [service] extra installs it
     _orjson = None
 
 import clearing
-from clearing import ClearingError, InputError, OrderBook, Reason, UnmatchedReason
+from clearing import AssignmentReason, AuctionReason, ClearingError, InputError, OrderBook
 
 from .schema import SchemaError, TooLarge, json_schema, validate
 
@@ -56,8 +56,8 @@ DEFAULT_MAX_ORDERS = 200_000
 #: Distinct order books (markets) one engine holds unless configured.
 DEFAULT_MAX_BOOKS = 10_000
 
-_AUCTION_REASONS = [r.name.lower() for r in Reason]
-_MATCH_REASONS = [r.name.lower() for r in UnmatchedReason]
+_AUCTION_REASONS = [r.name.lower() for r in AuctionReason]
+_MATCH_REASONS = [r.name.lower() for r in AssignmentReason]
 
 
 def _floats(a: Any) -> list[Any]:
@@ -135,7 +135,7 @@ def _matching(r: Any) -> dict[str, Any]:
         "min_prices": None if r.min_prices is None else _floats(r.min_prices),
         "max_prices": None if r.max_prices is None else _floats(r.max_prices),
         "unmatched": r.unmatched.tolist(),
-        "unmatched_reason": [_MATCH_REASONS[c] for c in r.unmatched_reason.tolist()],
+        "reason": [_MATCH_REASONS[c] for c in r.reason.tolist()],
     }
 
 
@@ -252,8 +252,8 @@ class Engine:
             "ask_price_received": _floats(r.ask_price_received),
             "bid_reason": [_AUCTION_REASONS[c] for c in r.bid_reason.tolist()],
             "ask_reason": [_AUCTION_REASONS[c] for c in r.ask_reason.tolist()],
-            "trade_bid": r.trade_bid.tolist(),
-            "trade_ask": r.trade_ask.tolist(),
+            "trade_bid_index": r.trade_bid_index.tolist(),
+            "trade_ask_index": r.trade_ask_index.tolist(),
             "trade_quantity": _floats(r.trade_quantity),
             "trade_buyer_price": _floats(r.trade_buyer_price),
             "trade_seller_price": _floats(r.trade_seller_price),
@@ -274,8 +274,8 @@ class Engine:
     def _assign(self, a: dict[str, Any]) -> dict[str, Any]:
         r = clearing.assign(**self._prices("assign", a))
         return {
-            "row_ind": r.row_ind.tolist(),
-            "col_ind": r.col_ind.tolist(),
+            "request_index": r.request_index.tolist(),
+            "provider_index": r.provider_index.tolist(),
             **_matching(r),
             "utility": _floats(r.utility),
             "shape": list(r.shape),
@@ -284,7 +284,7 @@ class Engine:
     def _transport(self, a: dict[str, Any]) -> dict[str, Any]:
         r = clearing.transport(**self._prices("transport", a))
         return {
-            "flow": np.asarray(r.flow).tolist(),
+            "quantity": np.asarray(r.quantity).tolist(),
             "served": r.served.tolist(),
             "unserved": r.unserved.tolist(),
             **_matching(r),

@@ -27,6 +27,7 @@ from .errors import (
 if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
     from .assignment._api import assign, assign_batch, linear_sum_assignment, transport
     from .auction._api import MECHANISMS, double_auction, double_auction_batch
+    from .market import MarketReason
     from .market._clear import clear
     from .orderbook._book import OrderBook
     from .policy import Policy
@@ -39,7 +40,7 @@ _HOME = {
         "AssignmentBatchResult",
         "AssignmentResult",
         "TransportResult",
-        "UnmatchedReason",
+        "AssignmentReason",
         "assign",
         "assign_batch",
         "linear_sum_assignment",
@@ -49,7 +50,7 @@ _HOME = {
         "MECHANISMS",
         "AuctionResult",
         "BatchAuctionResult",
-        "Reason",
+        "AuctionReason",
         "double_auction",
         "double_auction_batch",
     ],
@@ -65,7 +66,7 @@ _HOME = {
         "RestingOrders",
         "UncrossResult",
     ],
-    ".market": ["Clearing", "clear"],
+    ".market": ["Clearing", "MarketReason", "clear"],
     ".policy": ["Policy"],
 }
 _LAZY = {name: module for module, names in _HOME.items() for name in names}
@@ -88,7 +89,9 @@ def __dir__() -> list[str]:
 __all__ = [
     "MECHANISMS",
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
+    "AuctionReason",
     "AuctionResult",
     "BatchAuctionResult",
     "BatchReport",
@@ -103,17 +106,16 @@ __all__ = [
     "InputError",
     "InsufficientFunds",
     "LedgerError",
+    "MarketReason",
     "OrderBook",
     "OrderReason",
     "OrderState",
     "Policy",
     "PolicyError",
-    "Reason",
     "RestingOrders",
     "TransportResult",
     "UnbalancedPosting",
     "UncrossResult",
-    "UnmatchedReason",
     "__version__",
     "assign",
     "assign_batch",

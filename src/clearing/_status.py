@@ -17,9 +17,9 @@ registry               produced by
 :class:`AssignStatus`  ``lap_dense``, ``transport_csr``, ``sparse_assign`` (returned)
 :class:`SurplusCheck`  ``surplus_rows``, ``surplus_csr``, ``assign_dense_batch``
 :class:`AssignReason`  the surplus kernels and ``assign_dense_batch``, per request
-:class:`BookState`     the order book's ``process_event`` (first field returned)
+:class:`BookStateCode`     the order book's ``process_event`` (first field returned)
 :class:`BookReason`    the order book's ``process_event`` (second field returned)
-:class:`MarketReason`  the façade's routes, per unserved row of ``Clearing.unmatched``
+:class:`MarketCode`  the façade's routes, per unserved row of ``Clearing.unmatched``
 =====================  ==========================================================
 
 ``tests/test_status.py`` checks that the registries agree with the kernels' constants,
@@ -83,7 +83,7 @@ class AssignReason(enum.IntEnum):
     LOST_TO_COMPETITION = 3
 
 
-class BookState(enum.IntEnum):
+class BookStateCode(enum.IntEnum):
     """The state of an order after an event, as the book kernel returns it."""
 
     NEED_SPACE = -1  #: internal: the wrapper grows the book's arrays and sends the event again
@@ -110,7 +110,7 @@ class BookReason(enum.IntEnum):
     BAD_PRICE = 9  #: internal: off the tick grid or out of range; the wrapper raises
 
 
-class MarketReason(enum.IntEnum):
+class MarketCode(enum.IntEnum):
     """Why units stay unserved in :func:`clearing.clear` (the ``reason`` column's codes)."""
 
     FORBIDDEN = 1
@@ -157,18 +157,18 @@ def _raised(error: type[ClearingError] | None, *members: enum.IntEnum) -> dict[K
 # the public enums by tests/test_status.py); ``None`` is success with nothing to report,
 # or an internal code the wrapper acts on (it grows the book and sends the event again).
 OUTCOMES: dict[Key, Outcome] = {
-    **_reported("Reason", AuctionCode),
+    **_reported("AuctionReason", AuctionCode),
     **_raised(None, AssignStatus.OK),
     **_raised(InfeasibleError, AssignStatus.INFEASIBLE),
     **_raised(None, SurplusCheck.OK),
     **_raised(InputError, *list(SurplusCheck)[1:]),
-    **_reported("UnmatchedReason", AssignReason),
-    **_reported("OrderState", BookState),
-    **_raised(None, BookState.NEED_SPACE),
+    **_reported("AssignmentReason", AssignReason),
+    **_reported("OrderState", BookStateCode),
+    **_raised(None, BookStateCode.NEED_SPACE),
     **_reported("OrderReason", BookReason),
     # the wrappers check these events again and raise the converters' own message
     **_raised(InputError, BookReason.BAD_QUANTITY, BookReason.BAD_EVENT, BookReason.BAD_PRICE),
-    **{_key(member): f"reason:{member.name.lower()}" for member in MarketReason},
+    **{_key(member): f"reason:{member.name.lower()}" for member in MarketCode},
 }
 
 
@@ -232,7 +232,7 @@ def raise_for_status(
     >>> raise_for_status(1, "assign", "no complete assignment", argument="value")
     Traceback (most recent call last):
     ...
-    clearing.errors.InfeasibleError: assign: no complete assignment
+    clearing.InfeasibleError: assign: no complete assignment
     """
     try:
         error = outcome(codes(status))

@@ -1,14 +1,14 @@
-"""Public home of every result class; each is defined next to the function that returns it."""
+"""Public home of every result class and reason enum; each is defined next to its function."""
 
 from __future__ import annotations
 
 from .assignment._results import (
     AssignmentBatchResult,
+    AssignmentReason,
     AssignmentResult,
     TransportResult,
-    UnmatchedReason,
 )
-from .auction._results import AuctionResult, BatchAuctionResult, Reason
+from .auction._results import AuctionReason, AuctionResult, BatchAuctionResult
 from .market._clear import Clearing
 from .orderbook._reports import (
     BatchReport,
@@ -21,10 +21,13 @@ from .orderbook._reports import (
     RestingOrders,
     UncrossResult,
 )
+from .policy._explain import MarketReason
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
+    "AuctionReason",
     "AuctionResult",
     "BatchAuctionResult",
     "BatchReport",
@@ -33,11 +36,10 @@ __all__ = [
     "Clearing",
     "ExecutionReport",
     "Fill",
+    "MarketReason",
     "OrderReason",
     "OrderState",
-    "Reason",
     "RestingOrders",
     "TransportResult",
     "UncrossResult",
-    "UnmatchedReason",
 ]

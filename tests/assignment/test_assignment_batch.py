@@ -50,9 +50,9 @@ def test_batch_equals_loop(shape: tuple[int, int, int], prices: str | None) -> N
 
 def test_batch_shapes_and_bad_input() -> None:
     batch = assign_batch(np.zeros((0, 3, 3)))
-    assert batch.match.shape == (0, 3) and batch.welfare.shape == (0,)
+    assert batch.provider_index.shape == (0, 3) and batch.welfare.shape == (0,)
     batch = assign_batch(np.ones((2, 0, 3)))
-    assert batch.match.shape == (2, 0)
+    assert batch.provider_index.shape == (2, 0)
     assert assign_batch(np.ones((2, 2, 2))).to_pandas().shape == (4, 4)
     with pytest.raises(InputError, match="3-D"):
         assign_batch(np.ones((2, 2)))
@@ -71,18 +71,20 @@ rng = np.random.default_rng(5)
 v = rng.integers(0, 9, (9, 7)).astype(float); v[rng.random((9, 7)) < 0.2] = -np.inf
 out = {}
 a = assign(v, prices="both")
-out["assign"] = [a.col_ind.tolist(), a.min_prices.tolist(), a.max_prices.tolist(), a.welfare]
+out["assign"] = [a.provider_index.tolist(), a.min_prices.tolist(), a.max_prices.tolist(), a.welfare]
 s = assign(sp.csr_array(np.where(np.isfinite(v), v, 0)), prices="both")
-out["sparse"] = [s.col_ind.tolist(), s.min_prices.tolist(), s.max_prices.tolist()]
+out["sparse"] = [s.provider_index.tolist(), s.min_prices.tolist(), s.max_prices.tolist()]
 t = transport(v, demand=rng.integers(0, 3, 9), capacity=rng.integers(0, 4, 7), prices="both")
-out["transport"] = [t.flow.tolist(), t.min_prices.tolist(), t.max_prices.tolist()]
+out["transport"] = [t.quantity.tolist(), t.min_prices.tolist(), t.max_prices.tolist()]
 b = assign_batch(rng.random((3, 4, 5)), prices="both")
-out["batch"] = [b.match.tolist(), b.max_prices.tolist()]
+out["batch"] = [b.provider_index.tolist(), b.max_prices.tolist()]
 out["lsap"] = [x.tolist() for x in linear_sum_assignment(rng.random((6, 6)))]
 out["lsap_tall_max"] = [x.tolist() for x in linear_sum_assignment(rng.random((7, 4)), True)]
 w = rng.normal(0.3, 1.0, (36, 45))
 long = [assign(w, prices=None), assign(w.T.copy(), prices=None)]  # rows longer than 32
-out["long"] = [[r.col_ind.tolist(), r.col_duals.tolist(), r.row_duals.tolist()] for r in long]
+out["long"] = [
+    [r.provider_index.tolist(), r.col_duals.tolist(), r.row_duals.tolist()] for r in long
+]
 print(json.dumps(out))
 """
 
@@ -127,7 +129,9 @@ def test_solver_duals_without_prices(shape: tuple[int, int, int]) -> None:
     batch = assign_batch(values, cost, forbidden=forbidden, prices=None)
     assert batch.min_prices is None and batch.max_prices is None
     with_prices = assign_batch(values, cost, forbidden=forbidden, prices="min")
-    np.testing.assert_array_equal(batch.match, with_prices.match)  # prices do not move it
+    np.testing.assert_array_equal(
+        batch.provider_index, with_prices.provider_index
+    )  # prices do not move it
     for b in range(shape[0]):
         w = np.where(forbidden[b], -np.inf, values[b] - cost)
         w[w <= 0] = -np.inf
@@ -136,9 +140,11 @@ def test_solver_duals_without_prices(shape: tuple[int, int, int]) -> None:
         assert (u >= 0).all() and (p >= 0).all()
         fin = np.isfinite(w)
         assert ((u[:, None] + p[None, :])[fin] >= w[fin] - 1e-12).all()
-        np.testing.assert_allclose(u[res.row_ind] + p[res.col_ind], w[res.row_ind, res.col_ind])
+        np.testing.assert_allclose(
+            u[res.request_index] + p[res.provider_index], w[res.request_index, res.provider_index]
+        )
         assert (u[res.unmatched] == 0).all()
-        assert (p[np.setdiff1d(np.arange(shape[2]), res.col_ind)] == 0).all()
+        assert (p[np.setdiff1d(np.arange(shape[2]), res.provider_index)] == 0).all()
         assert u.sum() + p.sum() == pytest.approx(res.welfare, abs=1e-9)
         assert res.welfare == pytest.approx(with_prices.welfare[b], abs=1e-12)
 
@@ -210,7 +216,7 @@ def test_square_prices_equal_prices_with_a_spare_column(n: int) -> None:
         v = rng.normal(0.5, 1.0, (n, n)) if trial else rng.integers(0, 4, (n, n)) * 1.0
         wide = np.hstack([v, np.full((n, 1), -np.inf)])
         a, b = assign(v, prices="both"), assign(wide, prices="both")
-        np.testing.assert_array_equal(a.col_ind, b.col_ind)
+        np.testing.assert_array_equal(a.provider_index, b.provider_index)
         for name in ("min_prices", "max_prices", "col_duals"):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name)[:n], err_msg=name)
         np.testing.assert_array_equal(a.row_duals, b.row_duals)

@@ -17,7 +17,7 @@ from reference.assignment import (
     vcg_min_prices,
 )
 
-from clearing import AssignmentResult, InputError, UnmatchedReason, assign
+from clearing import AssignmentReason, AssignmentResult, InputError, assign
 
 
 def _instance(seed: int, n: int, m: int, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -40,7 +40,7 @@ def _instance(seed: int, n: int, m: int, kind: str) -> tuple[np.ndarray, np.ndar
 
 def _check(res: AssignmentResult, w: np.ndarray) -> None:
     n, m = w.shape
-    r, c = res.row_ind, res.col_ind
+    r, c = res.request_index, res.provider_index
     assert res.shape == (n, m)
     assert (np.diff(r) > 0).all() and len(set(c.tolist())) == len(c)
     assert np.isfinite(w[r, c]).all() and (w[r, c] > 0).all()
@@ -98,11 +98,13 @@ def test_prices_equal_vcg_and_marginal_products(
     w = eligible_surplus(value, cost, forbidden)
     assert res.min_prices is not None and res.max_prices is not None
     np.testing.assert_allclose(
-        res.min_prices, vcg_min_prices(w, res.row_ind, res.col_ind), atol=1e-9
+        res.min_prices, vcg_min_prices(w, res.request_index, res.provider_index), atol=1e-9
     )
-    np.testing.assert_allclose(res.max_prices, max_prices_by_removal(w, res.col_ind), atol=1e-9)
+    np.testing.assert_allclose(
+        res.max_prices, max_prices_by_removal(w, res.provider_index), atol=1e-9
+    )
     assert (res.min_prices <= res.max_prices + 1e-12).all()
-    flow = flow_from_pairs((n, m), res.row_ind, res.col_ind)
+    flow = flow_from_pairs((n, m), res.request_index, res.provider_index)
     for p in (res.min_prices, res.max_prices):
         check_competitive(w, flow, np.ones(n, np.int64), np.ones(m, np.int64), p)
 
@@ -133,7 +135,7 @@ def test_larger_against_scipy_and_competitive(
     r0, c0 = scipy.optimize.linear_sum_assignment(big, maximize=True)
     assert res.welfare == pytest.approx(big[r0, c0].sum(), abs=1e-8)
     _check(res, w)
-    flow = flow_from_pairs(shape, res.row_ind, res.col_ind)
+    flow = flow_from_pairs(shape, res.request_index, res.provider_index)
     assert res.min_prices is not None and res.max_prices is not None
     for p in (res.min_prices, res.max_prices):
         check_competitive(w, flow, np.ones(n, np.int64), np.ones(m, np.int64), p)
@@ -156,7 +158,7 @@ def test_sparse_equals_dense(fmt: str) -> None:
     assert a.max_prices is not None and b.max_prices is not None
     np.testing.assert_allclose(a.min_prices, b.min_prices, atol=1e-9)
     np.testing.assert_allclose(a.max_prices, b.max_prices, atol=1e-9)
-    np.testing.assert_array_equal(a.unmatched_reason, b.unmatched_reason)
+    np.testing.assert_array_equal(a.reason, b.reason)
     _check(a, eligible_surplus(value_dense, cost))
 
 
@@ -177,22 +179,22 @@ def test_sparse_solver_duals_without_prices(seed: int) -> None:
 def test_sparse_explicit_zero_is_allowed_and_forbidden_mask() -> None:
     value = sp.csr_array((np.array([0.0, 5.0]), np.array([0, 1]), np.array([0, 1, 2])), (2, 2))
     res = assign(value, cost=[-1.0, 1.0])
-    assert res.row_ind.tolist() == [0, 1] and res.col_ind.tolist() == [0, 1]
+    assert res.request_index.tolist() == [0, 1] and res.provider_index.tolist() == [0, 1]
     res = assign(value, cost=[-1.0, 1.0], forbidden=sp.csr_array(np.array([[1, 0], [0, 0]])))
-    assert res.row_ind.tolist() == [1]
-    assert res.unmatched_reason.tolist() == [UnmatchedReason.NO_ELIGIBLE_PROVIDER]
+    assert res.request_index.tolist() == [1]
+    assert res.reason.tolist() == [AssignmentReason.NO_ELIGIBLE_PROVIDER, AssignmentReason.MATCHED]
 
 
 def test_reasons_and_per_pair_cost() -> None:
     value = np.array([[5.0, 4.0], [6.0, 1.0], [1.0, 1.0], [-np.inf, -np.inf], [9.0, 2.0]])
     cost = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 3.0], [0.0, 0.0], [np.inf, 0.0]])
     res = assign(value, cost)
-    assert res.row_ind.tolist() == [0, 1] and res.col_ind.tolist() == [1, 0]
-    reasons = dict(zip(res.unmatched.tolist(), res.unmatched_reason.tolist(), strict=True))
+    assert res.request_index.tolist() == [0, 1] and res.provider_index.tolist() == [1, 0]
+    reasons = dict(zip(res.unmatched.tolist(), res.reason[res.unmatched].tolist(), strict=True))
     assert reasons == {
-        2: UnmatchedReason.NEGATIVE_SURPLUS,
-        3: UnmatchedReason.NO_ELIGIBLE_PROVIDER,
-        4: UnmatchedReason.LOST_TO_COMPETITION,
+        2: AssignmentReason.NEGATIVE_SURPLUS,
+        3: AssignmentReason.NO_ELIGIBLE_PROVIDER,
+        4: AssignmentReason.LOST_TO_COMPETITION,
     }
     assert res.welfare == 8.0
 
@@ -206,24 +208,24 @@ def test_prices_option_and_frames() -> None:
     res = assign(value)
     assert res.min_prices is not None and res.max_prices is None
     with pytest.raises(ValueError):
-        res.row_ind[0] = 1
+        res.request_index[0] = 1
     df = res.to_pandas()
     assert list(df.columns) == ["request", "provider", "utility", "min_price", "reason"]
     assert df["provider"].tolist() == [0, 1]
     d = res.to_dict()
-    d["row_ind"][0] = 5
-    assert res.row_ind[0] == 0
+    d["request_index"][0] = 5
+    assert res.request_index[0] == 0
     assert "AssignmentResult(" in repr(res)
 
 
 @pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0)])
 def test_empty(shape: tuple[int, int]) -> None:
     res = assign(np.zeros(shape), prices="both")
-    assert res.row_ind.size == 0 and res.welfare == 0.0
+    assert res.request_index.size == 0 and res.welfare == 0.0
     assert res.unmatched.tolist() == list(range(shape[0]))
     assert res.max_prices is not None and res.max_prices.shape == (shape[1],)
     sres = assign(sp.csr_array(shape), prices="both")
-    assert sres.row_ind.size == 0 and sres.unmatched.tolist() == list(range(shape[0]))
+    assert sres.request_index.size == 0 and sres.unmatched.tolist() == list(range(shape[0]))
 
 
 @pytest.mark.parametrize(
@@ -293,6 +295,6 @@ def test_first_bad_entry_is_reported(data: st.DataObject) -> None:
 def test_huge_negative_surplus_is_not_eligible() -> None:
     """``value - cost`` of -inf from finite entries is a pair nobody wants, not an error."""
     res = assign(np.array([[-1e308, 2.0]]), np.array([1e308, 1.0]))
-    assert res.col_ind.tolist() == [1] and res.welfare == 1.0
+    assert res.provider_index.tolist() == [1] and res.welfare == 1.0
     res = assign(np.array([[-1e308]]), np.array([1e308]))
-    assert res.unmatched_reason.tolist() == [UnmatchedReason.NEGATIVE_SURPLUS]
+    assert res.reason.tolist() == [AssignmentReason.NEGATIVE_SURPLUS]

@@ -14,7 +14,7 @@ from reference.assignment import (
     transport_lp,
 )
 
-from clearing import InputError, TransportResult, UnmatchedReason, assign, transport
+from clearing import AssignmentReason, InputError, TransportResult, assign, transport
 
 
 def _instance(seed: int, n: int, m: int, ties: bool) -> tuple[np.ndarray, ...]:
@@ -28,7 +28,7 @@ def _instance(seed: int, n: int, m: int, ties: bool) -> tuple[np.ndarray, ...]:
 
 
 def _check(res: TransportResult, w: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> None:
-    flow = res.flow if isinstance(res.flow, np.ndarray) else res.flow.toarray()
+    flow = res.quantity if isinstance(res.quantity, np.ndarray) else res.quantity.toarray()
     assert flow.dtype == np.int64 and (flow >= 0).all()
     assert (flow[~np.isfinite(w)] == 0).all()
     assert (flow.sum(axis=1) <= demand).all() and (flow.sum(axis=0) <= capacity).all()
@@ -107,10 +107,10 @@ def test_unit_demand_equals_assign() -> None:
 def test_sparse_flow_and_frame() -> None:
     value = sp.csr_array(np.array([[5.0, 0.0, 3.0], [0.0, 4.0, 4.0]]))
     res = transport(value, demand=[3, 2], capacity=[2, 1, 5])
-    assert sp.issparse(res.flow)
-    assert res.flow.toarray().tolist() == [[2, 0, 1], [0, 1, 1]]
+    assert sp.issparse(res.quantity)
+    assert res.quantity.toarray().tolist() == [[2, 0, 1], [0, 1, 1]]
     df = res.to_pandas()
-    assert df[["request", "provider", "units"]].values.tolist() == [
+    assert df[["request", "provider", "quantity"]].values.tolist() == [
         [0, 0, 2],
         [0, 2, 1],
         [1, 1, 1],
@@ -124,18 +124,19 @@ def test_reasons() -> None:
     value = np.array([[5.0, -np.inf], [-np.inf, -np.inf], [1.0, -np.inf], [4.0, -np.inf]])
     res = transport(value, cost=[2.0, 0.0], demand=[1, 1, 1, 1], capacity=[1, 1])
     assert res.unmatched.tolist() == [1, 2, 3]
-    assert res.unmatched_reason.tolist() == [
-        UnmatchedReason.NO_ELIGIBLE_PROVIDER,
-        UnmatchedReason.NEGATIVE_SURPLUS,
-        UnmatchedReason.LOST_TO_COMPETITION,
+    assert res.reason[res.unmatched].tolist() == [
+        AssignmentReason.NO_ELIGIBLE_PROVIDER,
+        AssignmentReason.NEGATIVE_SURPLUS,
+        AssignmentReason.LOST_TO_COMPETITION,
     ]
+    assert res.reason[0] == AssignmentReason.MATCHED
 
 
 def test_empty_and_zero_units() -> None:
     res = transport(np.zeros((0, 2)), demand=[], capacity=[1, 1])
-    assert res.flow.shape == (0, 2) and res.welfare == 0.0
+    assert res.quantity.shape == (0, 2) and res.welfare == 0.0
     res = transport(np.ones((2, 2)), demand=[0, 0], capacity=[0, 3])
-    assert res.flow.sum() == 0 and res.unmatched.size == 0
+    assert res.quantity.sum() == 0 and res.unmatched.size == 0
 
 
 @pytest.mark.parametrize(

@@ -105,11 +105,11 @@ def _loop(batch: dict[str, Any], mechanism: str, k: float, rng: Any) -> dict[str
         for name in MARKET_SCALARS:
             scalars[name].append(res[name])
         ranges.append(res["clearing_range"])
-        trades["trade_bid"].append(bi[res["trade_bid"]])
-        trades["trade_ask"].append(ai[res["trade_ask"]])
+        trades["trade_bid_index"].append(bi[res["trade_bid_index"]])
+        trades["trade_ask_index"].append(ai[res["trade_ask_index"]])
         for name in TRADE_FIELDS[2:]:
             trades[name].append(res[name])
-        trades["trade_market"].append(np.full(len(res["trade_bid"]), m, dtype=np.int64))
+        trades["trade_market"].append(np.full(len(res["trade_bid_index"]), m, dtype=np.int64))
     out["market"] = ids.astype(np.int64)
     for name in MARKET_SCALARS:
         out[name] = np.array(scalars[name], dtype=np.float64)
@@ -181,7 +181,7 @@ def test_one_sided_and_empty_markets() -> None:
     for mechanism in MECHANISMS:
         got = _batch(empty, mechanism, 0.5, 0)
         assert got["market"].shape == (0,) and got["clearing_range"].shape == (0, 2)
-        assert got["bid_filled"].shape == (0,) and got["trade_bid"].shape == (0,)
+        assert got["bid_filled"].shape == (0,) and got["trade_bid_index"].shape == (0,)
 
 
 # --- JIT on and off give bit-identical results --------------------------------------------

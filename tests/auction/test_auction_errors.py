@@ -216,7 +216,7 @@ def test_empty_sides_give_an_empty_result(mechanism: str, side: str) -> None:
     assert all(np.isnan(res.clearing_range))
     assert res.welfare == 0.0 and res.max_welfare == 0.0 and res.budget_surplus == 0.0
     assert res.efficiency == 1.0
-    assert res.trade_bid.shape == (0,) and res.trade_quantity.dtype == np.float64
+    assert res.trade_bid_index.shape == (0,) and res.trade_quantity.dtype == np.float64
     assert np.all(np.isnan(res.bid_price_paid)) and np.all(np.isnan(res.ask_price_received))
     filled = np.concatenate([res.bid_filled, res.ask_filled])
     assert np.all(filled == 0.0)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from clearing import Reason, double_auction
+from clearing import AuctionReason, double_auction
 
 nan = np.nan
 
@@ -37,8 +37,12 @@ def _check_efficient_fills(res: Any) -> None:
 
 
 def test_reason_codes() -> None:
-    assert [int(r) for r in Reason] == list(range(7))
-    assert Reason.TRADE_REDUCTION == 2 and Reason.LOTTERY == 3 and Reason.RATIONED == 5
+    assert [int(r) for r in AuctionReason] == list(range(7))
+    assert (
+        AuctionReason.TRADE_REDUCTION == 2
+        and AuctionReason.LOTTERY == 3
+        and AuctionReason.RATIONED == 5
+    )
 
 
 @pytest.mark.parametrize(("k", "price"), [(0.0, 6.0), (0.5, 6.5), (1.0, 7.0), (0.25, 6.25)])
@@ -54,8 +58,8 @@ def test_uniform_k_double_auction(k: float, price: float) -> None:
     assert res.efficiency == 1.0 and res.budget_surplus == 0.0
     # trades pair filled orders in input order: bid0 (2) with ask0 (1) then ask1 (1),
     # then bid1 (1) with the rest of ask1 (1)
-    np.testing.assert_array_equal(res.trade_bid, [0, 0, 1])
-    np.testing.assert_array_equal(res.trade_ask, [0, 1, 1])
+    np.testing.assert_array_equal(res.trade_bid_index, [0, 0, 1])
+    np.testing.assert_array_equal(res.trade_ask_index, [0, 1, 1])
     np.testing.assert_array_equal(res.trade_quantity, [1.0, 1.0, 1.0])
 
 
@@ -68,7 +72,7 @@ def test_uniform_partial_fill_of_the_marginal_order() -> None:
     res = double_auction([9.0, 4.0], [1.5, 1.0], [2.0, 3.0], [0.75, 2.0], mechanism="uniform")
     np.testing.assert_array_equal(res.bid_filled, [1.5, 1.0])
     np.testing.assert_array_equal(res.ask_filled, [0.75, 1.75])
-    np.testing.assert_array_equal(res.ask_reason, [Reason.FILLED, Reason.PRICED_OUT])
+    np.testing.assert_array_equal(res.ask_reason, [AuctionReason.FILLED, AuctionReason.PRICED_OUT])
     assert tuple(res.clearing_range) == (3.0, 3.0) and res.price == 3.0
     # welfare = 9*1.5 + 4*1 - (2*0.75 + 3*1.75) = 17.5 - 6.75 = 10.75
     assert res.volume == 2.5 and res.welfare == 10.75
@@ -118,8 +122,12 @@ def test_mcafee_trade_reduction() -> None:
     )
     np.testing.assert_array_equal(res.bid_filled, [1, 0, 0])
     np.testing.assert_array_equal(res.ask_filled, [1, 0, 0])
-    np.testing.assert_array_equal(res.bid_reason, [0, Reason.TRADE_REDUCTION, Reason.PRICED_OUT])
-    np.testing.assert_array_equal(res.ask_reason, [0, Reason.TRADE_REDUCTION, Reason.PRICED_OUT])
+    np.testing.assert_array_equal(
+        res.bid_reason, [0, AuctionReason.TRADE_REDUCTION, AuctionReason.PRICED_OUT]
+    )
+    np.testing.assert_array_equal(
+        res.ask_reason, [0, AuctionReason.TRADE_REDUCTION, AuctionReason.PRICED_OUT]
+    )
     assert res.buyer_price == 8.0 and res.seller_price == 5.0 and np.isnan(res.price)
     assert res.budget_surplus == 3.0
     # welfare = 10 - 3 = 7 of max (10 - 3) + (8 - 5) = 10
@@ -135,7 +143,7 @@ def test_mcafee_reduction_when_a_side_has_no_next_unit() -> None:
     # b_{k+1} = 8, s_{k+1} = 9, p0 = 8.5 > b_k = 8 -> reduction: bid order 1 fills 1 - 1 = 0
     np.testing.assert_array_equal(res.bid_filled, [1, 0])
     np.testing.assert_array_equal(res.ask_filled, [1, 0, 0])
-    assert res.bid_reason[1] == Reason.TRADE_REDUCTION
+    assert res.bid_reason[1] == AuctionReason.TRADE_REDUCTION
     assert res.buyer_price == 8.0 and res.seller_price == 5.0 and res.budget_surplus == 3.0
     # and with no bid beyond the k-th at all (b_{k+1} = -inf, p0 undefined -> reduction):
     res = double_auction([10.0, 8.0], [1, 1], [3.0, 5.0], [1, 1], mechanism="mcafee")
@@ -163,11 +171,13 @@ def test_sbba_lottery(seed: int, loser: int) -> None:
         [10.0, 8.0, 1.0], [1, 1, 1], [5.0, 3.0, 9.0], [1, 1, 1], mechanism="sbba", rng=seed
     )
     np.testing.assert_array_equal(res.bid_filled, [1, 0, 0])
-    np.testing.assert_array_equal(res.bid_reason, [0, Reason.TRADE_REDUCTION, Reason.PRICED_OUT])
+    np.testing.assert_array_equal(
+        res.bid_reason, [0, AuctionReason.TRADE_REDUCTION, AuctionReason.PRICED_OUT]
+    )
     expected = [1.0, 1.0, 0.0]
     expected[loser] = 0.0
     np.testing.assert_array_equal(res.ask_filled, expected)
-    assert res.ask_reason[loser] == Reason.LOTTERY
+    assert res.ask_reason[loser] == AuctionReason.LOTTERY
     assert res.price == 8.0 and res.budget_surplus == 0.0 and res.volume == 1.0
     winner = 1 - loser
     assert res.ask_price_received[winner] == 8.0
@@ -191,8 +201,10 @@ def test_huang_simple() -> None:
     res = double_auction(*A, mechanism="huang")
     np.testing.assert_allclose(res.bid_filled, [1, 0, 0])
     np.testing.assert_allclose(res.ask_filled, [1, 0, 0, 0])
-    np.testing.assert_array_equal(res.bid_reason, [Reason.RATIONED, Reason.PRICE_SETTER, 1])
-    np.testing.assert_array_equal(res.ask_reason, [0, Reason.PRICE_SETTER, 1, 1])
+    np.testing.assert_array_equal(
+        res.bid_reason, [AuctionReason.RATIONED, AuctionReason.PRICE_SETTER, 1]
+    )
+    np.testing.assert_array_equal(res.ask_reason, [0, AuctionReason.PRICE_SETTER, 1, 1])
     assert res.buyer_price == 8.0 and res.seller_price == 5.0 and np.isnan(res.price)
     assert res.volume == 1.0 and res.budget_surplus == 3.0 and res.welfare == 7.0
 
@@ -211,7 +223,7 @@ def test_huang_rationing_with_a_dropout() -> None:
     )  # fmt: skip
     np.testing.assert_allclose(res.bid_filled, [0.0, 1.0, 0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(res.ask_filled, [1.0, 0.0, 0.0], atol=1e-12)
-    R = Reason
+    R = AuctionReason
     np.testing.assert_array_equal(res.bid_reason, [R.RATIONED, R.RATIONED, R.PRICE_SETTER, 1])
     np.testing.assert_array_equal(res.ask_reason, [R.FILLED, R.PRICE_SETTER, R.PRICED_OUT])
     assert np.isnan(res.bid_price_paid[0]) and res.bid_price_paid[1] == 8.0
@@ -234,13 +246,15 @@ def test_huang_equal_reduction_of_sellers() -> None:
     )
     np.testing.assert_allclose(res.bid_filled, [3.0, 0.0])
     np.testing.assert_allclose(res.ask_filled, [1.75, 1.25, 0.0])
-    np.testing.assert_array_equal(res.bid_reason, [Reason.FILLED, Reason.PRICE_SETTER])
     np.testing.assert_array_equal(
-        res.ask_reason, [Reason.RATIONED, Reason.RATIONED, Reason.PRICE_SETTER]
+        res.bid_reason, [AuctionReason.FILLED, AuctionReason.PRICE_SETTER]
+    )
+    np.testing.assert_array_equal(
+        res.ask_reason, [AuctionReason.RATIONED, AuctionReason.RATIONED, AuctionReason.PRICE_SETTER]
     )
     assert res.welfare == pytest.approx(25.75) and res.budget_surplus == pytest.approx(6.0)
-    np.testing.assert_array_equal(res.trade_bid, [0, 0])
-    np.testing.assert_array_equal(res.trade_ask, [0, 1])
+    np.testing.assert_array_equal(res.trade_bid_index, [0, 0])
+    np.testing.assert_array_equal(res.trade_ask_index, [0, 1])
     np.testing.assert_allclose(res.trade_quantity, [1.75, 1.25])
 
 
@@ -259,7 +273,11 @@ def test_priority_breaks_price_ties() -> None:
 def test_zero_quantity_orders_take_no_part() -> None:
     # the 0-quantity bid at 100 and ask at 0 would otherwise set the margin
     res = double_auction([100.0, 5.0], [0.0, 1.0], [0.0, 4.0], [0.0, 1.0], mechanism="uniform")
-    np.testing.assert_array_equal(res.bid_reason, [Reason.ZERO_QUANTITY, Reason.FILLED])
-    np.testing.assert_array_equal(res.ask_reason, [Reason.ZERO_QUANTITY, Reason.FILLED])
+    np.testing.assert_array_equal(
+        res.bid_reason, [AuctionReason.ZERO_QUANTITY, AuctionReason.FILLED]
+    )
+    np.testing.assert_array_equal(
+        res.ask_reason, [AuctionReason.ZERO_QUANTITY, AuctionReason.FILLED]
+    )
     # k = 1: b_k = 5, s_k = 4, nothing beyond -> range [4, 5], price 4.5
     assert tuple(res.clearing_range) == (4.0, 5.0) and res.price == 4.5

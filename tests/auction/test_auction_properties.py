@@ -142,7 +142,10 @@ def _check_conservation(mechanism: str, market: dict[str, Any], res: Any) -> Non
     else:  # equal reduction divides by a trader count; arbitrary floats round
         np.testing.assert_allclose(totals, totals[1], rtol=1e-9, atol=1e-9)
     # per order, the trades add up to the order's fill
-    for trade_side, filled in ((res.trade_bid, res.bid_filled), (res.trade_ask, res.ask_filled)):
+    for trade_side, filled in (
+        (res.trade_bid_index, res.bid_filled),
+        (res.trade_ask_index, res.ask_filled),
+    ):
         per_order = np.bincount(trade_side, res.trade_quantity, minlength=len(filled))
         np.testing.assert_allclose(per_order, filled, rtol=1e-9, atol=1e-9)
 

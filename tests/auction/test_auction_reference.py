@@ -136,8 +136,8 @@ STRUCTURE = (
     "seller_price",
     "bid_price_paid",
     "ask_price_received",
-    "trade_bid",
-    "trade_ask",
+    "trade_bid_index",
+    "trade_ask_index",
     "trade_buyer_price",
     "trade_seller_price",
 )

@@ -31,8 +31,8 @@ from clearing import (
 
 NAMES = {"value", "values", "cost", "forbidden", "prices", "parallel", "demand", "capacity",
          "cost_matrix", "maximize"}  # fmt: skip
-RESULT = ("row_ind", "col_ind", "welfare", "row_duals", "col_duals", "min_prices",
-          "max_prices", "utility", "unmatched", "unmatched_reason")  # fmt: skip
+RESULT = ("request_index", "provider_index", "welfare", "row_duals", "col_duals", "min_prices",
+          "max_prices", "utility", "unmatched", "reason")  # fmt: skip
 PRICES = mostly(st.sampled_from(["min", "max", "both", None]), st.sampled_from(["MIN", 1, ""]))
 
 
@@ -73,24 +73,27 @@ def surplus(kw: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 def check_assignment(r: Any, s: np.ndarray, ok: np.ndarray) -> None:
     n, m = s.shape
     assert r.shape == (n, m)
-    assert np.all(np.diff(r.row_ind) > 0) and np.unique(r.col_ind).size == r.col_ind.size
-    assert np.all(ok[r.row_ind, r.col_ind]), "a pair that is not eligible was served"
+    assert (
+        np.all(np.diff(r.request_index) > 0)
+        and np.unique(r.provider_index).size == r.provider_index.size
+    )
+    assert np.all(ok[r.request_index, r.provider_index]), "a pair that is not eligible was served"
     assert finite(r.welfare, r.row_duals, r.col_duals, r.utility)
     w = np.where(ok, s, 0.0)
     scale = 1e-9 * max(1.0, float(np.abs(w).max()) if w.size else 1.0) * max(1, n + m)
-    assert abs(r.welfare - w[r.row_ind, r.col_ind].sum()) <= scale
+    assert abs(r.welfare - w[r.request_index, r.provider_index].sum()) <= scale
     if n and m:  # optimal: the outside option is a zero, so a max-weight matching says it
         rows, cols = scipy.optimize.linear_sum_assignment(w, maximize=True)
         assert r.welfare >= w[rows, cols].sum() - scale
     u, p = r.row_duals, r.col_duals
     assert np.all(u >= 0) and np.all(p >= 0)
     free = np.ones(m, bool)
-    free[r.col_ind] = False
+    free[r.provider_index] = False
     assert np.all(p[free] == 0), "an unmatched provider has a price"
     assert np.all(u[r.unmatched] == 0), "an unmatched request has a utility"
     slack = u[:, None] + p[None, :] - w
     assert np.all(slack[ok] >= -scale), "dual infeasible"
-    assert np.all(np.abs(slack[r.row_ind, r.col_ind]) <= scale)
+    assert np.all(np.abs(slack[r.request_index, r.provider_index]) <= scale)
     for prices in (r.min_prices, r.max_prices):
         assert prices is None or (finite(prices) and np.all(prices >= 0))
     if r.min_prices is not None and r.max_prices is not None:
@@ -159,7 +162,7 @@ def test_assign_batch(b: int, data: Any, prices: Any) -> None:
         assert r is None, f"{what} was accepted"
     if r is None:
         return
-    assert r.match.shape == values.shape[:2]
+    assert r.provider_index.shape == values.shape[:2]
     canon = _canonical(kw)
     for i in range(b):  # the documented promise: result(b) is assign(values[b], ...)
         one = {
@@ -186,7 +189,7 @@ def test_transport(kw: dict[str, Any], prices: Any, data: Any) -> None:
     if r is None:
         return
     s, ok = surplus(kw)
-    f = r.flow
+    f = r.quantity
     assert f.dtype == np.int64 and np.all(f >= 0) and np.all(f[~ok] == 0)
     assert np.array_equal(f.sum(axis=1), r.served) and np.array_equal(f.sum(axis=0), r.load)
     assert np.array_equal(r.served + r.unserved, kw["demand"].astype(np.int64))
@@ -195,7 +198,7 @@ def test_transport(kw: dict[str, Any], prices: Any, data: Any) -> None:
     w = np.where(ok, s, 0.0)
     assert abs(r.welfare - float((w * f).sum())) <= 1e-9 * max(1.0, float(np.abs(w * f).sum()))
     again = transport(**_canonical(kw), prices=prices)
-    assert same(r.flow, again.flow) and same(r.welfare, again.welfare)
+    assert same(r.quantity, again.quantity) and same(r.welfare, again.welfare)
     assert same(r.col_duals, again.col_duals)
 
 
@@ -285,7 +288,7 @@ def test_sparse_duals_of_unmatched_providers_are_exactly_zero() -> None:
         v.data = rng.normal(size=v.nnz) * 1e3
         r = assign(v, prices=None)
         free = np.ones(m, bool)
-        free[r.col_ind] = False
+        free[r.provider_index] = False
         seen += int(free.any())
         assert np.all(r.col_duals[free] == 0.0)
         assert np.all(r.row_duals[r.unmatched] == 0.0)

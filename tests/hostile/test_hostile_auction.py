@@ -25,7 +25,7 @@ ARRAYS = ("bid_prices", "bid_quantities", "ask_prices", "ask_quantities")
 NAMES = {*ARRAYS, "bid_priority", "ask_priority", "mechanism", "k", "rng", "bid_market",
          "ask_market", "parallel"}  # fmt: skip
 FIELDS = ("bid_filled", "ask_filled", "bid_price_paid", "ask_price_received", "bid_reason",
-          "ask_reason", "trade_bid", "trade_ask", "trade_quantity", "trade_buyer_price",
+          "ask_reason", "trade_bid_index", "trade_ask_index", "trade_quantity", "trade_buyer_price",
           "trade_seller_price")  # fmt: skip
 SCALARS = ("volume", "price", "buyer_price", "seller_price", "welfare", "max_welfare",
            "efficiency", "budget_surplus")  # fmt: skip

@@ -201,7 +201,7 @@ def test_empty_assignments_have_documented_values() -> None:
     assert np.array_equal(b.max_prices, np.zeros((4, 3)))
     assert np.array_equal(b.min_prices, np.zeros((4, 3))) and np.array_equal(b.welfare, np.zeros(4))
     b = assign_batch(np.zeros((2, 3, 0)), prices="both")
-    assert np.array_equal(b.match, np.full((2, 3), -1)) and np.array_equal(
+    assert np.array_equal(b.provider_index, np.full((2, 3), -1)) and np.array_equal(
         b.row_duals, np.zeros((2, 3))
     )
     s = assign(sp.csr_array(np.zeros((3, 0))), prices="both")

@@ -69,8 +69,8 @@ def test_empty_policy_equals_direct_core_calls(org):
         )
         ri, oi = np.flatnonzero(r_da), np.flatnonzero(o_da)
         for b, a, q, p, sp in zip(
-            res.trade_bid,
-            res.trade_ask,
+            res.trade_bid_index,
+            res.trade_ask_index,
             res.trade_quantity,
             res.trade_buyer_price,
             res.trade_seller_price,
@@ -97,9 +97,9 @@ def test_empty_policy_equals_direct_core_calls(org):
             demand=np.asarray(requests["quantity"])[ri].astype(int),
             capacity=np.asarray(offers["capacity"])[oi].astype(int),
         )
-        for i, j in zip(*np.nonzero(res.flow), strict=True):
+        for i, j in zip(*np.nonzero(res.quantity), strict=True):
             p = ask[j] + res.min_prices[j]
-            expected.append((f"r{ri[i]}", f"o{oi[j]}", float(res.flow[i, j]), p, p))
+            expected.append((f"r{ri[i]}", f"o{oi[j]}", float(res.quantity[i, j]), p, p))
     expected.sort(key=lambda t: (int(t[0][1:]), int(t[1][1:])))
     a = result.allocations
     got = list(

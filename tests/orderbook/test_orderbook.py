@@ -272,7 +272,11 @@ def test_batch_equals_one_by_one_and_replay(stp: str) -> None:
     assert [r.order_id for r in reports] == rep.order_id.tolist()
     assert [r.filled for r in reports] == rep.filled.tolist()
     assert [r.remaining for r in reports] == rep.remaining.tolist()
-    fills = [(e, *f) for e, r in enumerate(reports) for f in r.fills]
+    fills = [
+        (e, f.seq, f.taker, f.maker, f.price, f.quantity)
+        for e, r in enumerate(reports)
+        for f in r.fills
+    ]
     got = list(zip(rep.fill_event.tolist(), rep.fill_seq.tolist(), rep.fill_taker.tolist(),
                    rep.fill_maker.tolist(), rep.fill_price.tolist(), rep.fill_quantity.tolist(),
                    strict=True))  # fmt: skip
@@ -298,11 +302,11 @@ def test_batch_strings_scalars_and_pandas() -> None:
     assert rep.state.tolist() == [S.RESTING, S.RESTING, S.FILLED, S.CANCELLED, S.REJECTED]
     assert rep.fill_maker.tolist() == [1, 2]
     pd = pytest.importorskip("pandas")
-    assert isinstance(rep.to_pandas("fills"), pd.DataFrame)
-    assert rep.to_pandas("events")["state"].tolist()[0] == "RESTING"
-    assert len(rep.to_pandas("cancels")) == 0
+    assert isinstance(rep.to_pandas(table="fills"), pd.DataFrame)
+    assert rep.to_pandas(table="events")["state"].tolist()[0] == "RESTING"
+    assert len(rep.to_pandas(table="cancels")) == 0
     with pytest.raises(ValueError, match="table"):
-        rep.to_pandas("nope")
+        rep.to_pandas(table="nope")
     empty = book.submit_batch(np.zeros(0, dtype=np.int64))
     assert empty.state.size == 0 and empty.fill_seq.size == 0
 
@@ -440,8 +444,9 @@ book.open_call()
 book.limit("sell", 40.0, 2)
 u = book.uncross("huang")
 out = {k: v.tolist() for k, v in rep.to_dict().items()}
-out["single"] = [r.state.value, r.filled, [list(f) for f in r.fills]]
-out["uncross"] = [u.trade_quantity.tolist(), u.cancelled_order.tolist()]
+fills = [[f.seq, f.taker, f.maker, f.price, f.quantity] for f in r.fills]
+out["single"] = [r.state.value, r.filled, fills]
+out["uncross"] = [u.trade_quantity.tolist(), u.cancelled_order_id.tolist()]
 out["totals"] = book.totals()
 print(json.dumps(out))
 """

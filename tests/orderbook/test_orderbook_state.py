@@ -31,7 +31,8 @@ def ref_report(r: tuple) -> tuple:
 
 def our_report(r) -> tuple:
     return (r.order_id, int(r.state), int(r.reason), r.filled, r.remaining,
-            tuple(tuple(f) for f in r.fills), r.self_trade_cancelled)  # fmt: skip
+            tuple((f.seq, f.taker, f.maker, f.price, f.quantity) for f in r.fills),
+            r.self_trade_cancelled)  # fmt: skip
 
 
 class BookMachine(RuleBasedStateMachine):

@@ -43,7 +43,7 @@ def test_uniform_known_answer_and_continuous_after() -> None:
     assert result.ask_order_id.tolist() == [3, 4]
     # units: bids 12, 12, 11 / asks 9, 10 -> range [max(10, 11), min(12, inf)] = [11, 12]
     assert result.volume == 2.0 and result.auction.price == 11.5
-    assert result.trade_buyer.tolist() == [0, 0] and result.trade_seller.tolist() == [3, 4]
+    assert result.trade_bid_id.tolist() == [0, 0] and result.trade_ask_id.tolist() == [3, 4]
     assert book.best_bid == 11 and book.best_ask == 13  # order 0 filled, order 1 untouched
     assert book.resting("buy").quantity.tolist() == [1.0, 5.0]
     assert conserved(book) and not book.in_call
@@ -102,7 +102,7 @@ def test_uncross_properties(orders: list, mechanism: str, seed: int) -> None:
     left = dict(zip(book.resting("buy").order_id.tolist(), book.resting("buy").quantity.tolist(),
                     strict=True))  # fmt: skip
     for oid, q, f in zip(result.bid_order_id, bids.quantity[:nb], again.bid_filled, strict=True):
-        if oid in result.cancelled_order:
+        if oid in result.cancelled_order_id:
             assert oid not in left
         else:
             assert np.isclose(left.get(int(oid), 0.0), q - f, atol=1e-9)

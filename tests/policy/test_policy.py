@@ -67,7 +67,8 @@ def test_failure_terms_load():
     p = Policy.from_toml(
         "[services.payroll.failure]\nrefund_share = 0.5\npenalty = 10\nrating_change = -0.5\n"
     )
-    assert p.services["payroll"].failure == FailureTerms(0.5, 10.0, -0.5)
+    want = FailureTerms(refund_share=0.5, penalty=10.0, rating_change=-0.5)
+    assert p.services["payroll"].failure == want
 
 
 @pytest.mark.parametrize(

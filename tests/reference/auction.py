@@ -88,8 +88,8 @@ def _pair_trades(
             j += 1
             left_ask = ask_fill[asks[j]] if j < len(asks) else Fraction(0)
     return {
-        "trade_bid": np.array([r[0] for r in rows], dtype=np.int64),
-        "trade_ask": np.array([r[1] for r in rows], dtype=np.int64),
+        "trade_bid_index": np.array([r[0] for r in rows], dtype=np.int64),
+        "trade_ask_index": np.array([r[1] for r in rows], dtype=np.int64),
         "trade_quantity": np.array([float(r[2]) for r in rows], dtype=np.float64),
         "trade_buyer_price": np.array([bid_paid[r[0]] for r in rows], dtype=np.float64),
         "trade_seller_price": np.array([ask_received[r[1]] for r in rows], dtype=np.float64),
@@ -292,8 +292,8 @@ ORDER_FIELDS = (
     "ask_reason",
 )
 TRADE_FIELDS = (
-    "trade_bid",
-    "trade_ask",
+    "trade_bid_index",
+    "trade_ask_index",
     "trade_quantity",
     "trade_buyer_price",
     "trade_seller_price",
@@ -355,17 +355,21 @@ def reference_batch(
             out[name][bi if name.startswith("bid") else ai] = one[name]
         for name in (*MARKET_SCALARS, "clearing_range"):
             per_market[name].append(one[name])
-        trades["trade_bid"].append(bi[one["trade_bid"]])
-        trades["trade_ask"].append(ai[one["trade_ask"]])
+        trades["trade_bid_index"].append(bi[one["trade_bid_index"]])
+        trades["trade_ask_index"].append(ai[one["trade_ask_index"]])
         for name in ("trade_quantity", "trade_buyer_price", "trade_seller_price"):
             trades[name].append(one[name])
-        trades["trade_market"].append(np.full(len(one["trade_bid"]), m, dtype=np.int64))
+        trades["trade_market"].append(np.full(len(one["trade_bid_index"]), m, dtype=np.int64))
     out["market"] = np.array(markets, dtype=np.int64)
     for name in MARKET_SCALARS:
         out[name] = np.array(per_market[name], dtype=np.float64)
     out["clearing_range"] = np.array(per_market["clearing_range"], dtype=np.float64).reshape(-1, 2)
     for name, parts in trades.items():
-        dtype = np.int64 if name in ("trade_bid", "trade_ask", "trade_market") else np.float64
+        dtype = (
+            np.int64
+            if name in ("trade_bid_index", "trade_ask_index", "trade_market")
+            else np.float64
+        )
         out[name] = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
     return out
 

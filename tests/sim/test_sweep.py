@@ -27,7 +27,7 @@ def test_dask_localcluster_equals_serial() -> None:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        parallel = sweep(grid, [1, 2], client.get_executor(), rounds=5)
+        parallel = sweep(grid, [1, 2], executor=client.get_executor(), rounds=5)
     pd.testing.assert_frame_equal(serial, parallel)
     assert list(serial["scenario"].unique()) == ["duo", "open"]
 

@@ -23,7 +23,7 @@ def _volume(op: str, result: dict[str, Any]) -> float:
     if op == "auction":
         return float(result["volume"])
     if op == "assign":
-        return float(len(result["row_ind"]))
+        return float(len(result["request_index"]))
     if op == "transport":
         return float(sum(result["served"]))
     if op == "clear":

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from .._public import export
 from ._api import assign, assign_batch, linear_sum_assignment, transport
-from ._results import AssignmentBatchResult, AssignmentResult, TransportResult, UnmatchedReason
+from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult, TransportResult
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",
     "transport",
 ]
+
+export("clearing", globals(), __all__)

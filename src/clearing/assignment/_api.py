@@ -36,9 +36,9 @@ from ._inputs import (
 )
 from ._results import (
     AssignmentBatchResult,
+    AssignmentReason,
     AssignmentResult,
     TransportResult,
-    UnmatchedReason,
 )
 from ._solve import (
     assign_sparse,
@@ -50,9 +50,9 @@ from ._solve import (
 
 __all__ = [
     "AssignmentBatchResult",
+    "AssignmentReason",
     "AssignmentResult",
     "TransportResult",
-    "UnmatchedReason",
     "assign",
     "assign_batch",
     "linear_sum_assignment",
@@ -66,6 +66,53 @@ def _prices_option(prices: Any, fn: str) -> tuple[bool, bool]:
     if prices is not None:
         choice(fn, "prices", prices, [p for p in _PRICES if p is not None])
     return prices in ("min", "both"), prices in ("max", "both")
+
+
+def _names(indices: np.ndarray) -> str:
+    shown = ", ".join(map(str, indices[:10].tolist()))
+    return shown + (f", ... ({indices.size} in all)" if indices.size > 10 else "")
+
+
+def _infeasible(fn: str, a: np.ndarray, tall: bool) -> InfeasibleError:
+    """Name rows that no finite-cost assignment covers, and the few columns they share.
+
+    ``a`` is the oriented matrix (rows <= columns; a tall input arrives transposed, and then
+    its columns are the ones that cannot all be assigned). The rows reachable by alternating
+    paths from a row a maximum matching leaves over have finite costs in fewer columns than
+    they are (Hall's condition fails there), which is what the message shows.
+    """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    ok = np.isfinite(a)
+    match = maximum_bipartite_matching(csr_array(ok.astype(np.int8)), perm_type="column")
+    rows = match < 0
+    if not rows.any():  # every row can be covered: the finite costs overflow instead
+        return InfeasibleError(
+            f"{fn}: cost_matrix has no assignment of finite total cost", argument="cost_matrix"
+        )
+    row_of_col = np.full(a.shape[1], -1, np.int64)
+    row_of_col[match[match >= 0]] = np.flatnonzero(match >= 0)
+    cols = np.zeros(a.shape[1], bool)
+    while True:
+        new = ok[rows].any(axis=0) & ~cols
+        if not new.any():
+            break
+        cols |= new
+        rows[row_of_col[new]] = True  # columns reached are all matched: the matching is maximum
+    group, share = np.flatnonzero(rows), np.flatnonzero(cols)
+    what, other = ("columns", "rows") if tall else ("rows", "columns")
+    where = f"only in {other} {_names(share)}" if share.size else "nowhere"
+    sizes = f"{group.size} {what[:-1] if group.size == 1 else what}, {share.size} " + (
+        other[:-1] if share.size == 1 else other
+    )
+    return InfeasibleError(
+        f"{fn}: cost_matrix is infeasible: {what} {_names(group)} have finite costs "
+        f"{where} ({sizes}), so they cannot all be assigned",
+        argument="cost_matrix",
+        index=int(group[0]),
+        value=group.tolist(),
+    )
 
 
 def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[IntArray, IntArray]:
@@ -136,7 +183,7 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     u = np.empty(a.shape[0], np.float64)
     v = np.empty(a.shape[1], np.float64)
     if lap_dense(a, x, y, u, v) != 0:  # type: ignore[no-untyped-call]
-        raise InfeasibleError(f"{fn}: cost matrix is infeasible", argument="cost_matrix")
+        raise _infeasible(fn, a, tall)
     if not tall:
         return np.arange(n, dtype=np.int64), x
     order = np.argsort(x, kind="stable").astype(np.int64)
@@ -190,7 +237,7 @@ def assign(
     >>> from clearing import assign
     >>> value = np.array([[10.0, 6.0], [8.0, 7.0], [3.0, 1.0]])
     >>> res = assign(value, cost=[2.0, 1.0], prices="both")
-    >>> res.row_ind.tolist(), res.col_ind.tolist(), res.welfare
+    >>> res.request_index.tolist(), res.provider_index.tolist(), res.welfare
     ([0, 1], [0, 1], 14.0)
     >>> res.min_prices.tolist(), res.max_prices.tolist()
     ([1.0, 0.0], [8.0, 6.0])
@@ -250,7 +297,7 @@ def transport(
     >>> from clearing import transport
     >>> value = np.array([[5.0, 3.0], [4.0, 4.0], [2.0, 1.0]])
     >>> res = transport(value, demand=[2, 1, 3], capacity=[2, 2])
-    >>> res.flow.tolist(), res.welfare, res.unserved.tolist()
+    >>> res.quantity.tolist(), res.welfare, res.unserved.tolist()
     ([[2, 0], [0, 1], [0, 1]], 15.0, [0, 0, 2])
     """
     fn = "transport"
@@ -279,7 +326,7 @@ def transport(
     short = np.where(unserved > 0, 0, 1)
     unmatched, reason_out = unmatched_with_reason(short - 1, s.reason)
     return TransportResult(
-        flow=flow_out,
+        quantity=flow_out,
         welfare=welfare,
         served=d - unserved,
         unserved=unserved,
@@ -288,7 +335,7 @@ def transport(
         min_prices=pmin.copy() if want_min else None,
         max_prices=pmax if want_max else None,
         unmatched=unmatched,
-        unmatched_reason=reason_out,
+        reason=reason_out,
         load=load,
     )
 
@@ -330,7 +377,7 @@ def assign_batch(
     >>> from clearing import assign_batch
     >>> values = np.random.default_rng(0).random((1000, 8, 8))
     >>> batch = assign_batch(values, prices=None)
-    >>> batch.match.shape, bool((batch.match >= 0).all())
+    >>> batch.provider_index.shape, bool((batch.provider_index >= 0).all())
     ((1000, 8), True)
     """
     fn = "assign_batch"

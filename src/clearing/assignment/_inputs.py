@@ -25,7 +25,7 @@ from .._kernels.assignment.surplus import (
 from .._status import SurplusCheck
 from .._validate import FloatArray, IntArray, as_float, as_numeric, first_bad
 from ..errors import InputError
-from ._results import Int8Array, UnmatchedReason
+from ._results import AssignmentReason, Int8Array
 
 
 def is_sparse(x: Any) -> bool:
@@ -144,7 +144,7 @@ def dense_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> tuple[Float
     inp = dense_input(value, cost, forbidden, fn)
     n, m = inp.value.shape
     w = np.empty((n, m), np.float64)
-    reason = np.full(n, int(UnmatchedReason.NO_ELIGIBLE_PROVIDER), np.int8)
+    reason = np.full(n, int(AssignmentReason.NO_ELIGIBLE_PROVIDER), np.int8)
     if n and m:
         code, k = surplus_rows(inp.value, inp.c1, inp.c2[0], inp.forb[0], w, reason)  # type: ignore[no-untyped-call]
         inp.raise_for_code(code, k)

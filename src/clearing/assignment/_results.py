@@ -3,52 +3,49 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, import_pandas, result
 from .._validate import FloatArray, IntArray
+from ..errors import InputError
 
 Int8Array = npt.NDArray[np.int8]
 
-__all__ = ["AssignmentBatchResult", "AssignmentResult", "TransportResult", "UnmatchedReason"]
+__all__ = ["AssignmentBatchResult", "AssignmentReason", "AssignmentResult", "TransportResult"]
 
 
-class UnmatchedReason(enum.IntEnum):
-    """Why a request was left (partly) unserved; stored as ``int8`` codes.
+class AssignmentReason(enum.IntEnum):
+    """Why a request was left (partly) unserved: the ``int8`` codes of the ``reason`` arrays.
 
-    ``MATCHED`` (0) only appears in per-request arrays of batch results.
+    Each code with its meaning: :doc:`/api/vocabulary`.
 
     Examples
     --------
     >>> import numpy as np
     >>> import clearing
     >>> r = clearing.assign([[5.0, 1.0], [-np.inf, -np.inf]])
-    >>> r.unmatched, [clearing.UnmatchedReason(c).name for c in r.unmatched_reason]
+    >>> r.unmatched, [clearing.AssignmentReason(c).name for c in r.reason[r.unmatched]]
     (array([1]), ['NO_ELIGIBLE_PROVIDER'])
     """
 
-    MATCHED = 0
-    #: every provider is forbidden for this request
-    NO_ELIGIBLE_PROVIDER = 1
-    #: no allowed provider yields a positive surplus (value - cost <= 0 everywhere)
-    NEGATIVE_SURPLUS = 2
-    #: a provider with positive surplus exists, but serving others is worth more
-    LOST_TO_COMPETITION = 3
+    MATCHED = 0  #: served (every unit, in a transport)
+    NO_ELIGIBLE_PROVIDER = 1  #: every provider is forbidden for this request
+    NEGATIVE_SURPLUS = 2  #: no allowed provider yields a positive surplus (value - cost <= 0)
+    LOST_TO_COMPETITION = 3  #: a provider with positive surplus exists; others are worth more
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class AssignmentResult(ResultBase):
     """Outcome of :func:`clearing.assign`.
 
     Attributes
     ----------
-    row_ind, col_ind : ndarray of int64
-        Matched pairs: request ``row_ind[k]`` is served by provider ``col_ind[k]``;
-        ``row_ind`` is ascending.
+    request_index, provider_index : ndarray of int64
+        Matched pairs: request ``request_index[k]`` is served by provider
+        ``provider_index[k]``; ``request_index`` is ascending.
     welfare : float
         Total surplus ``sum(value - cost)`` over the matched pairs (the optimum).
     row_duals, col_duals : ndarray of float64
@@ -68,8 +65,9 @@ class AssignmentResult(ResultBase):
         gain at the prices ``col_duals`` (the minimum ones unless ``prices=None``).
     unmatched : ndarray of int64
         Requests left unmatched, ascending.
-    unmatched_reason : ndarray of int8
-        A :class:`UnmatchedReason` code for each entry of ``unmatched``.
+    reason : ndarray of int8, shape (n_requests,)
+        An :class:`AssignmentReason` code per request: ``MATCHED`` for matched requests,
+        why it is unmatched otherwise (``reason[unmatched]`` are the unmatched ones).
     shape : tuple of int
         ``(n_requests, n_providers)``.
 
@@ -77,12 +75,12 @@ class AssignmentResult(ResultBase):
     --------
     >>> import clearing
     >>> r = clearing.assign([[5.0, 3.0], [4.0, 1.0]])
-    >>> r.row_ind.tolist(), r.col_ind.tolist(), r.welfare
+    >>> r.request_index.tolist(), r.provider_index.tolist(), r.welfare
     ([0, 1], [1, 0], 7.0)
     """
 
-    row_ind: IntArray
-    col_ind: IntArray
+    request_index: IntArray
+    provider_index: IntArray
     welfare: float
     row_duals: FloatArray
     col_duals: FloatArray
@@ -90,7 +88,7 @@ class AssignmentResult(ResultBase):
     max_prices: FloatArray | None
     utility: FloatArray
     unmatched: IntArray
-    unmatched_reason: Int8Array
+    reason: Int8Array
     shape: tuple[int, int]
 
     def to_pandas(self) -> Any:
@@ -106,12 +104,10 @@ class AssignmentResult(ResultBase):
         pd = import_pandas()
         n = self.shape[0]
         provider = np.full(n, -1, np.int64)
-        provider[self.row_ind] = self.col_ind
-        reason = np.zeros(n, np.int8)
-        reason[self.unmatched] = self.unmatched_reason
+        provider[self.request_index] = self.provider_index
         price = np.full(n, np.nan)
         if self.min_prices is not None:
-            price[self.row_ind] = self.min_prices[self.col_ind]
+            price[self.request_index] = self.min_prices[self.provider_index]
         return pd.DataFrame(
             {
                 "request": np.arange(n, dtype=np.int64),
@@ -119,22 +115,22 @@ class AssignmentResult(ResultBase):
                 "utility": np.array(self.utility),
                 "min_price": price,
                 "reason": pd.Categorical.from_codes(
-                    reason, [r.name.lower() for r in UnmatchedReason]
+                    self.reason, [r.name.lower() for r in AssignmentReason]
                 ),
             }
         )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class TransportResult(ResultBase):
     """Outcome of :func:`clearing.transport`.
 
     Attributes
     ----------
-    flow : ndarray of int64 or scipy.sparse.csr_array
+    quantity : ndarray of int64 or scipy.sparse.csr_array, shape (n_requests, n_providers)
         Units of request ``i`` served by provider ``j`` (sparse when the input was sparse).
     welfare : float
-        Total surplus ``sum(flow * (value - cost))``, the optimum.
+        Total surplus ``sum(quantity * (value - cost))``, the optimum.
     served, unserved : ndarray of int64
         Per request, units served and units left unserved (``served + unserved == demand``).
     row_duals, col_duals : ndarray of float64
@@ -145,8 +141,9 @@ class TransportResult(ResultBase):
         zero for providers with spare capacity. ``None`` unless requested.
     unmatched : ndarray of int64
         Requests with unserved units, ascending.
-    unmatched_reason : ndarray of int8
-        A :class:`UnmatchedReason` code for each entry of ``unmatched``.
+    reason : ndarray of int8, shape (n_requests,)
+        An :class:`AssignmentReason` code per request: ``MATCHED`` when all its units are
+        served, why some are not otherwise.
     load : ndarray of int64
         Units served by each provider.
 
@@ -154,11 +151,11 @@ class TransportResult(ResultBase):
     --------
     >>> import clearing
     >>> r = clearing.transport([[5.0, 3.0], [4.0, 1.0]], demand=[2, 1], capacity=[2, 2])
-    >>> r.flow.tolist(), r.unserved.tolist()
+    >>> r.quantity.tolist(), r.unserved.tolist()
     ([[1, 1], [1, 0]], [0, 0])
     """
 
-    flow: Any
+    quantity: Any
     welfare: float
     served: IntArray
     unserved: IntArray
@@ -167,7 +164,7 @@ class TransportResult(ResultBase):
     min_prices: FloatArray | None
     max_prices: FloatArray | None
     unmatched: IntArray
-    unmatched_reason: Int8Array
+    reason: Int8Array
     load: IntArray
 
     def to_pandas(self) -> Any:
@@ -181,11 +178,11 @@ class TransportResult(ResultBase):
         True
         """
         pd = import_pandas()
-        if isinstance(self.flow, np.ndarray):
-            rows, cols = np.nonzero(self.flow)
-            units = self.flow[rows, cols]
+        if isinstance(self.quantity, np.ndarray):
+            rows, cols = np.nonzero(self.quantity)
+            units = self.quantity[rows, cols]
         else:
-            coo = self.flow.tocoo()
+            coo = self.quantity.tocoo()
             keep = coo.data > 0
             rows, cols, units = coo.row[keep], coo.col[keep], coo.data[keep]
             order = np.lexsort((cols, rows))
@@ -194,35 +191,35 @@ class TransportResult(ResultBase):
             {
                 "request": rows.astype(np.int64),
                 "provider": cols.astype(np.int64),
-                "units": np.asarray(units, dtype=np.int64),
+                "quantity": np.asarray(units, dtype=np.int64),
             }
         )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@result
 class AssignmentBatchResult(ResultBase):
     """Outcome of :func:`clearing.assign_batch`: stacked per-problem arrays.
 
     Attributes
     ----------
-    match : ndarray of int64, shape (n_problems, n_requests)
+    provider_index : ndarray of int64, shape (n_problems, n_requests)
         Provider of each request, ``-1`` when unmatched.
     welfare : ndarray of float64, shape (n_problems,)
     row_duals, utility : ndarray of float64, shape (n_problems, n_requests)
     col_duals : ndarray of float64, shape (n_problems, n_providers)
     min_prices, max_prices : ndarray of float64 or None, shape (n_problems, n_providers)
     reason : ndarray of int8, shape (n_problems, n_requests)
-        :class:`UnmatchedReason` per request (``MATCHED`` for matched ones).
+        :class:`AssignmentReason` per request (``MATCHED`` for matched ones).
 
     Examples
     --------
     >>> import clearing
     >>> b = clearing.assign_batch([[[5.0, 3.0], [4.0, 1.0]], [[1.0, 2.0], [3.0, 1.0]]])
-    >>> b.match.tolist(), b.welfare.tolist()
+    >>> b.provider_index.tolist(), b.welfare.tolist()
     ([[1, 0], [1, 0]], [7.0, 5.0])
     """
 
-    match: IntArray
+    provider_index: IntArray
     welfare: FloatArray
     row_duals: FloatArray
     col_duals: FloatArray
@@ -232,7 +229,7 @@ class AssignmentBatchResult(ResultBase):
     reason: Int8Array
 
     def __len__(self) -> int:
-        return int(self.match.shape[0])
+        return int(self.provider_index.shape[0])
 
     def result(self, b: int) -> AssignmentResult:
         """Problem ``b`` as an :class:`AssignmentResult` (equal to :func:`assign` on it).
@@ -241,15 +238,23 @@ class AssignmentBatchResult(ResultBase):
         --------
         >>> import clearing
         >>> b = clearing.assign_batch([[[5.0, 3.0], [4.0, 1.0]], [[1.0, 2.0], [3.0, 1.0]]])
-        >>> b.result(1).col_ind.tolist(), b.result(1).welfare
+        >>> b.result(1).provider_index.tolist(), b.result(1).welfare
         ([1, 0], 5.0)
         """
-        x = self.match[b]
+        n = len(self)
+        if isinstance(b, bool) or not isinstance(b, int | np.integer) or not -n <= b < n:
+            raise InputError(
+                f"AssignmentBatchResult.result: b must be an int in [{-n}, {n}), got {b!r}",
+                argument="b",
+                value=b,
+            )
+        b = int(b) % n
+        x = self.provider_index[b]
         rows = np.flatnonzero(x >= 0).astype(np.int64)
         unmatched = np.flatnonzero(x < 0).astype(np.int64)
         return AssignmentResult(
-            row_ind=rows,
-            col_ind=x[rows].copy(),
+            request_index=rows,
+            provider_index=x[rows].copy(),
             welfare=float(self.welfare[b]),
             row_duals=self.row_duals[b].copy(),
             col_duals=self.col_duals[b].copy(),
@@ -257,8 +262,8 @@ class AssignmentBatchResult(ResultBase):
             max_prices=None if self.max_prices is None else self.max_prices[b].copy(),
             utility=self.utility[b].copy(),
             unmatched=unmatched,
-            unmatched_reason=self.reason[b][unmatched].copy(),
-            shape=(int(self.match.shape[1]), int(self.col_duals.shape[1])),
+            reason=self.reason[b].copy(),
+            shape=(int(self.provider_index.shape[1]), int(self.col_duals.shape[1])),
         )
 
     def to_pandas(self) -> Any:
@@ -272,12 +277,12 @@ class AssignmentBatchResult(ResultBase):
         True
         """
         pd = import_pandas()
-        nb, n = self.match.shape
+        nb, n = self.provider_index.shape
         return pd.DataFrame(
             {
                 "problem": np.repeat(np.arange(nb, dtype=np.int64), n),
                 "request": np.tile(np.arange(n, dtype=np.int64), nb),
-                "provider": self.match.ravel(),
+                "provider": self.provider_index.ravel(),
                 "utility": self.utility.ravel(),
             }
         )

@@ -22,12 +22,13 @@ from .._status import raise_for_status
 from .._validate import FloatArray, IntArray
 from ..errors import InputError
 from ._inputs import DenseInput, SparseSurplus
-from ._results import AssignmentBatchResult, AssignmentResult, UnmatchedReason
+from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult
 
 
 def unmatched_with_reason(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
+    """The unmatched requests (``x < 0``) and every request's reason (``MATCHED`` if matched)."""
     unmatched = np.flatnonzero(x < 0).astype(np.int64)
-    return unmatched, np.ascontiguousarray(reason[unmatched], dtype=np.int8)
+    return unmatched, np.where(x < 0, reason, AssignmentReason.MATCHED).astype(np.int8)
 
 
 def solve_dense_batch(
@@ -60,9 +61,9 @@ def solve_dense_batch(
         for a in (welfare, col, row_dual, pmax):  # nothing to match: every price is 0
             a.fill(0.0)
         x.fill(-1)
-        reason.fill(UnmatchedReason.NO_ELIGIBLE_PROVIDER)
+        reason.fill(AssignmentReason.NO_ELIGIBLE_PROVIDER)
     return AssignmentBatchResult(
-        match=x,
+        provider_index=x,
         welfare=welfare,
         row_duals=row_dual,
         col_duals=col,
@@ -179,8 +180,8 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
     welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = unmatched_with_reason(x, s.reason)
     return AssignmentResult(
-        row_ind=matched,
-        col_ind=x[matched],
+        request_index=matched,
+        provider_index=x[matched],
         welfare=welfare,
         row_duals=row_dual,
         col_duals=pmin,
@@ -188,7 +189,7 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
         max_prices=pmax if want_max else None,
         utility=row_dual.copy(),
         unmatched=unmatched,
-        unmatched_reason=reason,
+        reason=reason,
         shape=(n, m),
     )
 

@@ -3,44 +3,46 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .._kernels.auction import codes as _codes
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, import_pandas, result
+from .._validate import choice
 
-__all__ = ["AuctionResult", "BatchAuctionResult", "Reason"]
+__all__ = ["AuctionReason", "AuctionResult", "BatchAuctionResult"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 
 
-class Reason(enum.IntEnum):
+class AuctionReason(enum.IntEnum):
     """Why an order is not, or only partly, filled (``FILLED`` when it is fully filled).
+
+    Each code with its meaning: :doc:`/api/vocabulary`.
 
     Examples
     --------
     >>> import clearing
     >>> r = clearing.double_auction([10.0, 4.0], [1, 1], [5.0], [1])
-    >>> [clearing.Reason(code).name for code in r.bid_reason]
+    >>> [clearing.AuctionReason(code).name for code in r.bid_reason]
     ['FILLED', 'PRICED_OUT']
     """
 
-    FILLED = _codes.FILLED
-    PRICED_OUT = _codes.PRICED_OUT
-    TRADE_REDUCTION = _codes.TRADE_REDUCTION
-    LOTTERY = _codes.LOTTERY
-    PRICE_SETTER = _codes.PRICE_SETTER
-    RATIONED = _codes.RATIONED
-    ZERO_QUANTITY = _codes.ZERO_QUANTITY
+    FILLED = _codes.FILLED  #: fully filled
+    PRICED_OUT = _codes.PRICED_OUT  #: outbid, or the marginal order, partly filled
+    TRADE_REDUCTION = _codes.TRADE_REDUCTION  #: lost a unit to McAfee's or SBBA's trade reduction
+    LOTTERY = _codes.LOTTERY  #: lost a unit in SBBA's lottery among the sellers
+    PRICE_SETTER = _codes.PRICE_SETTER  #: set the price under ``"huang"`` and does not trade
+    RATIONED = _codes.RATIONED  #: long side under ``"huang"``: its quantity was reduced
+    ZERO_QUANTITY = _codes.ZERO_QUANTITY  #: asked for nothing, takes no part
 
 
 def _reason_names(codes: I8) -> list[str]:
-    names = [r.name.lower() for r in Reason]
+    names = [r.name.lower() for r in AuctionReason]
     return [names[c] for c in codes.tolist()]
 
 
@@ -62,8 +64,8 @@ def _orders_frame(result: AuctionResult | BatchAuctionResult) -> Any:
 def _trades_frame(result: AuctionResult | BatchAuctionResult) -> Any:
     pd = import_pandas()
     columns: dict[str, Any] = {
-        "bid": result.trade_bid,
-        "ask": result.trade_ask,
+        "bid_index": result.trade_bid_index,
+        "ask_index": result.trade_ask_index,
         "quantity": result.trade_quantity,
         "buyer_price": result.trade_buyer_price,
         "seller_price": result.trade_seller_price,
@@ -73,7 +75,7 @@ def _trades_frame(result: AuctionResult | BatchAuctionResult) -> Any:
     return pd.DataFrame(columns)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class AuctionResult(ResultBase):
     """Outcome of one call-market double auction.
 
@@ -98,8 +100,8 @@ class AuctionResult(ResultBase):
     bid_price_paid, ask_price_received : ndarray of float64
         Per-unit price of each order; NaN where nothing was filled.
     bid_reason, ask_reason : ndarray of int8
-        :class:`Reason` code per order: why it is not, or only partly, filled.
-    trade_bid, trade_ask : ndarray of int64
+        :class:`AuctionReason` code per order: why it is not, or only partly, filled.
+    trade_bid_index, trade_ask_index : ndarray of int64
         Input indices of the bid and the ask of each trade. Filled bids and asks are paired
         in input order; prices never depend on the pairing.
     trade_quantity, trade_buyer_price, trade_seller_price : ndarray of float64
@@ -135,8 +137,8 @@ class AuctionResult(ResultBase):
     ask_price_received: F64
     bid_reason: I8
     ask_reason: I8
-    trade_bid: I64
-    trade_ask: I64
+    trade_bid_index: I64
+    trade_ask_index: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
@@ -145,7 +147,7 @@ class AuctionResult(ResultBase):
     efficiency: float
     budget_surplus: float
 
-    def to_pandas(self, table: str = "orders") -> Any:
+    def to_pandas(self, *, table: str = "orders") -> Any:
         """One row per order (``table="orders"``) or per trade (``table="trades"``).
 
         Examples
@@ -155,14 +157,11 @@ class AuctionResult(ResultBase):
         >>> r.to_pandas()["reason"].tolist()
         ['filled', 'priced_out', 'filled', 'priced_out']
         """
-        if table == "orders":
-            return _orders_frame(self)
-        if table == "trades":
-            return _trades_frame(self)
-        raise ValueError(f"to_pandas: table must be 'orders' or 'trades', got {table!r}")
+        choice("AuctionResult.to_pandas", "table", table, ("orders", "trades"))
+        return _orders_frame(self) if table == "orders" else _trades_frame(self)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BatchAuctionResult(ResultBase):
     """Outcome of many independent double auctions cleared in one pass.
 
@@ -200,13 +199,13 @@ class BatchAuctionResult(ResultBase):
     bid_reason: I8
     ask_reason: I8
     trade_market: I64
-    trade_bid: I64
-    trade_ask: I64
+    trade_bid_index: I64
+    trade_ask_index: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
 
-    def to_pandas(self, table: str = "markets") -> Any:
+    def to_pandas(self, *, table: str = "markets") -> Any:
         """One row per market (``"markets"``), per order (``"orders"``) or per trade.
 
         Examples
@@ -218,6 +217,7 @@ class BatchAuctionResult(ResultBase):
         >>> r.to_pandas()["volume"].tolist()
         [1.0, 1.0]
         """
+        choice("BatchAuctionResult.to_pandas", "table", table, ("markets", "orders", "trades"))
         if table == "markets":
             pd = import_pandas()
             return pd.DataFrame(
@@ -235,8 +235,4 @@ class BatchAuctionResult(ResultBase):
                     "budget_surplus": self.budget_surplus,
                 }
             )
-        if table == "orders":
-            return _orders_frame(self)
-        if table == "trades":
-            return _trades_frame(self)
-        raise ValueError(f"to_pandas: table must be 'markets', 'orders' or 'trades', got {table!r}")
+        return _orders_frame(self) if table == "orders" else _trades_frame(self)

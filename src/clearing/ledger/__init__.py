@@ -6,6 +6,7 @@ pandas, pyarrow). See :doc:`/ledger` for the how-to.
 
 from __future__ import annotations
 
+from .._public import export
 from ..errors import (
     DuplicateSettlement,
     HoldClosed,
@@ -36,5 +37,4 @@ __all__ = [
     "UnknownAccount",
 ]
 
-for _cls in (Balance, Ledger, Settlement):
-    _cls.__module__ = __name__
+export("clearing.ledger", globals(), ["Balance", "Ledger", "Settlement"])

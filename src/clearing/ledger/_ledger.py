@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy.exc
+
 from ..errors import InvalidAmount, LedgerError, UnbalancedPosting
 from . import _chargeback, _failures, _holds, _periods, _reading
 from ._amounts import current_period, minor_units, period_bounds
@@ -122,9 +124,19 @@ class Ledger:
             raise LedgerError(
                 f"Ledger: scale must be a positive int, got {scale!r}", argument="scale"
             )
+        for name, value, ok in (
+            ("url", url, isinstance(url, str)),
+            ("currency", currency, isinstance(currency, str)),
+            ("clock", clock, clock is None or callable(clock)),
+        ):
+            if not ok:
+                raise LedgerError(f"Ledger: bad {name} {value!r}", argument=name, value=value)
         self.scale = scale
         self.currency = currency
-        self._store = Store(url, clock)
+        try:
+            self._store = Store(url, clock)
+        except (sqlalchemy.exc.ArgumentError, sqlalchemy.exc.NoSuchModuleError) as exc:
+            raise LedgerError(f"Ledger: cannot read url {url!r}: {exc}", argument="url") from None
 
     def close(self) -> None:
         """Release the database connections.

@@ -17,7 +17,7 @@ from ._outcome import Outcome
 
 __all__ = ["exclusions", "route_auction"]
 
-# auction Reason code -> façade reason code
+# AuctionReason code -> façade reason code
 _AUCTION_REASON = np.array(
     [
         0,
@@ -101,8 +101,8 @@ def route_auction(
         rng=gen,
     )
     out.add_allocations(
-        r[res.trade_bid],
-        o[res.trade_ask],
+        r[res.trade_bid_index],
+        o[res.trade_ask_index],
         res.trade_quantity,
         res.trade_buyer_price,
         res.trade_seller_price,

@@ -11,12 +11,11 @@ show (the concentration cap on the cleared volume) and explains every unserved u
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._result import ResultBase
+from .._result import ResultBase, result
 from .._validate import as_rng, check_totals, choice, first_bad
 from ..auction._api import MECHANISMS
 from ..errors import InputError
@@ -40,7 +39,7 @@ __all__ = ["Clearing", "clear"]
 _UNIT = frozenset({"mcafee", "sbba"})
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class Clearing(ResultBase):
     """The outcome of :func:`clear`: four tidy tables.
 

@@ -196,7 +196,9 @@ def route_transport(
         res = transport(
             value, ask[o], demand=q_bid[r], capacity=cap_eff[o], forbidden=forbidden, prices="min"
         )
-        flow = np.asarray(res.flow.toarray() if hasattr(res.flow, "toarray") else res.flow)
+        flow = np.asarray(
+            res.quantity.toarray() if hasattr(res.quantity, "toarray") else res.quantity
+        )
         ii, jj = np.nonzero(flow > 0)
         # prices are a mark-up over cost: request i pays ask[j] + min_prices[j]
         p = ask[o][jj] + np.asarray(res.min_prices, dtype=np.float64)[jj]

@@ -67,11 +67,20 @@ class Table:
         for name, col in columns.items():
             arr = np.asarray(col)
             if arr.ndim != 1:
-                raise ValueError(f"Table column {name!r} must be 1-D")
+                raise InputError(
+                    f"Table: column {name!r} must be 1-D, got shape {arr.shape}",
+                    argument="columns",
+                    index=name,
+                )
             if n is None:
                 n = len(arr)
             elif len(arr) != n:
-                raise ValueError(f"Table column {name!r} has length {len(arr)}, expected {n}")
+                raise InputError(
+                    f"Table: column {name!r} has length {len(arr)}, expected {n}",
+                    argument="columns",
+                    index=name,
+                    value=len(arr),
+                )
             arr.flags.writeable = False
             data[name] = arr
         self._data = data
@@ -104,6 +113,10 @@ class Table:
         arr.flags.writeable = False
         self._data[name] = arr
         return arr
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # lazy columns are closures: a pickle holds them computed
+        return (Table, ({name: self[name] for name in self._order},))
 
     def to_dict(self) -> dict[str, np.ndarray]:
         """Every column by name, as writable copies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._public import export
 from ._book import OrderBook
 from ._reports import (
     BatchReport,
@@ -27,3 +28,5 @@ __all__ = [
     "RestingOrders",
     "UncrossResult",
 ]
+
+export("clearing", globals(), __all__)

@@ -8,9 +8,9 @@ it comes from a single Python call (:meth:`OrderBook.limit`, :meth:`~OrderBook.m
 tick grid, time in force, self-trade prevention, ids, errors, the call phase) are stated
 once, on the documentation page ``docs/api/orderbook.md``.
 
-Single calls return an :class:`ExecutionReport` (a light named tuple); ``fills`` holds
-:class:`Fill` tuples with the maker's price and a sequence number that counts every fill of
-the book (a resting order cancelled by self-trade prevention is no fill and takes no number).
+Single calls return an :class:`ExecutionReport` (a light result); ``fills`` holds :class:`Fill`
+objects with the maker's price and a sequence number that counts every fill of the book (a
+resting order cancelled by self-trade prevention is no fill and takes no number).
 
 The module is over 400 lines because it is the class's public surface: the code is one
 delegating line per method, the rest is each method's docstring with its runnable example.
@@ -39,12 +39,13 @@ from ._reports import (
     ExecutionReport,
     RestingOrders,
     UncrossResult,
+    new_report,
 )
 from ._state import BookState
 
 __all__ = ["OrderBook"]
 
-_NEW = tuple.__new__
+_NEW = new_report  # ExecutionReport(*values), Fill(*values) without the frozen __init__
 _NEED = _k.NEED_SPACE
 _REJ = _k.REJECTED
 _MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
@@ -124,7 +125,10 @@ class OrderBook:
         >>> from clearing import OrderBook
         >>> book = OrderBook(tick_size=1)
         >>> book.limit("buy", 10, 2, order_id=7, owner=3)
-        ExecutionReport(order_id=7, state=<OrderState.RESTING: 0>, reason=<OrderReason.NONE: 0>, filled=0.0, remaining=2.0, fills=(), self_trade_cancelled=())
+        ExecutionReport(
+            order_id=7, state=OrderState.RESTING, reason=OrderReason.NONE, filled=0.0, remaining=2.0,
+            fills=(), self_trade_cancelled=()
+        )
         """  # noqa: E501
         if order_id is None:
             order_id = -1
@@ -455,12 +459,16 @@ class OrderBook:
     ) -> UncrossResult:
         """Clear all crossing resting orders at once and resume continuous trading.
 
-        The crossing bids and asks go to :func:`clearing.double_auction` in priority order
-        (priority = arrival) with ``mechanism``, ``k`` and ``rng``; fills reduce the orders,
-        which keep their time priority. Remainders the mechanism withholds are cancelled
-        (``cancelled_order``) if the book would stay crossed. When the auction rejects its
-        input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged; a bad
-        ``mechanism``, ``k`` or ``rng`` raises :class:`InputError`, crossed book or not.
+        The bids priced at or above the best ask and the asks priced at or below the best
+        bid go to :func:`clearing.double_auction` in priority order (priority = arrival),
+        with ``mechanism``, ``k`` and ``rng`` passed through, so both market styles share
+        the call-market core. Fills reduce the orders, which keep their time priority. If the
+        mechanism withholds trades (``"mcafee"``, ``"sbba"``, ``"huang"``) and the book would
+        still be crossed, the withheld orders' remainders are cancelled (listed in
+        ``cancelled_order_id``), so the book never rests crossed. When the auction rejects its
+        input (``"mcafee"``/``"sbba"`` need whole quantities) the book is unchanged.
+        ``mechanism``, ``k`` and ``rng`` are checked first, whether the book is crossed or
+        not: a bad one raises :class:`InputError`.
 
         Examples
         --------

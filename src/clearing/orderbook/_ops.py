@@ -235,7 +235,7 @@ def depth(state: BookState, levels: int) -> BookDepth:
     return BookDepth(*out)
 
 
-_WITHHELD = (2, 3, 4, 5)  # Reason TRADE_REDUCTION, LOTTERY, PRICE_SETTER, RATIONED
+_WITHHELD = (2, 3, 4, 5)  # AuctionReason TRADE_REDUCTION, LOTTERY, PRICE_SETTER, RATIONED
 
 
 def _empty_uncross(mechanism: str, auction: Any = None) -> UncrossResult:
@@ -296,11 +296,11 @@ def uncross(state: BookState, mechanism: str, k: float, rng: Any) -> UncrossResu
         bid_order_id=bids.order_id[:nb].copy(),
         ask_order_id=asks.order_id[:na].copy(),
         trade_seq=seq,
-        trade_buyer=bids.order_id[:nb][res.trade_bid],
-        trade_seller=asks.order_id[:na][res.trade_ask],
+        trade_bid_id=bids.order_id[:nb][res.trade_bid_index],
+        trade_ask_id=asks.order_id[:na][res.trade_ask_index],
         trade_quantity=res.trade_quantity.copy(),
         trade_buyer_price=res.trade_buyer_price.copy(),
         trade_seller_price=res.trade_seller_price.copy(),
-        cancelled_order=cancelled,
+        cancelled_order_id=cancelled,
         cancelled_quantity=cancelled_qty,
     )

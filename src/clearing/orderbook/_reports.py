@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from .._kernels.orderbook import layout as _k
-from .._result import ResultBase, import_pandas
+from .._result import ResultBase, builder, import_pandas, result
+from .._validate import choice
 
+T = TypeVar("T")
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -38,6 +39,8 @@ class OrderState(enum.IntEnum):
 class OrderReason(enum.IntEnum):
     """Why an order ended in its state (codes of the ``reason`` arrays).
 
+    Each code with its meaning: :doc:`/api/vocabulary`.
+
     Examples
     --------
     >>> from clearing import OrderBook, OrderReason
@@ -61,7 +64,8 @@ _STATES = tuple(OrderState)
 _REASONS = tuple(OrderReason)
 
 
-class Fill(NamedTuple):
+@result(arrays=False)
+class Fill(ResultBase):
     """One trade: ``taker`` (the incoming order) met ``maker`` (the resting order).
 
     Examples
@@ -81,7 +85,8 @@ class Fill(NamedTuple):
     quantity: float
 
 
-class ExecutionReport(NamedTuple):
+@result(arrays=False)
+class ExecutionReport(ResultBase):
     """The execution report of one event.
 
     ``order_id`` is the event's order (the id assigned when it was ``None``); ``filled`` the
@@ -108,7 +113,17 @@ class ExecutionReport(NamedTuple):
     self_trade_cancelled: tuple[tuple[int, float], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+_BUILDERS: dict[type, Any] = {cls: builder(cls) for cls in (ExecutionReport, Fill)}
+
+
+def new_report(cls: type[T], values: tuple[Any, ...]) -> T:
+    """``cls(*values)`` for :class:`ExecutionReport` and :class:`Fill`, on the per-event path."""
+    obj = _BUILDERS[cls](*values)
+    obj.__class__ = cls
+    return obj  # type: ignore[no-any-return]
+
+
+@result
 class BatchReport(ResultBase):
     """Reports of :meth:`OrderBook.submit_batch`: per event, per fill, per cancelled order.
 
@@ -146,7 +161,7 @@ class BatchReport(ResultBase):
     cancel_order: I64
     cancel_quantity: F64
 
-    def to_pandas(self, table: str = "events") -> Any:
+    def to_pandas(self, *, table: str = "events") -> Any:
         """One of the tables ``"events"``, ``"fills"`` or ``"cancels"`` as a DataFrame.
 
         Examples
@@ -154,9 +169,10 @@ class BatchReport(ResultBase):
         >>> from clearing import OrderBook
         >>> book = OrderBook(tick_size=1)
         >>> r = book.submit_batch(["limit", "limit"], ["sell", "buy"], [10, 10], [2, 1])
-        >>> r.to_pandas("events")["state"].tolist()
+        >>> r.to_pandas(table="events")["state"].tolist()
         ['RESTING', 'FILLED']
         """
+        choice("BatchReport.to_pandas", "table", table, ("events", "fills", "cancels"))
         pd = import_pandas()
         if table == "events":
             return pd.DataFrame(
@@ -179,18 +195,16 @@ class BatchReport(ResultBase):
                     "quantity": self.fill_quantity,
                 }
             )
-        if table == "cancels":
-            return pd.DataFrame(
-                {
-                    "event": self.cancel_event,
-                    "order_id": self.cancel_order,
-                    "quantity": self.cancel_quantity,
-                }
-            )
-        raise ValueError(f"to_pandas: unknown table {table!r}; use 'events', 'fills', 'cancels'")
+        return pd.DataFrame(
+            {
+                "event": self.cancel_event,
+                "order_id": self.cancel_order,
+                "quantity": self.cancel_quantity,
+            }
+        )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BookDepth(ResultBase):
     """Aggregated book: price levels best first with total quantity and order count.
 
@@ -213,7 +227,7 @@ class BookDepth(ResultBase):
     ask_orders: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class RestingOrders(ResultBase):
     """Resting orders of one side in priority order (best price first, then arrival).
 
@@ -234,7 +248,7 @@ class RestingOrders(ResultBase):
     arrival: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class BookSnapshot(ResultBase):
     """A complete copy of a book's state; :meth:`OrderBook.restore` rebuilds the book.
 
@@ -254,7 +268,7 @@ class BookSnapshot(ResultBase):
     state: I64
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@result
 class UncrossResult(ResultBase):
     """Outcome of :meth:`OrderBook.uncross`.
 
@@ -267,10 +281,10 @@ class UncrossResult(ResultBase):
         ``ask_order_id``.
     bid_order_id, ask_order_id : ndarray
         Order ids of the crossing bids and asks sent to the call market.
-    trade_seq, trade_buyer, trade_seller, trade_quantity, trade_buyer_price,
+    trade_seq, trade_bid_id, trade_ask_id, trade_quantity, trade_buyer_price,
     trade_seller_price : ndarray
         The trades, with fill sequence numbers continuing the book's.
-    cancelled_order, cancelled_quantity : ndarray
+    cancelled_order_id, cancelled_quantity : ndarray
         Remainders the mechanism withheld although they cross, cancelled so that the book
         does not rest crossed (reason :attr:`OrderReason.UNCROSS`).
 
@@ -291,12 +305,12 @@ class UncrossResult(ResultBase):
     bid_order_id: I64
     ask_order_id: I64
     trade_seq: I64
-    trade_buyer: I64
-    trade_seller: I64
+    trade_bid_id: I64
+    trade_ask_id: I64
     trade_quantity: F64
     trade_buyer_price: F64
     trade_seller_price: F64
-    cancelled_order: I64
+    cancelled_order_id: I64
     cancelled_quantity: F64
 
     @property

@@ -18,9 +18,9 @@ from .._kernels.orderbook import book as _kb
 from .._kernels.orderbook import index as _ki
 from .._kernels.orderbook import layout as _k
 from .._kernels.orderbook import queries as _kq
-from ._reports import _REASONS, _STATES, BookSnapshot, ExecutionReport, Fill
+from ._reports import _REASONS, _STATES, BookSnapshot, ExecutionReport, Fill, new_report
 
-_NEW = tuple.__new__
+_NEW = new_report  # ExecutionReport(*values), Fill(*values) without the frozen __init__
 STP = {
     "none": _k.STP_NONE,
     "cancel_taker": _k.STP_CANCEL_TAKER,

@@ -8,7 +8,11 @@ with :meth:`Policy.from_toml`; the TOML format is documented in ``docs/api/marke
 
 from __future__ import annotations
 
+from .._public import export
 from ._policy import Policy
 from ._rules import FailureTerms, Forbidden, Negotiate, ServiceRules
 
 __all__ = ["FailureTerms", "Forbidden", "Negotiate", "Policy", "ServiceRules"]
+
+export("clearing", globals(), ["Policy"])
+export("clearing.policy", globals(), ["FailureTerms", "Forbidden", "Negotiate", "ServiceRules"])

@@ -8,12 +8,53 @@ formatted lazily, on first access to the ``message`` column.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["REASONS", "explain"]
+__all__ = ["REASONS", "MarketReason", "explain"]
+
+
+class MarketReason(enum.StrEnum):
+    """Why units of a request or an offer are unmatched by :func:`clearing.clear`.
+
+    The values are the strings of the ``reason`` column of :attr:`clearing.Clearing.unmatched`
+    (a member compares equal to its string); ``message`` says the same in a sentence. Each
+    code with its meaning: :doc:`/api/vocabulary`.
+
+    Examples
+    --------
+    >>> from clearing import MarketReason, clear
+    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
+    ...            "quantity": [1.0], "max_price": [10.0]},
+    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
+    ...            "capacity": [1.0], "ask": [40.0]})
+    >>> [MarketReason(r).name for r in c.unmatched["reason"]]
+    ['PRICED_OUT', 'PRICED_OUT']
+    """
+
+    FORBIDDEN = "forbidden"  #: a ``forbidden`` rule excludes the team or the provider
+    MANDATORY_PROVIDER = "mandatory_provider"  #: the service is reserved for another provider
+    EXTERNAL_NOT_ALLOWED = "external_not_allowed"  #: outside vendors may not serve the service
+    MIN_QUALITY = "min_quality"  #: the provider's rating is below the service's minimum
+    PRICE_CAP = "price_cap"  #: the ask is above the service's price cap
+    PRICE_FLOOR = "price_floor"  #: the request's ``max_price`` is below the price floor
+    NO_ELIGIBLE_OFFER = "no_eligible_offer"  #: every offer for the service is excluded
+    NO_OFFER = "no_offer"  #: nobody offers the service
+    NO_DEMAND = "no_demand"  #: nobody requests the service
+    BUDGET = "budget"  #: cut by the team's budget
+    CONCENTRATION_CAP = "concentration_cap"  #: withheld or trimmed by the concentration cap
+    PRICED_OUT = "priced_out"  #: the bid is below (the ask above) what cleared
+    TRADE_REDUCTION = "trade_reduction"  #: McAfee's or SBBA's withheld marginal unit
+    LOTTERY = "lottery"  #: SBBA's lottery dropped an ask unit
+    PRICE_SETTER = "price_setter"  #: set the price under ``"huang"`` and does not trade
+    RATIONED = "rationed"  #: the long side under ``"huang"`` is cut by equal reduction
+    OUTCOMPETED = "outcompeted"  #: transport: the capacity went to higher surpluses
+    NO_ELIGIBLE_REQUEST = "no_eligible_request"  #: no request may be served by this provider
+    MARGINAL = "marginal"  #: partly filled at the margin
+
 
 # code: (name, request-side sentence, offer-side sentence)
 # Placeholders: {id} {party} {service} {qty} {own} {price} {rule} {limit} {other}
@@ -106,7 +147,7 @@ _TABLE: dict[int, tuple[str, str, str]] = {
     ),
 }
 
-REASONS: dict[int, str] = {code: row[0] for code, row in _TABLE.items()}
+REASONS: dict[int, str] = {code: MarketReason(row[0]).value for code, row in _TABLE.items()}
 CODE: dict[str, int] = {name: code for code, name in REASONS.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -50,7 +51,7 @@ def _build(cls: Any, data: Any, allowed: Sequence[str], location: str) -> Any:
     return obj
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class Policy:
     """Guard rails for :func:`clearing.clear`: hard rules, gray-zone rules, failure terms.
 
@@ -189,6 +190,16 @@ class Policy:
         (True, False)
         """
         return not (self.services or self.forbidden or self.budgets or self.negotiate)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the read-only mappings do not pickle; the policy is rebuilt (and re-checked) instead
+        kwargs: dict[str, Any] = {
+            "services": dict(self.services),
+            "forbidden": self.forbidden,
+            "budgets": dict(self.budgets),
+            "negotiate": self.negotiate,
+        }
+        return (functools.partial(Policy, **kwargs), ())
 
     def __repr__(self) -> str:
         return (

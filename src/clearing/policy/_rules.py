@@ -77,7 +77,7 @@ def check_keys(data: Mapping[str, Any], allowed: Sequence[str], location: str) -
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FailureTerms:
     """What happens when a provider misses its service level (executed by the ledger).
 
@@ -114,14 +114,14 @@ class FailureTerms:
         >>> FailureTerms(refund_share=2.0)
         Traceback (most recent call last):
         ...
-        clearing.errors.PolicyError: policy: FailureTerms.refund_share: must be <= 1, got 2.0
+        clearing.PolicyError: policy: FailureTerms.refund_share: must be <= 1, got 2.0
         """
         number(self.refund_share, f"{location}.refund_share", lo=0.0, hi=1.0)
         number(self.penalty, f"{location}.penalty", lo=0.0)
         number(self.rating_change, f"{location}.rating_change", lo=-5.0, hi=5.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceRules:
     """The hard rules of one service (every field optional).
 
@@ -169,7 +169,7 @@ class ServiceRules:
         >>> ServiceRules(price_cap=10.0, price_floor=20.0)
         Traceback (most recent call last):
         ...
-        clearing.errors.PolicyError: ...
+        clearing.PolicyError: ...
         """
         _opt(self.price_cap, number, f"{location}.price_cap", lo=0.0)
         _opt(self.price_floor, number, f"{location}.price_floor", lo=0.0)
@@ -207,7 +207,7 @@ class ServiceRules:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Forbidden:
     """A forbidden combination: every request/offer pair matching all given fields.
 
@@ -243,7 +243,7 @@ class Forbidden:
         >>> Forbidden()
         Traceback (most recent call last):
         ...
-        clearing.errors.PolicyError: policy: Forbidden: needs at least one of team, provider, ...
+        clearing.PolicyError: policy: Forbidden: needs at least one of team, provider, ...
         """
         if self.team is None and self.provider is None and self.service is None:
             raise fail(location, "needs at least one of team, provider, service")
@@ -251,7 +251,7 @@ class Forbidden:
             _opt(getattr(self, f), _name, f"{location}.{f}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Negotiate:
     """A gray-zone rule: matching requests go to ``negotiations`` instead of the market.
 
@@ -291,7 +291,7 @@ class Negotiate:
         >>> Negotiate()
         Traceback (most recent call last):
         ...
-        clearing.errors.PolicyError: policy: Negotiate: matches every request; ...
+        clearing.PolicyError: policy: Negotiate: matches every request; ...
         """
         for f in ("service", "team", "provider"):
             _opt(getattr(self, f), _name, f"{location}.{f}")

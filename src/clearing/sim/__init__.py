@@ -7,6 +7,7 @@ they are imported here, never by ``import clearing``.
 
 from __future__ import annotations
 
+from .._public import export
 from ._config import DynamicsConfig, PricingConfig, ProviderConfig, SimConfig, TeamConfig
 from ._metrics import COLUMNS
 from ._plot import plot_metric, plot_structures
@@ -32,3 +33,5 @@ __all__ = [
     "simulate",
     "sweep",
 ]
+
+export("clearing.sim", globals(), __all__)

@@ -66,7 +66,7 @@ def _positive(obj: Any, owner: str, names: tuple[str, ...]) -> None:
 INF = math.inf
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class TeamConfig:
     """The front line: teams that need back-office services.
 
@@ -127,7 +127,7 @@ class TeamConfig:
         _positive(self, "teams", ("value_mean", "budget"))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class ProviderConfig:
     """Back-office teams and outside vendors.
 
@@ -200,7 +200,7 @@ class ProviderConfig:
             )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class PricingConfig:
     """How providers set their asks.
 
@@ -269,7 +269,7 @@ class PricingConfig:
         _positive(self, "pricing", ("elasticity",))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class DynamicsConfig:
     """Voice of the customer, entry and exit.
 
@@ -358,7 +358,7 @@ def service_names(count: int) -> list[str]:
     return [f"svc{i:02d}" for i in range(count)]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class SimConfig:
     """One market structure: everything :func:`clearing.sim.simulate` needs.
 
@@ -387,7 +387,7 @@ class SimConfig:
     >>> SimConfig(providers=ProviderConfig(capacity=-1.0))
     Traceback (most recent call last):
     ...
-    clearing.errors.InputError: providers.capacity must be > 0, got -1.0
+    clearing.InputError: providers.capacity must be > 0, got -1.0
     """
 
     name: str = "custom"

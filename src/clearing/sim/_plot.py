@@ -41,7 +41,7 @@ def plot_metric(df: Any, metric: str, *, ax: Any = None, by: str = "scenario") -
     return ax
 
 
-def plot_structures(df: Any, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
+def plot_structures(df: Any, *, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
     """The structures side by side over time: one panel per metric.
 
     Parameters
@@ -61,7 +61,7 @@ def plot_structures(df: Any, metrics: Sequence[str] = DEFAULT_METRICS) -> Any:
     --------
     >>> from clearing.sim import plot_structures, preset, simulate
     >>> df = simulate(preset("internal_competition", teams=30, services=1), 2, rng=1)
-    >>> len(plot_structures(df, ["price", "hhi"]).axes)
+    >>> len(plot_structures(df, metrics=["price", "hhi"]).axes)
     2
     """
     from matplotlib.figure import Figure

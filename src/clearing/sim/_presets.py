@@ -58,7 +58,7 @@ def preset(name: str, *, teams: int = 1000, services: int = 5) -> SimConfig:
     >>> preset("anarchy")
     Traceback (most recent call last):
     ...
-    clearing.errors.InputError: preset: unknown preset name 'anarchy'; choose one of internal_monopoly, minimal_back_office, internal_competition, open_market, perfect_competition
+    clearing.InputError: preset: unknown preset name 'anarchy'; choose one of internal_monopoly, minimal_back_office, internal_competition, open_market, perfect_competition
     """  # noqa: E501
     if name not in PRESETS:
         raise InputError(

@@ -46,8 +46,8 @@ def _scenarios(grid: Any) -> list[tuple[str, SimConfig]]:
 def sweep(
     grid: Mapping[str, SimConfig] | Iterable[SimConfig | str],
     seeds: Sequence[int],
-    executor: Executor | None = None,
     *,
+    executor: Executor | None = None,
     rounds: int = 52,
 ) -> Any:
     """Run every scenario of ``grid`` on every seed; one DataFrame of all runs.
@@ -181,7 +181,7 @@ def compare_structures(
     for s in structures:
         cfg = preset(s, teams=teams, services=services) if isinstance(s, str) else s
         configs[cfg.name] = cfg
-    df = sweep(configs, seeds, executor, rounds=rounds)
+    df = sweep(configs, seeds, executor=executor, rounds=rounds)
     late = df[df["round"] >= rounds // 2]
     table = late.groupby("scenario", sort=False)[list(SUMMARY)].mean()
     table.index.name = "structure"
