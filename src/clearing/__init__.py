@@ -25,6 +25,7 @@ from .errors import (
 )
 
 if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
+    from ._warmup import warmup
     from .assignment._api import assign, assign_batch, linear_sum_assignment, transport
     from .auction._api import MECHANISMS, double_auction, double_auction_batch
     from .market._clear import clear
@@ -67,6 +68,7 @@ _HOME = {
     ],
     ".market": ["Clearing", "clear"],
     ".policy": ["Policy"],
+    "._warmup": ["warmup"],
 }
 _LAZY = {name: module for module, names in _HOME.items() for name in names}
 
@@ -122,4 +124,5 @@ __all__ = [
     "double_auction_batch",
     "linear_sum_assignment",
     "transport",
+    "warmup",
 ]

@@ -20,8 +20,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
-from numba.core import sigutils, types
+from numba.core import event, sigutils, types
 from numba.core.registry import CPUDispatcher
+
+from ._warmup import _note_compile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +44,22 @@ class _Dispatcher(CPUDispatcher):
         if "literally" not in self.py_func.__code__.co_names:  # else numba's own way
             args = tuple(types.unliteral(a) for a in args)  # type: ignore[no-untyped-call]
         return super().compile(args if return_type is None else return_type(*args))
+
+
+class _CompileNotice(event.Listener):  # type: ignore[misc]
+    """Tells :func:`clearing._warmup._note_compile` when numba compiles one of our kernels
+    (numba raises this event only on a cache miss, never when it loads machine code)."""
+
+    def on_start(self, ev: Any) -> None:
+        dispatcher = ev.data["dispatcher"]
+        if getattr(dispatcher, "py_func", None) is not None and isinstance(dispatcher, _Dispatcher):
+            _note_compile(dispatcher)
+
+    def on_end(self, ev: Any) -> None:
+        pass
+
+
+event.register("numba:compile", _CompileNotice())  # type: ignore[no-untyped-call]
 
 
 def _njit(func: F, **options: Any) -> F:
