@@ -46,7 +46,7 @@ class _Dispatcher(CPUDispatcher):
         return super().compile(args if return_type is None else return_type(*args))
 
 
-class _CompileNotice(event.Listener):  # type: ignore[misc]
+class _CompileNotice(event.Listener):
     """Tells :func:`clearing._warmup._note_compile` when numba compiles one of our kernels
     (numba raises this event only on a cache miss, never when it loads machine code)."""
 
