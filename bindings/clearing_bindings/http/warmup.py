@@ -1,7 +1,7 @@
 """Compile (or load from numba's cache) every kernel the service uses, before serving.
 
-:func:`clearing.warmup` runs every public entry point once on a tiny input; the service's
-own order books stay empty.
+:func:`clearing.warmup` runs the public functions behind the service's operations once on
+tiny inputs; the service's own order books stay empty.
 """
 
 from __future__ import annotations
