@@ -27,6 +27,8 @@ EXPECTED = {
     "assign_batch",
     "linear_sum_assignment",
     "transport",
+    # compiling ahead
+    "warmup",
     # continuous order book
     "BatchReport",
     "BookDepth",

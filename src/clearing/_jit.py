@@ -16,14 +16,13 @@ signature.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
 from numba.core import event, sigutils, types
 from numba.core.registry import CPUDispatcher
-
-from ._warmup import _note_compile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,14 +45,48 @@ class _Dispatcher(CPUDispatcher):
         return super().compile(args if return_type is None else return_type(*args))
 
 
+#: Set once the compile notice has been printed (or made pointless, by a warmup).
+COMPILE_NOTICE = {"done": False}
+
+
+def _entry_point() -> str:
+    """The outermost public ``clearing`` function on the call stack (what the user called)."""
+    name = "a kernel"
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        code = frame.f_code.co_name
+        if module.startswith("clearing.") and not code.startswith("_") and code != "<module>":
+            name = code
+        frame = frame.f_back  # type: ignore[assignment]
+    return name
+
+
+def note_compile() -> None:
+    """Say once per process, on stderr, that kernels are being compiled.
+
+    Called by :class:`_CompileNotice` just before numba compiles one
+    of our kernels, which happens only when numba's cache has no machine code for it: a
+    warm cache, or a process that has compiled already, prints nothing.
+    """
+    if COMPILE_NOTICE["done"]:
+        return
+    COMPILE_NOTICE["done"] = True
+    sys.stderr.write(
+        f"clearing: compiling kernels for {_entry_point()} (once per install; "
+        "`clearing warmup` compiles them all ahead)...\n"
+    )
+    sys.stderr.flush()
+
+
 class _CompileNotice(event.Listener):
-    """Tells :func:`clearing._warmup._note_compile` when numba compiles one of our kernels
+    """Calls :func:`note_compile` when numba compiles one of our kernels
     (numba raises this event only on a cache miss, never when it loads machine code)."""
 
     def on_start(self, ev: Any) -> None:
         dispatcher = ev.data["dispatcher"]
         if getattr(dispatcher, "py_func", None) is not None and isinstance(dispatcher, _Dispatcher):
-            _note_compile(dispatcher)
+            note_compile()
 
     def on_end(self, ev: Any) -> None:
         pass

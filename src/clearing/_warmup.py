@@ -4,8 +4,8 @@ numba compiles a kernel on its first call and keeps the machine code in its cach
 (``NUMBA_CACHE_DIR``, else ``__pycache__`` next to the sources); later processes load it in
 milliseconds. :func:`warmup` makes those first calls on tiny inputs, one entry point after
 the other, for images and CI. Without it, the first call that has to compile prints one
-line on stderr per process (see :func:`_note_compile`), so that a pause of seconds is not
-silent.
+line on stderr per process (see :func:`clearing._jit.note_compile`), so that a pause of
+seconds is not silent.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _jit
 from .errors import InputError
 
 __all__ = ["ENTRY_POINTS", "warmup"]
@@ -169,8 +170,7 @@ def warmup(*, entry_points: Iterable[str] | None = None, progress: bool = True) 
                 argument="entry_points",
                 value=name,
             )
-    global _noted
-    _noted = True  # warmup reports its own progress
+    _jit.COMPILE_NOTICE["done"] = True  # warmup reports its own progress instead
     start = time.perf_counter()
     bar = _bar(names, progress)
     for name in names:
@@ -187,37 +187,3 @@ def warmup(*, entry_points: Iterable[str] | None = None, progress: bool = True) 
     if bar is not None:
         bar.close()
     return time.perf_counter() - start
-
-
-_noted = False
-
-
-def _entry_point() -> str:
-    """The outermost public ``clearing`` function on the call stack (what the user called)."""
-    name = "a kernel"
-    frame = sys._getframe(1)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        code = frame.f_code.co_name
-        if module.startswith("clearing.") and not code.startswith("_") and code != "<module>":
-            name = code
-        frame = frame.f_back  # type: ignore[assignment]
-    return name
-
-
-def _note_compile(dispatcher: Any) -> None:
-    """Say once per process, on stderr, that kernels are being compiled.
-
-    Called by the house dispatcher (:mod:`clearing._jit`) just before numba compiles one
-    of our kernels, which happens only when numba's cache has no machine code for it: a
-    warm cache, or a process that has compiled already, prints nothing.
-    """
-    global _noted
-    if _noted:
-        return
-    _noted = True
-    sys.stderr.write(
-        f"clearing: compiling kernels for {_entry_point()} (once per install; "
-        "`clearing warmup` compiles them all ahead)...\n"
-    )
-    sys.stderr.flush()
