@@ -31,6 +31,8 @@ EXPECTED = {
     "assign_batch",
     "linear_sum_assignment",
     "transport",
+    # compiling ahead
+    "warmup",
     # continuous order book
     "BatchReport",
     "BookDepth",

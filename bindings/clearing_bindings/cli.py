@@ -30,7 +30,7 @@ from typing import Any
 
 from clearing import ClearingError, __version__
 
-from . import _board_command, _file_commands, _sim_command  # noqa: F401  (register them)
+from . import _board_command, _file_commands, _sim_command, _warmup_command  # noqa: F401
 from ._demo import demo
 from ._registry import COMMANDS, INPUT_ERROR, INTERNAL_ERROR, OK, arg, command
 from .tables import FileInputError

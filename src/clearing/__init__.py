@@ -25,6 +25,7 @@ from .errors import (
 )
 
 if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
+    from ._warmup import warmup
     from .assignment._api import assign, assign_batch, linear_sum_assignment, transport
     from .auction._api import MECHANISMS, double_auction, double_auction_batch
     from .market import MarketReason
@@ -68,6 +69,7 @@ _HOME = {
     ],
     ".market": ["Clearing", "MarketReason", "clear"],
     ".policy": ["Policy"],
+    "._warmup": ["warmup"],
 }
 _LAZY = {name: module for module, names in _HOME.items() for name in names}
 
@@ -124,4 +126,5 @@ __all__ = [
     "double_auction_batch",
     "linear_sum_assignment",
     "transport",
+    "warmup",
 ]

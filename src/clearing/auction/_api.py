@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
+from .._kernels.auction import arrays as _arrays
 from .._kernels.auction import call_market as _k
 from .._kernels.auction import codes as _codes
+from .._kernels.auction import grouping as _grouping
 from .._kernels.auction import margin as _margin
 from ..errors import InputError
 from ._results import AuctionResult, BatchAuctionResult
@@ -36,55 +38,59 @@ _UNIT_MECHANISMS = frozenset({"mcafee", "sbba"})
 class _Outcome:
     """Raw kernel outputs, before they are split into a result object."""
 
-    bid_filled: np.ndarray
-    bid_paid: np.ndarray
-    bid_reason: np.ndarray
-    ask_filled: np.ndarray
-    ask_received: np.ndarray
-    ask_reason: np.ndarray
-    trades: tuple[np.ndarray, ...]  # market, bid, ask, quantity, buyer price, seller price
+    bid: _arrays.Fills
+    ask: _arrays.Fills
+    trades: _arrays.Trades  # shrunk to the trades made
     stats: np.ndarray
 
     def per_order_and_trade(self) -> dict[str, np.ndarray]:
         """The per-order and per-trade fields shared by both result classes."""
         return {
-            "bid_filled": self.bid_filled,
-            "ask_filled": self.ask_filled,
-            "bid_price_paid": self.bid_paid,
-            "ask_price_received": self.ask_received,
-            "bid_reason": self.bid_reason,
-            "ask_reason": self.ask_reason,
-            "trade_bid_index": self.trades[1],
-            "trade_ask_index": self.trades[2],
-            "trade_quantity": self.trades[3],
-            "trade_buyer_price": self.trades[4],
-            "trade_seller_price": self.trades[5],
+            "bid_filled": self.bid.fill,
+            "ask_filled": self.ask.fill,
+            "bid_price_paid": self.bid.price,
+            "ask_price_received": self.ask.price,
+            "bid_reason": self.bid.reason,
+            "ask_reason": self.ask.reason,
+            "trade_bid_index": self.trades.bid,
+            "trade_ask_index": self.trades.ask,
+            "trade_quantity": self.trades.quantity,
+            "trade_buyer_price": self.trades.buyer_price,
+            "trade_seller_price": self.trades.seller_price,
         }
 
 
-_Side = tuple[v.FloatArray, v.FloatArray, v.FloatArray]  # prices, quantities, priorities
+_EMPTY = np.zeros(0)
 
 
-def _side(fn: str, side: str, prices: Any, quantities: Any, priority: Any, whole: bool) -> _Side:
-    p = v.as_float(prices, f"{side}_prices", fn)
-    q = v.as_quantity(quantities, f"{side}_quantities", fn, whole=whole)
+def _kernel_array(a: np.ndarray) -> np.ndarray:
+    """``a`` itself, or a writeable copy: numba types read-only arrays apart, and one
+    type signature per kernel is what keeps the first call's compile short."""
+    return a if a.flags.writeable else a.copy()
+
+
+def _side(
+    fn: str, side: str, prices: Any, quantities: Any, priority: Any, whole: bool
+) -> _arrays.Quotes:
+    p = _kernel_array(v.as_float(prices, f"{side}_prices", fn))
+    q = _kernel_array(v.as_quantity(quantities, f"{side}_quantities", fn, whole=whole))
     arrays = [(f"{side}_prices", p), (f"{side}_quantities", q)]
     if priority is None:
-        prio = np.zeros(p.size)
+        prio = _EMPTY
     else:
-        prio = v.as_float(priority, f"{side}_priority", fn)
+        prio = _kernel_array(v.as_float(priority, f"{side}_priority", fn))
         arrays.append((f"{side}_priority", prio))
     v.same_length(fn, arrays)
     v.check_totals(fn, f"{side}_prices", f"{side}_quantities", p, q)
-    return p, q, prio
+    return _arrays.Quotes(p, q, prio)
 
 
 def _dense_markets(
     fn: str, bid_market: Any, ask_market: Any, nb: int, na: int
 ) -> tuple[v.IntArray, v.IntArray, v.IntArray]:
     """Map arbitrary integer market ids to ``0..n-1`` in ascending id order."""
-    bm = v.as_int(bid_market, "bid_market", fn)
-    am = v.as_int(ask_market, "ask_market", fn)
+    bm = _kernel_array(v.as_int(bid_market, "bid_market", fn))
+    am = _kernel_array(v.as_int(ask_market, "ask_market", fn))
     if bm.size != nb:
         raise InputError(
             f"{fn}: bid_market has length {bm.size} but bid_prices has length {nb}",
@@ -101,31 +107,16 @@ def _dense_markets(
     lo = min(int(bm.min()) if nb else 2**63, int(am.min()) if na else 2**63)
     hi = max(int(bm.max()) if nb else -(2**63), int(am.max()) if na else -(2**63))
     if hi - lo <= 4 * (nb + na) + 64:  # dense enough for a lookup table
-        return _margin.dense_ids(bm, am, lo, hi - lo + 1)  # type: ignore[no-untyped-call,no-any-return]
+        return _grouping.dense_ids(bm, am, lo, hi - lo + 1)  # type: ignore[no-untyped-call,no-any-return]
     ids, dense = np.unique(np.concatenate([bm, am]), return_inverse=True)
     dense = dense.astype(np.int64)
     return ids, np.ascontiguousarray(dense[:nb]), np.ascontiguousarray(dense[nb:])
 
 
-def _grouped_work(n: int, use_priority: bool) -> tuple[np.ndarray, ...]:
-    """Work arrays of the batch kernel for a side of ``n`` orders: (price and quantity
-    pairs, priority, input index, fill, price paid, reason) in market order. Allocated
-    here rather than in the kernel because numpy backs large arrays with huge pages: the
-    fresh memory of a call then costs a few page faults instead of thousands."""
-    return (
-        np.empty((n, 2)),
-        np.empty(n if use_priority else 0),
-        np.empty(n, dtype=np.int64),
-        np.empty(n),
-        np.empty(n),
-        np.empty(n, dtype=np.int8),
-    )
-
-
 def _run(
     fn: str,
-    bid: _Side,
-    ask: _Side,
+    bid: _arrays.Quotes,
+    ask: _arrays.Quotes,
     bm: v.IntArray,
     am: v.IntArray,
     n_markets: int,
@@ -140,27 +131,36 @@ def _run(
         draws = generator.random(n_markets)
     else:
         draws = np.zeros(n_markets)
-    nb, na = bid[0].size, ask[0].size
-    bid_out = (np.empty(nb), np.empty(nb), np.empty(nb, dtype=np.int8))
-    ask_out = (np.empty(na), np.empty(na), np.empty(na, dtype=np.int8))
-    t_int = tuple(np.empty(nb + na, dtype=np.int64) for _ in range(3))  # bid, ask, market
-    t_flt = tuple(np.empty(nb + na) for _ in range(3))  # quantity, buyer and seller price
+    nb, na = bid.price.size, ask.price.size
+    if not use_priority:  # both sides empty, so that every call has one type signature
+        bid, ask = bid._replace(priority=_EMPTY), ask._replace(priority=_EMPTY)
+    elif bid.priority.size != nb or ask.priority.size != na:  # one side given: zeros
+        bid = bid._replace(priority=bid.priority if bid.priority.size == nb else np.zeros(nb))
+        ask = ask._replace(priority=ask.priority if ask.priority.size == na else np.zeros(na))
+    bid_out, ask_out = _arrays.fills(nb), _arrays.fills(na)
+    trades = _arrays.trades(nb + na)
     stats = np.empty((n_markets, _codes.N_STATS))
-    code = _CODES[mechanism]
+    rule = _arrays.Rule(_CODES[mechanism], k, use_priority)
     if n_markets == 1:
-        n_trades = _k.clear_single(  # type: ignore[no-untyped-call]
-            *bid, *ask, code, k, draws, use_priority, *bid_out, *ask_out, t_int, t_flt, stats
+        work = _arrays.Work(
+            np.empty(max(3 * _margin.SMALL_MARKET, nb)),
+            np.empty(na),
+            np.empty(2 * (nb + na), dtype=np.int64),
+        )
+        bid_side = _arrays.Side(bid, np.arange(nb), bid_out)
+        ask_side = _arrays.Side(ask, np.arange(na), ask_out)
+        n_trades = _k.clear_market(  # type: ignore[no-untyped-call]
+            bid_side, ask_side, rule, float(draws[0]), work, 0, stats[0], 0, trades
         )
     else:
         kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
         n_trades = kernel(  # type: ignore[no-untyped-call]
-            bid, ask, bm, am, n_markets, code, k, draws, use_priority, bid_out, ask_out,
-            t_int, t_flt, stats, _grouped_work(nb, use_priority), _grouped_work(na, use_priority),
+            bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats,
+            _arrays.grouped(nb, use_priority), _arrays.grouped(na, use_priority),
         )  # fmt: skip
-    trades = (t_int[2], t_int[0], t_int[1], t_flt[0], t_flt[1], t_flt[2])
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator
         a.resize(n_trades, refcheck=False)
-    return _Outcome(*bid_out, *ask_out, trades, stats)
+    return _Outcome(bid_out, ask_out, trades, stats)
 
 
 def _efficiency(welfare: np.ndarray, max_welfare: np.ndarray) -> np.ndarray:
@@ -178,7 +178,7 @@ def _common(
     k: float,
     bid_priority: Any,
     ask_priority: Any,
-) -> tuple[_Side, _Side, float]:
+) -> tuple[_arrays.Quotes, _arrays.Quotes, float]:
     v.choice(fn, "mechanism", mechanism, MECHANISMS)
     kappa = v.in_unit_interval(fn, "k", k)
     whole = mechanism in _UNIT_MECHANISMS
@@ -267,8 +267,8 @@ def double_auction(
         fn, bid_prices, bid_quantities, ask_prices, ask_quantities, mechanism, k,
         bid_priority, ask_priority,
     )  # fmt: skip
-    bm = np.zeros(bid[0].size, dtype=np.int64)
-    am = np.zeros(ask[0].size, dtype=np.int64)
+    bm = np.zeros(bid.price.size, dtype=np.int64)
+    am = np.zeros(ask.price.size, dtype=np.int64)
     use_priority = bid_priority is not None or ask_priority is not None
     out = _run(fn, bid, ask, bm, am, 1, mechanism, kappa, use_priority, rng)
     s = out.stats[0]
@@ -354,7 +354,7 @@ def double_auction_batch(
         fn, bid_prices, bid_quantities, ask_prices, ask_quantities, mechanism, k,
         bid_priority, ask_priority,
     )  # fmt: skip
-    ids, bm, am = _dense_markets(fn, bid_market, ask_market, bid[0].size, ask[0].size)
+    ids, bm, am = _dense_markets(fn, bid_market, ask_market, bid.price.size, ask.price.size)
     use_priority = bid_priority is not None or ask_priority is not None
     if not isinstance(parallel, bool | np.bool_):
         raise InputError(
@@ -374,6 +374,6 @@ def double_auction_batch(
         max_welfare=s[:, _codes.S_MAX_WELFARE].copy(),
         efficiency=_efficiency(s[:, _codes.S_WELFARE], s[:, _codes.S_MAX_WELFARE]),
         budget_surplus=s[:, _codes.S_SURPLUS].copy(),
-        trade_market=ids[out.trades[0]],
+        trade_market=ids[out.trades.market],
         **out.per_order_and_trade(),
     )

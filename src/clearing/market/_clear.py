@@ -291,7 +291,8 @@ def clear(
     go &= el.nego_rule < 0
     q_go = np.where(go, req.quantity, 0.0)
     budget = np.full(len(req.team.labels), np.inf)
-    team_code = {str(t): i for i, t in enumerate(req.team.labels.tolist())}
+    labels = req.team.labels.tolist()
+    team_code = dict(zip(map(str, labels), range(len(labels)), strict=True))
     for team, amount in pol.budgets.items():
         if str(team) in team_code:
             budget[team_code[str(team)]] = amount

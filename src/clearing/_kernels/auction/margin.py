@@ -4,9 +4,6 @@ Every mechanism starts from the efficient allocation, which only needs the *marg
 efficient volume ``Q`` (where the demand and supply curves cross) and, on each side, the
 marginal price level. Both are found by quickselect-style partitioning on price with running
 quantities, expected O(n); only orders tied at a marginal price are put in priority order.
-Also here: grouping the orders of many markets by a counting sort into grouped arrays, and
-writing the outputs back in input order.
-
 Conventions: bids use ``key = price`` and asks ``key = -price`` so that on both sides a higher
 key is served first; ``b_k``/``s_k`` are the prices of the last matched unit and
 ``b_{k+1}``/``s_{k+1}`` those of the first unmatched one (``-inf``/``+inf`` when absent).
@@ -20,73 +17,6 @@ from ..._jit import jit
 from .codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
 SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
-
-
-@jit
-def group_by_market(price, qty, prio, use_prio, market, n_markets, work):
-    """Stable counting sort of the orders of one side by dense market id.
-
-    Fills ``work = (pq, gprio, order, ...)`` and returns ``start``: market ``m`` holds
-    grouped positions ``start[m]:start[m + 1]``; ``order`` maps them to input indices
-    (ascending within a market), ``pq[pos]`` holds that order's price and quantity side
-    by side (one random write instead of two: the writes are what this pass waits for)
-    and ``gprio`` its priority (when used). The input is read in order.
-    """
-    pq, gprio, order = work[0], work[1], work[2]
-    start = np.zeros(n_markets + 1, dtype=np.int64)
-    for t in range(market.size):
-        start[market[t] + 1] += 1
-    for m in range(n_markets):
-        start[m + 1] += start[m]
-    cursor = start[:-1].copy()
-    for t in range(market.size):
-        m = market[t]
-        pos = cursor[m]
-        cursor[m] += 1
-        order[pos] = t
-        pq[pos, 0] = price[t]
-        pq[pos, 1] = qty[t]
-    if use_prio:
-        for pos in range(market.size):
-            gprio[pos] = prio[order[pos]]
-    return start
-
-
-@jit
-def dense_ids(bm, am, lo, span):
-    """Map market ids in ``[lo, lo + span)`` to ``0..n-1`` in ascending id order.
-
-    Returns ``(ids, bid_dense, ask_dense)``; one pass to mark the ids present, one prefix
-    sum, one pass per side to map. When every id of the span is present the map is a shift
-    (none at all from 0: the inputs are returned as they are).
-    """
-    rank = np.zeros(span, dtype=np.int64)
-    for t in range(bm.size):
-        rank[bm[t] - lo] = 1
-    for t in range(am.size):
-        rank[am[t] - lo] = 1
-    if rank.sum() == span:  # integers: the sum is exact in any order
-        if lo == 0:
-            return np.arange(span), bm, am
-        return np.arange(lo, lo + span), bm - lo, am - lo
-    n = 0
-    for u in range(span):
-        if rank[u]:
-            rank[u] = n
-            n += 1
-        else:
-            rank[u] = -1
-    ids = np.empty(n, dtype=np.int64)
-    for u in range(span):
-        if rank[u] >= 0:
-            ids[rank[u]] = lo + u
-    bd = np.empty(bm.size, dtype=np.int64)
-    for t in range(bm.size):
-        bd[t] = rank[bm[t] - lo]
-    ad = np.empty(am.size, dtype=np.int64)
-    for t in range(am.size):
-        ad[t] = rank[am[t] - lo]
-    return ids, bd, ad
 
 
 @jit
@@ -160,18 +90,17 @@ def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
         s = s_lower
         for t in range(na):
             s += wa[t] if xa[t] <= x else 0.0
-        if d >= s:
+        crossed = d >= s  # a runtime flag: one compiled _keep serves both directions
+        if crossed:
             p1 = x
             s_at_p1 = s
             s_lower = s
-            nb = _keep(xb, wb, nb, x, True)
-            na = _keep(xa, wa, na, x, True)
         else:
             p2 = x
             d_at_p2 = d
             d_upper = d
-            nb = _keep(xb, wb, nb, x, False)
-            na = _keep(xa, wa, na, x, False)
+        nb = _keep(xb, wb, nb, x, crossed)
+        na = _keep(xa, wa, na, x, crossed)
     return p1, s_at_p1, p2, d_at_p2
 
 
@@ -278,13 +207,62 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
 
 
 @jit
-def _slack(n_terms, total):
+def slack_of(n_terms, total):
     """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
     return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total
 
 
 @jit
-def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reason, tie):
+def _sort_ties(tie, n, priority):
+    """Stable sort of ``tie[:n]`` (order positions) by ``priority[tie[t]]``, in place.
+
+    Insertion sort of runs of 16, then bottom-up merges through ``tie[n:2 * n]``. Equal
+    priorities keep their order, so the result is the one of numpy's stable argsort.
+
+    Parameters
+    ----------
+    tie : int64 array, shape (>= 2 * n,)
+        Positions to sort in ``tie[:n]``; ``tie[n:2 * n]`` is scratch.
+    n : int
+        How many positions.
+    priority : float64 array
+        The key of each position (finite).
+    """
+    run = 16
+    for lo in range(0, n, run):
+        for i in range(lo + 1, min(lo + run, n)):
+            v = tie[i]
+            key = priority[v]
+            j = i
+            while j > lo and priority[tie[j - 1]] > key:
+                tie[j] = tie[j - 1]
+                j -= 1
+            tie[j] = v
+    src, dst = 0, n  # offsets of the two halves of tie
+    width = run
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                right_first = j < hi and priority[tie[src + j]] < priority[tie[src + i]]
+                take_right = i >= mid or right_first
+                if take_right:
+                    tie[dst + k] = tie[src + j]
+                    j += 1
+                else:
+                    tie[dst + k] = tie[src + i]
+                    i += 1
+        src, dst = dst, src
+        width *= 2
+    if src != 0:
+        for k in range(n):
+            tie[k] = tie[src + k]
+
+
+@jit
+def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
     """Efficient fills of one side of one market.
 
     Orders priced better than the marginal ``level`` fill in full; those at the level share
@@ -296,7 +274,27 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
     Returns ``(k_price, next_price, marginal)``: the price of the last matched unit, of the
     first unmatched unit, and the index of the order holding the last matched unit (-1 when
     nothing trades).
+
+    Parameters
+    ----------
+    quotes : Quotes
+        The side, ``n`` orders.
+    sign : float
+        ``1.0`` for bids, ``-1.0`` for asks (a higher ``sign * price`` is served first).
+    volume : float
+        The efficient volume.
+    level : float
+        The marginal price level of this side (see :func:`efficient_volume`).
+    whole : bool
+        Every order at the level fills in full.
+    use_priority : bool
+        Ties at the level go by ``quotes.priority``, then input order (else input order).
+    out : Fills
+        Written: ``fill`` and ``reason`` (``price`` is left alone).
+    tie : int64 array, shape (>= 2 * n,)
+        Scratch.
     """
+    price, qty, fill, reason = quotes.price, quotes.quantity, out.fill, out.reason
     lam = sign * level if volume > 0.0 else np.inf
     above = 0.0
     n_tie = 0
@@ -313,15 +311,10 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
         tie[n_tie] = i
         n_tie += 1 if live and key == lam else 0
         next_key = key if worse and key > next_key else next_key
-    if use_prio and n_tie > 1:
-        keys = np.empty(n_tie)
-        for t in range(n_tie):
-            keys[t] = prio[tie[t]]
-        perm = np.argsort(keys, kind="mergesort")
-        ordered = tie[:n_tie][perm]
-        tie[:n_tie] = ordered
+    if use_priority and n_tie > 1:
+        _sort_ties(tie, n_tie, quotes.priority)
     need = np.inf if whole else volume - above
-    slack = _slack(price.size, volume)
+    slack = slack_of(price.size, volume)
     marginal = -1
     for t in range(n_tie):
         i = tie[t]
@@ -340,13 +333,3 @@ def fill_side(price, qty, prio, sign, volume, level, whole, use_prio, fill, reas
     if volume <= 0.0:
         return np.nan, sign * next_key, -1
     return sign * lam, sign * next_key, marginal
-
-
-@jit
-def scatter(order, gfill, gpaid, greason, fill, paid, reason):
-    """Write per-order outputs held in grouped order at the orders' input indices."""
-    for t in range(order.size):
-        i = order[t]
-        fill[i] = gfill[t]
-        paid[i] = gpaid[t]
-        reason[i] = greason[t]

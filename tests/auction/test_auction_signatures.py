@@ -1,0 +1,36 @@
+"""One compiled specialisation per kernel, whatever the caller passes.
+
+Every extra type signature is a full compile on a first call, so the wrappers hand the
+kernels arrays of one type (float64 or int64, C-contiguous, writeable) and the house
+dispatcher drops literal types.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clearing import MECHANISMS, double_auction, double_auction_batch
+from clearing._kernels.auction import call_market, grouping, margin, mechanisms
+
+
+def _readonly(x: list[float]) -> np.ndarray:
+    a = np.array(x)
+    a.flags.writeable = False
+    return a
+
+
+def test_one_signature_per_kernel() -> None:
+    for mechanism in MECHANISMS:
+        double_auction(_readonly([10, 8, 6]), _readonly([1, 1, 1]), [4, 7, 9], [1, 1, 1],
+                       mechanism=mechanism, rng=0)  # fmt: skip
+        double_auction(np.array([10, 8, 6], dtype=np.int32), [True, True, True], [4, 7, 9],
+                       [1, 1, 1], bid_priority=[2, 1, 0], mechanism=mechanism, rng=0)  # fmt: skip
+        double_auction_batch([10, 8, 5], [1, 1, 2], [4, 7, 3], [1, 1, 1],
+                             bid_market=[7, 7, 2], ask_market=np.array([7, 7, 2], np.uint8),
+                             ask_priority=[0, 1, 0], mechanism=mechanism, rng=0)  # fmt: skip
+    for module in (call_market, grouping, margin, mechanisms):
+        for name, obj in vars(module).items():
+            if hasattr(obj, "signatures") and obj.py_func.__module__ == module.__name__:
+                assert len(obj.signatures) <= 1, (name, obj.signatures)
+    assert len(call_market.clear_market.signatures) == 1
+    assert len(call_market.clear_markets.signatures) == 1
