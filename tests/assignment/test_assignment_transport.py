@@ -79,6 +79,19 @@ def test_larger_instances(shape: tuple[int, int]) -> None:
     _check(res, eligible_surplus(value, np.full(m, 0.2)), demand, capacity)
 
 
+@pytest.mark.parametrize(("n", "m", "top"), [(2000, 3, 3), (1000, 12, 5), (500, 40, 100)])
+def test_tall_tie_heavy(n: int, m: int, top: int) -> None:
+    # few providers, many requests, small integer values: the provider-graph searches with
+    # many equal hop lengths (several requests shipping on a provider tie for the cheapest)
+    rng = np.random.default_rng(n + m)
+    value = rng.integers(0, top, (n, m)).astype(float)
+    value[rng.random((n, m)) < 0.1] = -np.inf
+    demand = rng.integers(0, 4, n)
+    capacity = np.full(m, int(demand.sum() * 0.9) // m)
+    res = transport(value, np.full(m, 0.5), demand=demand, capacity=capacity, prices="both")
+    _check(res, eligible_surplus(value, np.full(m, 0.5)), demand, capacity)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_solver_duals_without_prices(seed: int) -> None:
     value, cost, demand, capacity = _instance(seed + 100, 60, 8, ties=True)
