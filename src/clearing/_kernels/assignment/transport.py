@@ -53,7 +53,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
         np.full(nnz, -1, np.int64),
         np.zeros(nnz + 1, np.int64),
     )
-    head, nxt = lk.head, lk.nxt
+    rowof, head, nxt, prv, stamp = lk
     resid = np.empty(n, np.int64)
 
     # greedy row reduction with v == 0
@@ -80,7 +80,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
             flow[be] = q
             load[j] += q
             resid[i] -= q
-            link(be, j, lk)
+            link(be, j, head, nxt, prv, stamp)
 
     # successive shortest paths for the rest
     if m <= DENSE_COLUMNS:
@@ -185,7 +185,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                     e = pred_e[j]
                     rr = rowof[e]
                     if flow[e] == 0:
-                        link(e, j, lk)
+                        link(e, j, head, nxt, prv, stamp)
                     flow[e] += q
                 if rr == f:
                     break
@@ -193,7 +193,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                 flow[e2] -= q
                 j = indices[e2]
                 if flow[e2] == 0:
-                    unlink(e2, j, lk)
+                    unlink(e2, j, head, nxt, prv)
             resid[f] -= q
             # reset
             for t in range(nt):

@@ -74,24 +74,27 @@ class ColumnTrees(NamedTuple):
     slot_of: np.ndarray
 
 
+# The helpers below take plain arrays: reading a field of a named tuple inside a compiled
+# loop takes and drops a reference to the array each time (two atomic operations), which
+# measured more than the searches themselves; the tuples are unpacked once per call.
+
+
 @jit
-def link(e, j, lk):
+def link(e, j, head, nxt, prv, stamp):
     """Put entry ``e`` at the head of column ``j``'s list and stamp it."""
-    head, nxt, prv = lk.head, lk.nxt, lk.prv
     nxt[e] = head[j]
     prv[e] = -1
     if head[j] >= 0:
         prv[head[j]] = e
     head[j] = e
-    last = lk.stamp.shape[0] - 1
-    lk.stamp[e] = lk.stamp[last]
-    lk.stamp[last] += 1
+    last = stamp.shape[0] - 1
+    stamp[e] = stamp[last]
+    stamp[last] += 1
 
 
 @jit
-def unlink(e, j, lk):
+def unlink(e, j, head, nxt, prv):
     """Take entry ``e`` out of column ``j``'s list."""
-    head, nxt, prv = lk.head, lk.nxt, lk.prv
     if prv[e] >= 0:
         nxt[prv[e]] = nxt[e]
     else:
@@ -111,82 +114,55 @@ def _wins(kn, an, ko, ao, stamp):
 
 
 @jit
-def _leaf(j, b, indptr, indices, cost, lk, tr):
-    """Recompute leaf ``b`` of column ``j`` from the entries in its slots."""
-    m1 = tr.key.shape[1]
-    node = tr.base[j] + tr.leaves[j] + b
-    key, arg = tr.key, tr.arg
-    for k in range(m1):
+def _merge(node, e, j, indptr, indices, cost, rowof, stamp, key, arg):
+    """Let entry ``e`` compete at ``node`` (``e`` linked last); did it win anywhere?"""
+    m = key.shape[1] - 1
+    r = rowof[e]
+    base = -cost[e]
+    won = False
+    for e2 in range(indptr[r], indptr[r + 1]):
+        k = indices[e2]
+        if k != j and _wins(cost[e2] + base, e, key[node, k], arg[node, k], stamp):
+            key[node, k] = cost[e2] + base
+            arg[node, k] = e
+            won = True
+    if _wins(base, e, key[node, m], arg[node, m], stamp):
+        key[node, m] = base
+        arg[node, m] = e
+        won = True
+    return won
+
+
+@jit
+def _leaf(node, s0, j, indptr, indices, cost, rowof, stamp, key, arg, slot_e):
+    """Recompute leaf ``node`` of column ``j`` from the entries in slots ``s0 ..``."""
+    for k in range(key.shape[1]):
         key[node, k] = np.inf
         arg[node, k] = -1
-    s0 = tr.sbase[j] + b * BLOCK
     for s in range(s0, s0 + BLOCK):
-        e = tr.slot_e[s]
-        if e < 0:
-            continue
-        r = lk.rowof[e]
-        base = -cost[e]
-        for e2 in range(indptr[r], indptr[r + 1]):
-            k = indices[e2]
-            if k != j and _wins(cost[e2] + base, e, key[node, k], arg[node, k], lk.stamp):
-                key[node, k] = cost[e2] + base
-                arg[node, k] = e
-        if _wins(base, e, key[node, m1 - 1], arg[node, m1 - 1], lk.stamp):
-            key[node, m1 - 1] = base
-            arg[node, m1 - 1] = e
+        e = slot_e[s]
+        if e >= 0:
+            _merge(node, e, j, indptr, indices, cost, rowof, stamp, key, arg)
 
 
 @jit
-def _pull(j, i, lk, tr):
-    """Node ``i`` of column ``j`` := elementwise best of its two children."""
-    key, arg = tr.key, tr.arg
-    p = tr.base[j] + i
-    a = tr.base[j] + 2 * i
+def _pull_node(base, i, stamp, key, arg):
+    """Node ``i`` of a tree at ``base`` := elementwise best of its two children; changed?"""
+    p = base + i
+    a = base + 2 * i
     c = a + 1
+    changed = False
     for k in range(key.shape[1]):
-        if _wins(key[c, k], arg[c, k], key[a, k], arg[a, k], lk.stamp):
-            key[p, k] = key[c, k]
-            arg[p, k] = arg[c, k]
-        else:
-            key[p, k] = key[a, k]
-            arg[p, k] = arg[a, k]
+        w = c if _wins(key[c, k], arg[c, k], key[a, k], arg[a, k], stamp) else a
+        if key[p, k] != key[w, k] or arg[p, k] != arg[w, k]:
+            key[p, k] = key[w, k]
+            arg[p, k] = arg[w, k]
+            changed = True
+    return changed
 
 
 @jit
-def _refresh(j, slot, indptr, indices, cost, lk, tr):
-    """After slot ``slot`` of column ``j`` changed: its leaf and the path to the root."""
-    b = slot // BLOCK
-    _leaf(j, b, indptr, indices, cost, lk, tr)
-    i = tr.leaves[j] + b
-    while i > 1:
-        i >>= 1
-        _pull(j, i, lk, tr)
-
-
-@jit
-def attach(e, j, indptr, indices, cost, lk, tr):
-    """Entry ``e`` starts carrying flow on column ``j``: list, slot and tree."""
-    link(e, j, lk)
-    tr.nfree[j] -= 1
-    slot = tr.free[tr.sbase[j] + tr.nfree[j]]
-    tr.slot_e[tr.sbase[j] + slot] = e
-    tr.slot_of[e] = slot
-    _refresh(j, slot, indptr, indices, cost, lk, tr)
-
-
-@jit
-def detach(e, j, indptr, indices, cost, lk, tr):
-    """Entry ``e`` stops carrying flow on column ``j``."""
-    unlink(e, j, lk)
-    slot = tr.slot_of[e]
-    tr.slot_e[tr.sbase[j] + slot] = -1
-    tr.free[tr.sbase[j] + tr.nfree[j]] = slot
-    tr.nfree[j] += 1
-    _refresh(j, slot, indptr, indices, cost, lk, tr)
-
-
-@jit
-def column_trees(indptr, indices, cost, capacity, lk):
+def column_trees(indptr, indices, cost, capacity, rowof, head, nxt, stamp):
     """Build the trees for the entries already linked (after the greedy start).
 
     Column ``j`` gets ``min(entries of j, capacity[j])`` slots: every linked entry carries at
@@ -220,30 +196,26 @@ def column_trees(indptr, indices, cost, capacity, lk):
     for j in range(m):
         for t in range(nfree[j]):
             free[sbase[j] + t] = nfree[j] - 1 - t  # slot 0 on top
-    tr = ColumnTrees(
-        np.full((nodes, m1), np.inf),
-        np.full((nodes, m1), -1, np.int64),
-        base,
-        leaves,
-        sbase,
-        np.full(slots, -1, np.int64),
-        free,
-        nfree,
-        np.full(nnz, -1, np.int64),
-    )
+    key = np.full((nodes, m1), np.inf)
+    arg = np.full((nodes, m1), -1, np.int64)
+    slot_e = np.full(slots, -1, np.int64)
+    slot_of = np.full(nnz, -1, np.int64)
     for j in range(m):
-        e = lk.head[j]
+        e = head[j]
         while e >= 0:
-            tr.nfree[j] -= 1
-            slot = tr.free[tr.sbase[j] + tr.nfree[j]]
-            tr.slot_e[tr.sbase[j] + slot] = e
-            tr.slot_of[e] = slot
-            e = lk.nxt[e]
-        for b in range(tr.leaves[j]):
-            _leaf(j, b, indptr, indices, cost, lk, tr)
-        for i in range(tr.leaves[j] - 1, 0, -1):
-            _pull(j, i, lk, tr)
-    return tr
+            nfree[j] -= 1
+            slot = free[sbase[j] + nfree[j]]
+            slot_e[sbase[j] + slot] = e
+            slot_of[e] = slot
+            e = nxt[e]
+        for b in range(leaves[j]):
+            node = base[j] + leaves[j] + b
+            _leaf(
+                node, sbase[j] + b * BLOCK, j, indptr, indices, cost, rowof, stamp, key, arg, slot_e
+            )
+        for i in range(leaves[j] - 1, 0, -1):
+            _pull_node(base[j], i, stamp, key, arg)
+    return ColumnTrees(key, arg, base, leaves, sbase, slot_e, free, nfree, slot_of)
 
 
 @jit
@@ -260,7 +232,7 @@ def _entry_to(r, k, e, indptr, indices, cost):
 
 
 @jit
-def _move_waiting(pend, p0, npend, f, sink, big_d, dist, order, popidx, indptr, indices, flow, u):
+def _move_waiting(pend, p0, npend, sink, big_d, dist, order, popidx, indptr, indices, flow, u):
     """Dual update of the waiting requests: by the first popped column they ship on."""
     for p in range(p0, npend):
         r = pend[p]
@@ -297,13 +269,15 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
     resid : ndarray, shape (n,), int64
         Units per row still to place; all 0 on return.
     lk : Links
-        The entries with flow (in place).
+        The entries with flow; in place.
     """
     n = resid.shape[0]
     m = capacity.shape[0]
     m1 = m + 1
-    tr = column_trees(indptr, indices, cost, capacity, lk)
-    key, arg, base = tr.key, tr.arg, tr.base
+    rowof, head, nxt, prv, stamp = lk.rowof, lk.head, lk.nxt, lk.prv, lk.stamp
+    tr = column_trees(indptr, indices, cost, capacity, rowof, head, nxt, stamp)
+    key, arg, base, leaves, sbase = tr.key, tr.arg, tr.base, tr.leaves, tr.sbase
+    slot_e, free, nfree, slot_of = tr.slot_e, tr.free, tr.nfree, tr.slot_of
     dist = np.empty(m1, np.float64)
     done = np.zeros(m1, np.bool_)
     via = np.empty(m1, np.int64)  # previous column on the path, -1 from the start row
@@ -377,7 +351,7 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
                     v[j] -= big_d - dist[j]
             if p0 < npend:
                 _move_waiting(
-                    pend, p0, npend, f, sink, big_d, dist, order, popidx, indptr, indices, flow, u
+                    pend, p0, npend, sink, big_d, dist, order, popidx, indptr, indices, flow, u
                 )
             for t in range(npop):
                 popidx[order[t]] = -1
@@ -395,15 +369,26 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
             k = sink
             while True:
                 if k == m:
-                    r = f if via[k] < 0 else lk.rowof[bwd[k]]
+                    r = f if via[k] < 0 else rowof[bwd[k]]
                     unserved[r] += q
                 else:
                     if via[k] < 0:
                         e = fwd[k]
                     else:
-                        e = _entry_to(lk.rowof[bwd[k]], k, bwd[k], indptr, indices, cost)
+                        e = _entry_to(rowof[bwd[k]], k, bwd[k], indptr, indices, cost)
                     if flow[e] == 0:
-                        attach(e, k, indptr, indices, cost, lk, tr)
+                        # e starts shipping on k: it only lowers minima, so it climbs from
+                        # its leaf while it wins somewhere
+                        link(e, k, head, nxt, prv, stamp)
+                        nfree[k] -= 1
+                        slot = free[sbase[k] + nfree[k]]
+                        slot_e[sbase[k] + slot] = e
+                        slot_of[e] = slot
+                        i = leaves[k] + slot // BLOCK
+                        while i >= 1 and _merge(
+                            base[k] + i, e, k, indptr, indices, cost, rowof, stamp, key, arg
+                        ):
+                            i >>= 1
                     flow[e] += q
                 if via[k] < 0:
                     break
@@ -411,7 +396,35 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
                 j = via[k]
                 flow[e2] -= q
                 if flow[e2] == 0:
-                    detach(e2, j, indptr, indices, cost, lk, tr)
+                    # e2 stops shipping on j: only minima it attained change
+                    unlink(e2, j, head, nxt, prv)
+                    slot = slot_of[e2]
+                    slot_e[sbase[j] + slot] = -1
+                    free[sbase[j] + nfree[j]] = slot
+                    nfree[j] += 1
+                    i = leaves[j] + slot // BLOCK
+                    held = False
+                    for kk in range(m1):
+                        held |= arg[base[j] + i, kk] == e2
+                    if held:
+                        s0 = sbase[j] + (slot // BLOCK) * BLOCK
+                        _leaf(
+                            base[j] + i,
+                            s0,
+                            j,
+                            indptr,
+                            indices,
+                            cost,
+                            rowof,
+                            stamp,
+                            key,
+                            arg,
+                            slot_e,
+                        )
+                        while i > 1:
+                            i >>= 1
+                            if not _pull_node(base[j], i, stamp, key, arg):
+                                break
                 k = j
             resid[f] -= q
     # every row with demand is tight on the entries it ships on (or on the outside option)
