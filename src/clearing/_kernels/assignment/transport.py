@@ -14,8 +14,21 @@ is sent along the path and the duals move as in the Jonker-Volgenant search. Col
 spare capacity keep ``v == 0`` and saturated columns ``v <= 0``, so ``(u, v)`` are optimal
 duals on return. With unit demands and capacities this is a sparse assignment solver.
 
+With at most ``DENSE_COLUMNS`` providers the searches run on the provider graph instead
+(:mod:`clearing._kernels.assignment.transport_columns`): requests are implicit there, so a
+search costs ``O(m^2)`` however many requests there are (the simulator's 15,000 x 50 shape).
+
 Outputs: ``flow`` (per entry), ``unserved`` (per row), ``u``, ``v``. Status 0 always (the
 outside option makes every instance feasible); kept for the kernel calling convention.
+
+Why this module keeps its own search rather than a CSR shortest-path helper shared with
+:mod:`~clearing._kernels.assignment.sparse` and :mod:`~clearing._kernels.assignment.prices`:
+its residual graph has backward arcs (column -> the rows shipping to it, kept in linked
+lists that change with every augmentation) and a virtual outside column, a path carries a
+bottleneck amount rather than one unit, and the dual update covers rows reached through
+columns. The sparse solver is an auction with no residual graph, and the price searches
+run once on a fixed flow; a helper general enough for all three would pass the union of
+their arrays into the innermost loop, which is where the time goes.
 """
 
 from __future__ import annotations
@@ -27,13 +40,41 @@ from .heap import heap_pop, heap_push_or_decrease
 from .transport_columns import Links, link, ssp_columns, unlink
 
 OK = 0
-#: up to this many providers the searches run on the provider graph (see ``_ssp_columns``)
+#: up to this many providers the searches run on the provider graph (``ssp_columns``)
 DENSE_COLUMNS = 512
 
 
 @jit
 def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v):
-    """Solve the transportation problem; see the module docstring."""
+    """Solve the transportation problem; see the module docstring.
+
+    Parameters
+    ----------
+    indptr : ndarray, shape (n + 1,), int64
+        Row pointers of the CSR matrix of allowed pairs.
+    indices : ndarray, shape (nnz,), int64
+        Column of each entry (unique within a row, any order).
+    cost : ndarray, shape (nnz,), float64
+        Finite cost per unit of each entry (a negative cost is a gain).
+    demand : ndarray, shape (n,), int64
+        Units wanted per row (>= 0).
+    capacity : ndarray, shape (m,), int64
+        Units per column (>= 0).
+    flow : ndarray, shape (nnz,), int64
+        Output, written in place: units on each entry.
+    unserved : ndarray, shape (n,), int64
+        Output, written in place: units of each row left to the outside option.
+    u : ndarray, shape (n,), float64
+        Output, written in place: row duals (``cost - u - v >= 0`` on every entry, ``u <= 0``,
+        equality where units flow).
+    v : ndarray, shape (m,), float64
+        Output, written in place: column duals (``v <= 0``; 0 where capacity is left).
+
+    Returns
+    -------
+    int
+        ``OK`` (0).
+    """
     n = demand.shape[0]
     m = capacity.shape[0]
     nnz = indices.shape[0]

@@ -81,7 +81,19 @@ class ColumnTrees(NamedTuple):
 
 @jit
 def link(e, j, head, nxt, prv, stamp):
-    """Put entry ``e`` at the head of column ``j``'s list and stamp it."""
+    """Put entry ``e`` at the head of column ``j``'s list and stamp it.
+
+    Parameters
+    ----------
+    e, j : int
+        The entry and its column.
+    head : ndarray, shape (m,), int64
+        First entry of each column's list (-1: empty); in place.
+    nxt, prv : ndarray, shape (nnz,), int64
+        List links; in place.
+    stamp : ndarray, shape (nnz + 1,), int64
+        Link time of each entry, the last element the clock; in place.
+    """
     nxt[e] = head[j]
     prv[e] = -1
     if head[j] >= 0:
@@ -94,7 +106,7 @@ def link(e, j, head, nxt, prv, stamp):
 
 @jit
 def unlink(e, j, head, nxt, prv):
-    """Take entry ``e`` out of column ``j``'s list."""
+    """Take entry ``e`` out of column ``j``'s list (arrays as in :func:`link`; in place)."""
     if prv[e] >= 0:
         nxt[prv[e]] = nxt[e]
     else:
@@ -167,6 +179,24 @@ def column_trees(indptr, indices, cost, capacity, rowof, head, nxt, stamp):
 
     Column ``j`` gets ``min(entries of j, capacity[j])`` slots: every linked entry carries at
     least one unit, so no more are ever linked at once.
+
+    Parameters
+    ----------
+    indptr, indices, cost : ndarray
+        The CSR problem: shapes (n + 1,), (nnz,), (nnz,); int64, int64, float64.
+    capacity : ndarray, shape (m,), int64
+        Units per column.
+    rowof : ndarray, shape (nnz,), int64
+        Row of each entry.
+    head, nxt : ndarray, int64
+        The columns' lists of entries with flow (see :class:`Links`); read only.
+    stamp : ndarray, shape (nnz + 1,), int64
+        Link times (ties between equal hop lengths go to the later link); read only.
+
+    Returns
+    -------
+    ColumnTrees
+        Fresh arrays, built from the linked entries.
     """
     m = capacity.shape[0]
     m1 = m + 1
