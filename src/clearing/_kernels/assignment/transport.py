@@ -103,10 +103,17 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
         resid[i] = demand[i]
         best = 0.0
         be = -1
+        free_e = -1  # the first entry at the best cost whose column has capacity left
         for e in range(indptr[i], indptr[i + 1]):
-            if cost[e] < best:
-                best = cost[e]
+            c = cost[e]
+            if c < best:
+                best = c
                 be = e
+                free_e = e if load[indices[e]] < capacity[indices[e]] else -1
+            elif c == best and be >= 0 and free_e < 0 and load[indices[e]] < capacity[indices[e]]:
+                free_e = e
+        if free_e >= 0:
+            be = free_e
         u[i] = best
         if resid[i] == 0:
             continue
@@ -151,6 +158,11 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
             qi = 0
             sink = m
             d_sink = 0.0
+            # the closest column with capacity left (or the outside option) reached so far:
+            # once no open column is closer the search ends there, rather than expanding
+            # saturated columns at the same distance first (ties are common on integer costs)
+            f_dist = np.inf
+            f_col = -1
             while True:
                 while qi < nr:
                     r = rows[qi]
@@ -169,6 +181,11 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                             dist[j] = k
                             pred_e[j] = e
                             size = heap_push_or_decrease(heap, pos, dist, size, j)
+                            if load[j] < capacity[j] and (
+                                k < f_dist or (k == f_dist and j < f_col)
+                            ):
+                                f_dist = k
+                                f_col = j
                     k = dr - ur
                     if k < dist[m]:
                         if dist[m] == np.inf:
@@ -177,6 +194,13 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                         dist[m] = k
                         dummy_row = r
                         size = heap_push_or_decrease(heap, pos, dist, size, m)
+                        if k < f_dist or (k == f_dist and m < f_col):
+                            f_dist = k
+                            f_col = m
+                if f_col >= 0 and (size == 0 or f_dist <= dist[heap[0]]):
+                    sink = f_col
+                    d_sink = f_dist
+                    break
                 j, size = heap_pop(heap, pos, dist, size)
                 done[j] = True
                 if j == m or load[j] < capacity[j]:
