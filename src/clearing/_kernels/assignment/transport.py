@@ -186,6 +186,10 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                             ):
                                 f_dist = k
                                 f_col = j
+                                if k <= dr:  # no column can be closer: stop scanning
+                                    break
+                    if f_col >= 0 and f_dist <= dr:
+                        break
                     k = dr - ur
                     if k < dist[m]:
                         if dist[m] == np.inf:
