@@ -79,6 +79,35 @@ def test_larger_instances(shape: tuple[int, int]) -> None:
     _check(res, eligible_surplus(value, np.full(m, 0.2)), demand, capacity)
 
 
+@pytest.mark.parametrize(("n", "m", "top"), [(2000, 3, 3), (1000, 12, 5), (500, 40, 100)])
+def test_tall_tie_heavy(n: int, m: int, top: int) -> None:
+    # few providers, many requests, small integer values: the provider-graph searches with
+    # many equal hop lengths (several requests shipping on a provider tie for the cheapest)
+    rng = np.random.default_rng(n + m)
+    value = rng.integers(0, top, (n, m)).astype(float)
+    value[rng.random((n, m)) < 0.1] = -np.inf
+    demand = rng.integers(0, 4, n)
+    capacity = np.full(m, int(demand.sum() * 0.9) // m)
+    res = transport(value, np.full(m, 0.5), demand=demand, capacity=capacity, prices="both")
+    _check(res, eligible_surplus(value, np.full(m, 0.5)), demand, capacity)
+
+
+@pytest.mark.parametrize("top", [2, 10, 100])
+def test_many_providers_integer_ties(top: int) -> None:
+    # more providers than the provider-graph limit, integer values: many columns tie at
+    # the shortest distance; the optimum is scipy's assignment (every value is positive)
+    from scipy.optimize import linear_sum_assignment as scipy_lsa
+
+    n = 700
+    value = np.random.default_rng(top).integers(1, top + 1, (n, n)).astype(float)
+    res = transport(value, demand=np.ones(n), capacity=np.ones(n), prices=None)
+    r, c = scipy_lsa(value, maximize=True)
+    assert res.welfare == value[r, c].sum()
+    flow = np.asarray(res.flow)
+    assert (flow.sum(axis=0) == 1).all() and (flow.sum(axis=1) == 1).all()
+    assert (res.row_duals[:, None] + res.col_duals[None, :] >= value - 1e-9).all()
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_solver_duals_without_prices(seed: int) -> None:
     value, cost, demand, capacity = _instance(seed + 100, 60, 8, ties=True)

@@ -1,12 +1,10 @@
-"""Determinism, bad configurations, budgets and the ledger hook."""
+"""Determinism, bad configurations and the ledger hook (settlement itself: test_ledger.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -69,44 +67,6 @@ def test_bad_config_refused_before_any_round() -> None:
     with pytest.raises(InputError) as info:
         simulate(preset("open_market"), 0)
     assert info.value.argument == "rounds"
-
-
-class RecordingLedger:
-    """Test double of ``clearing.ledger.Ledger``, which is built on another branch.
-
-    It records each ``settle(clearing, settlement_id)`` call; the real ledger replaces it in
-    these tests once both are merged.
-    """
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Clearing, str]] = []
-
-    def settle(self, clearing: Clearing, settlement_id: str) -> None:
-        self.calls.append((clearing, settlement_id))
-
-
-@pytest.mark.parametrize("name", ["internal_monopoly", "open_market", "perfect_competition"])
-def test_budgets_never_overspent_and_ledger_called_each_round(name: str) -> None:
-    """Tight budgets bind; no team ever spends more than its budget in a period."""
-    cfg = preset(name, teams=300, services=3)
-    tight = dataclasses.replace(cfg.teams, budget=400.0, budget_period=4)
-    cfg = dataclasses.replace(cfg, teams=tight)
-    ledger = RecordingLedger()
-    df = simulate(cfg, 12, rng=3, progress=False, ledger=ledger)
-    assert [sid for _, sid in ledger.calls] == [f"{name}/round-{r}" for r in range(12)]
-    spend: dict[tuple[int, Any], float] = defaultdict(float)
-    cut = 0
-    for r, (clearing, _) in enumerate(ledger.calls):
-        a = clearing.allocations
-        for team, amount in zip(a["team"].tolist(), a["amount"].tolist(), strict=True):
-            spend[(r // 4, team)] += amount
-        cut += int((clearing.unmatched["reason"] == "budget").sum())
-    assert cut > 0  # the budgets did bind
-    assert max(spend.values()) <= 400.0 * (1 + 1e-9)
-    assert np.isclose(
-        sum(spend.values()), sum(float(c.allocations["amount"].sum()) for c, _ in ledger.calls)
-    )
-    assert len(df) == 36
 
 
 def test_ledger_without_settle_refused() -> None:

@@ -216,24 +216,25 @@ def route_transport(
         else np.full((len(r), 0), -np.inf)
     )
     best = surplus.max(axis=1) if len(o) else np.full(len(r), -np.inf)
+    # only the rows with units left are explained (the rule Outcome.unserved applies), so
+    # the message column is built for those alone
+    left = q_bid[r] - served
+    k = np.flatnonzero(left > 1e-12 * np.maximum(np.abs(req.quantity[r]), 1.0))
     code = np.where(
-        best == -np.inf,
+        best[k] == -np.inf,
         CODE["no_eligible_offer"],
-        np.where(best < 0, CODE["priced_out"], CODE["outcompeted"]),
+        np.where(best[k] < 0, CODE["priced_out"], CODE["outcompeted"]),
     )
     if not len(o_all):
         code[:] = CODE["no_offer"]
-    other = np.full(
-        len(r), "a forbidden pair rule or the policy excludes every offer", dtype=object
-    )
     out.unserved(
         0,
-        r,
-        q_bid[r] - served,
+        r[k],
+        left[k],
         code,
-        own=np.where(np.isfinite(best), best, bid[r]),
-        other=other,
-        base=req.quantity[r],
+        own=np.where(np.isfinite(best[k]), best[k], bid[r[k]]),
+        other="a forbidden pair rule or the policy excludes every offer",
+        base=req.quantity[r[k]],
     )
     wanted = (surplus >= 0).any(axis=0) if len(r) else np.zeros(len(o), dtype=bool)
     code = np.where(wanted, CODE["outcompeted"], CODE["priced_out"])

@@ -14,8 +14,21 @@ is sent along the path and the duals move as in the Jonker-Volgenant search. Col
 spare capacity keep ``v == 0`` and saturated columns ``v <= 0``, so ``(u, v)`` are optimal
 duals on return. With unit demands and capacities this is a sparse assignment solver.
 
+With at most ``DENSE_COLUMNS`` providers the searches run on the provider graph instead
+(:mod:`clearing._kernels.assignment.transport_columns`): requests are implicit there, so a
+search costs ``O(m^2)`` however many requests there are (the simulator's 15,000 x 50 shape).
+
 Outputs: ``flow`` (per entry), ``unserved`` (per row), ``u``, ``v``. Status 0 always (the
 outside option makes every instance feasible); kept for the kernel calling convention.
+
+Why this module keeps its own search rather than a CSR shortest-path helper shared with
+:mod:`~clearing._kernels.assignment.sparse` and :mod:`~clearing._kernels.assignment.prices`:
+its residual graph has backward arcs (column -> the rows shipping to it, kept in linked
+lists that change with every augmentation) and a virtual outside column, a path carries a
+bottleneck amount rather than one unit, and the dual update covers rows reached through
+columns. The sparse solver is an auction with no residual graph, and the price searches
+run once on a fixed flow; a helper general enough for all three would pass the union of
+their arrays into the innermost loop, which is where the time goes.
 """
 
 from __future__ import annotations
@@ -23,37 +36,45 @@ from __future__ import annotations
 import numpy as np
 
 from ..._jit import jit
-from .heap import closest_open, heap_pop, heap_push_or_decrease
+from .heap import heap_pop, heap_push_or_decrease
+from .transport_columns import Links, link, ssp_columns, unlink
 
 OK = 0
-#: up to this many providers the searches run on the provider graph (see ``_ssp_columns``)
+#: up to this many providers the searches run on the provider graph (``ssp_columns``)
 DENSE_COLUMNS = 512
 
 
 @jit
-def _link(e, j, head, nxt, prv):
-    nxt[e] = head[j]
-    prv[e] = -1
-    if head[j] >= 0:
-        prv[head[j]] = e
-    head[j] = e
-
-
-@jit
-def _unlink(e, j, head, nxt, prv):
-    if prv[e] >= 0:
-        nxt[prv[e]] = nxt[e]
-    else:
-        head[j] = nxt[e]
-    if nxt[e] >= 0:
-        prv[nxt[e]] = prv[e]
-    nxt[e] = -1
-    prv[e] = -1
-
-
-@jit
 def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v):
-    """Solve the transportation problem; see the module docstring."""
+    """Solve the transportation problem; see the module docstring.
+
+    Parameters
+    ----------
+    indptr : ndarray, shape (n + 1,), int64
+        Row pointers of the CSR matrix of allowed pairs.
+    indices : ndarray, shape (nnz,), int64
+        Column of each entry (unique within a row, any order).
+    cost : ndarray, shape (nnz,), float64
+        Finite cost per unit of each entry (a negative cost is a gain).
+    demand : ndarray, shape (n,), int64
+        Units wanted per row (>= 0).
+    capacity : ndarray, shape (m,), int64
+        Units per column (>= 0).
+    flow : ndarray, shape (nnz,), int64
+        Output, written in place: units on each entry.
+    unserved : ndarray, shape (n,), int64
+        Output, written in place: units of each row left to the outside option.
+    u : ndarray, shape (n,), float64
+        Output, written in place: row duals (``cost - u - v >= 0`` on every entry, ``u <= 0``,
+        equality where units flow).
+    v : ndarray, shape (m,), float64
+        Output, written in place: column duals (``v <= 0``; 0 where capacity is left).
+
+    Returns
+    -------
+    int
+        ``OK`` (0).
+    """
     n = demand.shape[0]
     m = capacity.shape[0]
     nnz = indices.shape[0]
@@ -66,9 +87,14 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
     for j in range(m):
         v[j] = 0.0
     load = np.zeros(m, np.int64)
-    head = np.full(m, -1, np.int64)
-    nxt = np.full(nnz, -1, np.int64)
-    prv = np.full(nnz, -1, np.int64)
+    lk = Links(
+        rowof,
+        np.full(m, -1, np.int64),
+        np.full(nnz, -1, np.int64),
+        np.full(nnz, -1, np.int64),
+        np.zeros(nnz + 1, np.int64),
+    )
+    rowof, head, nxt, prv, stamp = lk
     resid = np.empty(n, np.int64)
 
     # greedy row reduction with v == 0
@@ -77,10 +103,17 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
         resid[i] = demand[i]
         best = 0.0
         be = -1
+        free_e = -1  # the first entry at the best cost whose column has capacity left
         for e in range(indptr[i], indptr[i + 1]):
-            if cost[e] < best:
-                best = cost[e]
+            c = cost[e]
+            if c < best:
+                best = c
                 be = e
+                free_e = e if load[indices[e]] < capacity[indices[e]] else -1
+            elif c == best and be >= 0 and free_e < 0 and load[indices[e]] < capacity[indices[e]]:
+                free_e = e
+        if free_e >= 0:
+            be = free_e
         u[i] = best
         if resid[i] == 0:
             continue
@@ -95,26 +128,11 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
             flow[be] = q
             load[j] += q
             resid[i] -= q
-            _link(be, j, head, nxt, prv)
+            link(be, j, head, nxt, prv, stamp)
 
     # successive shortest paths for the rest
     if m <= DENSE_COLUMNS:
-        _ssp_columns(
-            indptr,
-            indices,
-            cost,
-            capacity,
-            flow,
-            unserved,
-            u,
-            v,
-            rowof,
-            load,
-            head,
-            nxt,
-            prv,
-            resid,
-        )
+        ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, load, resid, lk)
         return OK
     dist = np.full(m + 1, np.inf)
     done = np.zeros(m + 1, np.bool_)
@@ -140,6 +158,11 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
             qi = 0
             sink = m
             d_sink = 0.0
+            # the closest column with capacity left (or the outside option) reached so far:
+            # once no open column is closer the search ends there, rather than expanding
+            # saturated columns at the same distance first (ties are common on integer costs)
+            f_dist = np.inf
+            f_col = -1
             while True:
                 while qi < nr:
                     r = rows[qi]
@@ -158,6 +181,15 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                             dist[j] = k
                             pred_e[j] = e
                             size = heap_push_or_decrease(heap, pos, dist, size, j)
+                            if load[j] < capacity[j] and (
+                                k < f_dist or (k == f_dist and j < f_col)
+                            ):
+                                f_dist = k
+                                f_col = j
+                                if k <= dr:  # no column can be closer: stop scanning
+                                    break
+                    if f_col >= 0 and f_dist <= dr:
+                        break
                     k = dr - ur
                     if k < dist[m]:
                         if dist[m] == np.inf:
@@ -166,6 +198,13 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                         dist[m] = k
                         dummy_row = r
                         size = heap_push_or_decrease(heap, pos, dist, size, m)
+                        if k < f_dist or (k == f_dist and m < f_col):
+                            f_dist = k
+                            f_col = m
+                if f_col >= 0 and (size == 0 or f_dist <= dist[heap[0]]):
+                    sink = f_col
+                    d_sink = f_dist
+                    break
                 j, size = heap_pop(heap, pos, dist, size)
                 done[j] = True
                 if j == m or load[j] < capacity[j]:
@@ -215,7 +254,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                     e = pred_e[j]
                     rr = rowof[e]
                     if flow[e] == 0:
-                        _link(e, j, head, nxt, prv)
+                        link(e, j, head, nxt, prv, stamp)
                     flow[e] += q
                 if rr == f:
                     break
@@ -223,7 +262,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                 flow[e2] -= q
                 j = indices[e2]
                 if flow[e2] == 0:
-                    _unlink(e2, j, head, nxt, prv)
+                    unlink(e2, j, head, nxt, prv)
             resid[f] -= q
             # reset
             for t in range(nt):
@@ -234,166 +273,3 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
             for t in range(nr):
                 row_seen[rows[t]] = False
     return OK
-
-
-@jit
-def _column_row(j, indptr, indices, cost, rowof, head, nxt, T, Tf, Tb):
-    """Recompute ``T[j]``: cheapest move of one unit off column ``j`` to each column ``k``.
-
-    ``T[j, k] = min(cost[r, k] - cost[r, j])`` over rows ``r`` shipping on ``j`` (column ``m``
-    is the outside option, cost 0); with tight flows this plus ``v[j] - v[k]`` is the reduced
-    length of the two-arc hop ``j -> r -> k``, whatever the duals. ``Tf``/``Tb`` keep the
-    forward entry ``(r, k)`` (-1 for the outside) and the backward entry ``(r, j)``.
-    """
-    m1 = T.shape[1]
-    for k in range(m1):
-        T[j, k] = np.inf
-    e = head[j]
-    while e >= 0:
-        r = rowof[e]
-        base = -cost[e]
-        for e2 in range(indptr[r], indptr[r + 1]):
-            k = indices[e2]
-            val = cost[e2] + base
-            if k != j and val < T[j, k]:
-                T[j, k] = val
-                Tf[j, k] = e2
-                Tb[j, k] = e
-        if base < T[j, m1 - 1]:
-            T[j, m1 - 1] = base
-            Tf[j, m1 - 1] = -1
-            Tb[j, m1 - 1] = e
-        e = nxt[e]
-
-
-@jit
-def _ssp_columns(
-    indptr, indices, cost, capacity, flow, unserved, u, v, rowof, load, head, nxt, prv, resid
-):
-    """Successive shortest paths on the provider graph (few providers, many requests).
-
-    A search from a row with demand left runs Dijkstra over the ``m + 1`` columns with the
-    dense hop table ``T`` (rows are implicit), so it costs ``O(m^2)`` however many rows
-    ship to each column; after an augmentation only the table rows of the columns on the
-    path are rebuilt.
-    """
-    n = resid.shape[0]
-    m = capacity.shape[0]
-    m1 = m + 1
-    T = np.empty((m, m1), np.float64)
-    Tf = np.full((m, m1), -1, np.int64)
-    Tb = np.full((m, m1), -1, np.int64)
-    for j in range(m):
-        _column_row(j, indptr, indices, cost, rowof, head, nxt, T, Tf, Tb)
-    dist = np.empty(m1, np.float64)
-    done = np.zeros(m1, np.bool_)
-    via = np.empty(m1, np.int64)  # previous column on the path, -1 from the start row
-    fwd = np.empty(m1, np.int64)  # forward entry into the column (-1: the outside option)
-    bwd = np.empty(m1, np.int64)  # backward entry leaving the previous column
-    order = np.empty(m1, np.int64)
-    row_seen = np.zeros(n, np.bool_)
-    seen = np.empty(n, np.int64)
-    on_path = np.zeros(m, np.bool_)
-    for f in range(n):
-        while resid[f] > 0:
-            for k in range(m1):
-                dist[k] = np.inf
-                done[k] = False
-            uf = u[f]
-            for e in range(indptr[f], indptr[f + 1]):
-                k = indices[e]
-                dk = cost[e] - uf - v[k]
-                if dk < dist[k]:
-                    dist[k] = dk
-                    via[k] = -1
-                    fwd[k] = e
-            if -uf < dist[m]:
-                dist[m] = -uf
-                via[m] = -1
-                fwd[m] = -1
-            npop = 0
-            sink = -1
-            while True:
-                j, best = closest_open(dist, done, m1)
-                if j < 0:
-                    break
-                done[j] = True
-                order[npop] = j
-                npop += 1
-                if j == m or load[j] < capacity[j]:
-                    sink = j
-                    break
-                vj = v[j]
-                for k in range(m):
-                    if not done[k]:
-                        dk = best + T[j, k] + vj - v[k]
-                        if dk < dist[k]:
-                            dist[k] = dk
-                            via[k] = j
-                            fwd[k] = Tf[j, k]
-                            bwd[k] = Tb[j, k]
-                if not done[m]:
-                    dk = best + T[j, m] + vj
-                    if dk < dist[m]:
-                        dist[m] = dk
-                        via[m] = j
-                        fwd[m] = -1
-                        bwd[m] = Tb[j, m]
-            big_d = dist[sink]
-            # duals: the start row, every row shipping on a popped column, popped columns
-            u[f] += big_d
-            row_seen[f] = True
-            nseen = 1
-            seen[0] = f
-            for t in range(npop):
-                j = order[t]
-                if j == sink:
-                    continue
-                e = head[j]
-                while e >= 0:
-                    r = rowof[e]
-                    if not row_seen[r]:
-                        row_seen[r] = True
-                        seen[nseen] = r
-                        nseen += 1
-                        u[r] += big_d - dist[j]
-                    e = nxt[e]
-                v[j] -= big_d - dist[j]
-            for t in range(nseen):
-                row_seen[seen[t]] = False
-            # bottleneck along the path
-            q = resid[f]
-            if sink < m:
-                q = min(q, capacity[sink] - load[sink])
-            k = sink
-            while via[k] >= 0:
-                q = min(q, flow[bwd[k]])
-                k = via[k]
-            # augment
-            if sink < m:
-                load[sink] += q
-            k = sink
-            while True:
-                e = fwd[k]
-                if k == m:
-                    r = f if via[k] < 0 else rowof[bwd[k]]
-                    unserved[r] += q
-                else:
-                    on_path[k] = True
-                    if flow[e] == 0:
-                        _link(e, k, head, nxt, prv)
-                    flow[e] += q
-                if via[k] < 0:
-                    break
-                e2 = bwd[k]
-                j = via[k]
-                on_path[j] = True
-                flow[e2] -= q
-                if flow[e2] == 0:
-                    _unlink(e2, j, head, nxt, prv)
-                k = j
-            resid[f] -= q
-            for j in range(m):
-                if on_path[j]:
-                    on_path[j] = False
-                    _column_row(j, indptr, indices, cost, rowof, head, nxt, T, Tf, Tb)
