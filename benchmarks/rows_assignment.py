@@ -43,10 +43,8 @@ from clearing import assign, assign_batch, linear_sum_assignment, transport
 def _pairs(result: Any) -> tuple[np.ndarray, np.ndarray]:
     """The matched (row, column) pairs of an assignment result."""
     names = [
-        ("row_ind", "col_ind"),
-        ("buyer_index", "seller_index"),
-        ("request_index", "provider_index"),
-        ("request_index", "offer_index"),
+        ("request_index", "provider_index"),  # AssignmentResult
+        ("row_ind", "col_ind"),  # scipy's names, kept by linear_sum_assignment's tuple
     ]
     for rows, cols in names:
         if hasattr(result, rows):
@@ -239,7 +237,7 @@ def transport_row(cls: CostClass, n: int, repeat: int) -> Row:
         + ("unit " if r == c else f"demand {demand[0]} cap {capacity[0]} ")
         + cls.name,
         ours=lambda: transport(value(), demand=demand, capacity=capacity, prices=None),
-        objective=lambda res: float((np.asarray(res.flow) * value()).sum()),
+        objective=lambda res: float((np.asarray(res.quantity) * value()).sum()),
         peers=transport_peers(value, demand, capacity, integral=cls.integral, missing=missing),
         target=1.0,
         exact=cls.integral,
@@ -261,7 +259,7 @@ def capacitated_transport_row(n: int, m: int, cap: int, integral: bool) -> Row:
     return Row(
         name=f"transport {n}x{m} cap {cap} {cls.name}",
         ours=lambda: transport(value(), demand=demand, capacity=capacity, prices=None),
-        objective=lambda res: float((np.asarray(res.flow) * value()).sum()),
+        objective=lambda res: float((np.asarray(res.quantity) * value()).sum()),
         peers=peers,
         target=1.0,
         exact=integral,
