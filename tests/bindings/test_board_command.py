@@ -87,6 +87,10 @@ def test_board_of_a_simulation(browser: Any, started: Any) -> None:
     for s in snap["services"]:
         assert s["hhi"] == pytest.approx(last.loc[s["service"], "hhi"])
     assert len(snap["budgets"]) == 40 and snap["budgets"][0]["granted"] == config.teams.budget
+    # every provider that offered in the last round shows its rating (0-5) from the offers
+    ratings = [p["rating"] for p in snap["providers"]]
+    assert ratings and all(r is not None and 0.0 <= r <= 5.0 for r in ratings)
+    assert {p["service"] for p in snap["providers"]} == set(snap["history"])
     console_errors(browser)
     browser.get(url + "/board")
     wait_for(lambda: version(browser) == snap["version"], timeout=15)

@@ -11,12 +11,13 @@ __all__ = ["SimulationBoard", "simulation_board"]
 
 
 class SimulationBoard:
-    """What :func:`clearing.sim.simulate` settles each round into: a market board.
+    """Each round of :func:`clearing.sim.simulate`, shown on a market board.
 
-    Passed as ``simulate(..., ledger=SimulationBoard(board, config, rounds))``, it records
-    each round's clearing on ``board`` (the round is the x of the price charts) and every
-    team's budget for the period (the config's budget, what the team spent since the
-    period began), then waits ``pace`` seconds, so that open pages can follow a run.
+    Passed as ``simulate(..., on_round=SimulationBoard(board, config, rounds))``, it records
+    each round's clearing on ``board`` (the round is the x of the price charts) with the
+    providers' ratings from the round's offers, and every team's budget for the period (the
+    config's budget, what the team spent since the period began), then waits ``pace``
+    seconds, so that open pages can follow a run.
 
     Examples
     --------
@@ -24,7 +25,7 @@ class SimulationBoard:
     >>> from clearing_bindings.board import BoardState
     >>> cfg = preset("open_market", teams=40, services=2)
     >>> board = BoardState(axis="round")
-    >>> _ = simulate(cfg, 3, rng=1, ledger=SimulationBoard(board, cfg, 3), progress=False)
+    >>> _ = simulate(cfg, 3, rng=1, on_round=SimulationBoard(board, cfg, 3), progress=False)
     >>> snap = board.snapshot()
     >>> snap["history"]["svc00"]["t"], snap["caption"]
     ([0.0, 1.0, 2.0], 'open_market, 40 teams: round 3 of 3')
@@ -37,16 +38,15 @@ class SimulationBoard:
         self.pace = pace
         self._spent: dict[str, float] = {}
 
-    def settle(self, clearing: Any, settlement_id: str) -> None:
-        """Show one round (``settlement_id`` is ``"<name>/round-<r>"``)."""
-        r = int(settlement_id.rsplit("-", 1)[1])
+    def __call__(self, r: int, clearing: Any, offers: Any) -> None:
+        """Show round ``r``: its clearing, and the ratings of the offers it cleared."""
         teams = self.config.teams
         if r % teams.budget_period == 0:  # a new budget period: budgets renewed
             self._spent = {}
         alloc = clearing.allocations
         for team, amount in zip(alloc["team"].tolist(), alloc["amount"].tolist(), strict=True):
             self._spent[str(team)] = self._spent.get(str(team), 0.0) + float(amount)
-        self.board.record_clearing(clearing, at=r)
+        self.board.record_clearing(clearing, offers=offers, at=r)
         all_teams = [str(t) for t in range(teams.count)]
         self.board.record_budgets(
             Budget(t, teams.budget, self._spent.get(t, 0.0)) for t in all_teams
@@ -79,5 +79,5 @@ def simulation_board(
     config = sim.preset(name, teams=teams, services=services)
     board = BoardState(axis="round") if board is None else board
     recorder = SimulationBoard(board, config, rounds, pace=pace)
-    table = sim.simulate(config, rounds, rng=seed, ledger=recorder, progress=False)
+    table = sim.simulate(config, rounds, rng=seed, on_round=recorder, progress=False)
     return board, table

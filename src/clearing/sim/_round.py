@@ -7,6 +7,7 @@ provider candidate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -126,7 +127,12 @@ class Market:
             budgets=dict(zip(teams.tolist(), left[teams].tolist(), strict=True)),
         )
 
-    def step(self, r: int, ledger: Ledger | None) -> RoundOutcome:
+    def step(
+        self,
+        r: int,
+        ledger: Ledger | None,
+        on_round: Callable[[int, Clearing, dict[str, Any]], object] | None = None,
+    ) -> RoundOutcome:
         cfg = self.config
         pv = self.providers
         s = cfg.services
@@ -170,6 +176,8 @@ class Market:
         result = clear(requests, offers, self._policy(team, max_price * qty))
         if ledger is not None:
             ledger.settle(result, f"{cfg.name}/round-{r}")
+        if on_round is not None:
+            on_round(r, result, offers)
         return self._settle(result, team, svc, qty, value, w, act)
 
     def _settle(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from clearing import InputError
+from clearing import Clearing, InputError
 
 from ._config import SimConfig
 from ._dynamics import adapt
@@ -57,6 +58,7 @@ def simulate(
     rng: Any = None,
     progress: bool | None = None,
     ledger: Ledger | None = None,
+    on_round: Callable[[int, Clearing, dict[str, Any]], object] | None = None,
 ) -> Any:
     """Run one market structure and return its figures, one row per round and service.
 
@@ -73,6 +75,11 @@ def simulate(
     ledger : object with ``settle(clearing, settlement_id)``, optional
         Called after each round's ``clear`` with the :class:`~clearing.Clearing` and the id
         ``"<config.name>/round-<r>"``.
+    on_round : callable, optional
+        Called after each round's ``clear`` (and settlement) as ``on_round(r, clearing,
+        offers)``: the round number, the :class:`~clearing.Clearing` and the offers table
+        that was cleared (``offer_id``, ``provider``, ``service``, ``capacity``, ``ask``,
+        ``quality``, ``external``), e.g. to show the round on a market board.
 
     Returns
     -------
@@ -108,6 +115,11 @@ def simulate(
         raise InputError(
             "simulate: ledger must have a settle(clearing, settlement_id) method", argument="ledger"
         )
+    if on_round is not None and not callable(on_round):
+        raise InputError(
+            f"simulate: on_round must be callable, got {type(on_round).__name__}",
+            argument="on_round",
+        )
     gen = _rng(rng)
     show = (
         progress
@@ -117,7 +129,7 @@ def simulate(
     market = Market(cfg, gen)
     parts: list[dict[str, np.ndarray]] = []
     for r in tqdm(range(int(rounds)), desc=cfg.name, disable=not show, leave=False):
-        out = market.step(r, ledger)
+        out = market.step(r, ledger, on_round)
         row = round_metrics(r, market.names, market.providers, out, cfg.teams.count)
         row["entries"], row["dissolutions"] = adapt(cfg, market.providers, out, gen)
         parts.append(row)
