@@ -123,5 +123,5 @@ def test_deterministic() -> None:
     c = _csr(5, 300, 300, "offset01", 0.07)
     first = assign(c, prices=None)
     again = assign(c, prices=None)
-    np.testing.assert_array_equal(first.col_ind, again.col_ind)
+    np.testing.assert_array_equal(first.provider_index, again.provider_index)
     np.testing.assert_array_equal(first.col_duals, again.col_duals)

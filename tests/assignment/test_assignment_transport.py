@@ -103,7 +103,7 @@ def test_many_providers_integer_ties(top: int) -> None:
     res = transport(value, demand=np.ones(n), capacity=np.ones(n), prices=None)
     r, c = scipy_lsa(value, maximize=True)
     assert res.welfare == value[r, c].sum()
-    flow = np.asarray(res.flow)
+    flow = np.asarray(res.quantity)
     assert (flow.sum(axis=0) == 1).all() and (flow.sum(axis=1) == 1).all()
     assert (res.row_duals[:, None] + res.col_duals[None, :] >= value - 1e-9).all()
 

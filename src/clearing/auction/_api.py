@@ -18,6 +18,7 @@ from .._kernels.auction import codes as _codes
 from .._kernels.auction import grouping as _grouping
 from .._kernels.auction import margin as _margin
 from ..errors import InputError
+from . import _workspace
 from ._results import AuctionResult, BatchAuctionResult
 
 __all__ = ["MECHANISMS", "double_auction", "double_auction_batch"]
@@ -137,8 +138,8 @@ def _run(
     elif bid.priority.size != nb or ask.priority.size != na:  # one side given: zeros
         bid = bid._replace(priority=bid.priority if bid.priority.size == nb else np.zeros(nb))
         ask = ask._replace(priority=ask.priority if ask.priority.size == na else np.zeros(na))
-    bid_out, ask_out = _arrays.fills(nb), _arrays.fills(na)
-    trades = _arrays.trades(nb + na)
+    bid_out, ask_out = _workspace.fills(nb), _workspace.fills(na)
+    trades = _workspace.trades(nb + na)
     stats = np.empty((n_markets, _codes.N_STATS))
     rule = _arrays.Rule(_CODES[mechanism], k, use_priority)
     if n_markets == 1:
@@ -156,7 +157,7 @@ def _run(
         kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
         n_trades = kernel(  # type: ignore[no-untyped-call]
             bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats,
-            _arrays.grouped(nb, use_priority), _arrays.grouped(na, use_priority),
+            _workspace.grouped(nb, use_priority), _workspace.grouped(na, use_priority),
         )  # fmt: skip
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator
         a.resize(n_trades, refcheck=False)

@@ -145,25 +145,3 @@ class Grouped(NamedTuple):
     priority: np.ndarray
     index: np.ndarray
     out: Fills
-
-
-def fills(n: int) -> Fills:
-    """Uninitialised per-order outputs for ``n`` orders."""
-    return Fills(np.empty(n), np.empty(n), np.empty(n, dtype=np.int8))
-
-
-def trades(capacity: int) -> Trades:
-    """Uninitialised trade arrays with room for ``capacity`` trades."""
-    ints = [np.empty(capacity, dtype=np.int64) for _ in range(3)]
-    return Trades(*ints, np.empty(capacity), np.empty(capacity), np.empty(capacity))
-
-
-def grouped(n: int, use_priority: bool) -> Grouped:
-    """Work arrays of the batch kernel for a side of ``n`` orders.
-
-    Allocated here rather than in the kernel because numpy backs large arrays with huge
-    pages: the fresh memory of a call then costs a few page faults instead of thousands.
-    """
-    return Grouped(
-        np.empty((n, 2)), np.empty(n if use_priority else 0), np.empty(n, dtype=np.int64), fills(n)
-    )

@@ -356,7 +356,8 @@ def clear_markets(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, tr
     stats : float64 array, shape (n_markets, N_STATS)
         Written: one row of statistics per market.
     bids, asks : Grouped
-        Work arrays of each side, allocated by the caller (see :func:`.arrays.grouped`).
+        Work arrays of each side, allocated by the caller
+        (:func:`clearing.auction._workspace.grouped`).
     """
     bstart = group_by_market(bid, rule.use_priority, bm, n_markets, bids)
     astart = group_by_market(ask, rule.use_priority, am, n_markets, asks)
