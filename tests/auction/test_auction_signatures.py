@@ -7,7 +7,10 @@ dispatcher drops literal types.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import pytest
 
 from clearing import MECHANISMS, double_auction, double_auction_batch
 from clearing._kernels.auction import call_market, grouping, margin, mechanisms
@@ -19,6 +22,9 @@ def _readonly(x: list[float]) -> np.ndarray:
     return a
 
 
+@pytest.mark.skipif(
+    os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="NUMBA_DISABLE_JIT=1: nothing is compiled"
+)
 def test_one_signature_per_kernel() -> None:
     for mechanism in MECHANISMS:
         double_auction(_readonly([10, 8, 6]), _readonly([1, 1, 1]), [4, 7, 9], [1, 1, 1],
