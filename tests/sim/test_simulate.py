@@ -73,3 +73,10 @@ def test_ledger_without_settle_refused() -> None:
     with pytest.raises(InputError) as info:
         simulate(preset("open_market", teams=50), 2, ledger=object())
     assert info.value.argument == "ledger"
+
+
+def test_a_round_without_trades_keeps_float_figures() -> None:
+    # a tiny open market where a round clears nothing: the per-provider sums stay float
+    df = simulate(preset("open_market", teams=10, services=1), 9, rng=3, progress=False)
+    assert len(df) == 9 and df["volume"].dtype.kind == "f"
+    assert (df["volume"] == 0).any()

@@ -21,6 +21,12 @@ from ._providers import Providers
 __all__ = ["Ledger", "Market", "RoundOutcome"]
 
 
+def _sums(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Per-provider sums of ``weights``; float64 also when nothing traded (numpy's
+    ``bincount`` of an empty index returns int64 zeros)."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
 class Ledger(Protocol):
     """What :func:`clearing.sim.simulate` needs of a ledger: one settlement per round.
 
@@ -212,8 +218,8 @@ class Market:
             raise RuntimeError(f"team {worst} overspent: {self.spent[worst]} > {budget}")
 
         n = len(pv)
-        sold = np.bincount(pid, weights=q, minlength=n)
-        revenue = np.bincount(pid, weights=received - refund - penalty, minlength=n)
+        sold = _sums(pid, q, n)
+        revenue = _sums(pid, received - refund - penalty, n)
         offered = np.zeros(n, bool)
         offered[act] = True
         cost = np.where(offered, pv.fixed_cost + pv.unit_cost * sold, 0.0)
@@ -227,7 +233,7 @@ class Market:
             0.0,
             5.0,
         )
-        heard = np.bincount(pid, weights=rating_given * q, minlength=n)
+        heard = _sums(pid, rating_given * q, n)
         fresh = np.divide(heard, sold, out=pv.rating.copy(), where=sold > 0)
         pv.rating = np.where(
             sold > 0, d.rating_memory * pv.rating + (1 - d.rating_memory) * fresh, pv.rating
