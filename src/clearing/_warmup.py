@@ -139,7 +139,7 @@ def warmup(*, entry_points: Iterable[str] | None = None, progress: bool = True) 
     Parameters
     ----------
     entry_points : iterable of str, optional
-        Names from :data:`ENTRY_POINTS` (``"double_auction"``, ``"assign"``, ...); default
+        Names of entry points (``"double_auction"``, ``"assign"``, ...); default
         all of them.
     progress : bool, default True
         Show progress on stderr: a tqdm bar when tqdm is installed, else one line per

@@ -20,7 +20,7 @@ __all__ = ["REASONS", "MarketReason", "explain"]
 class MarketReason(enum.StrEnum):
     """Why units of a request or an offer are unmatched by :func:`clearing.clear`.
 
-    The values are the strings of the ``reason`` column of :attr:`clearing.Clearing.unmatched`
+    The values are the strings of the ``reason`` column of ``Clearing.unmatched``
     (a member compares equal to its string); ``message`` says the same in a sentence. Each
     code with its meaning: :doc:`/api/vocabulary`.
 
