@@ -36,7 +36,6 @@ from ._inputs import (
 )
 from ._results import (
     AssignmentBatchResult,
-    AssignmentReason,
     AssignmentResult,
     TransportResult,
 )
@@ -48,16 +47,7 @@ from ._solve import (
     unmatched_with_reason,
 )
 
-__all__ = [
-    "AssignmentBatchResult",
-    "AssignmentReason",
-    "AssignmentResult",
-    "TransportResult",
-    "assign",
-    "assign_batch",
-    "linear_sum_assignment",
-    "transport",
-]
+__all__ = ["assign", "assign_batch", "linear_sum_assignment", "transport"]
 
 _PRICES = ("min", "max", "both", None)
 
