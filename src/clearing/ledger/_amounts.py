@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import InvalidAmount, LedgerError
 
-__all__ = ["LIMIT", "apportion", "minor_units", "period_bounds", "rint_total"]
+__all__ = ["LIMIT", "apportion", "minor_units", "non_negative", "period_bounds", "rint_total"]
 
 LIMIT = 2**62  # no total may reach this many minor units (int64 headroom)
 
@@ -50,6 +50,26 @@ def minor_units(value: Any, argument: str, where: str) -> int:
             value=value,
         )
     return int(value)
+
+
+def non_negative(where: str, argument: str, **values: Any) -> tuple[float, ...]:
+    """``values`` as floats, in order, each finite and non-negative; else one error naming all.
+
+    For the factors of an amount (a quantity and a unit price), checked together so the
+    message shows both.
+    """
+    try:
+        floats = tuple(float(v) for v in values.values())
+    except (TypeError, ValueError):
+        floats = (math.nan,)
+    if not all(math.isfinite(f) and f >= 0 for f in floats):
+        named = " and ".join(f"{k} {v!r}" for k, v in values.items())
+        raise InvalidAmount(
+            f"{where}: {named} must be finite and non-negative",
+            argument=argument,
+            value=tuple(values.values()),
+        )
+    return floats
 
 
 def rint_total(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:

@@ -58,19 +58,8 @@ def chargeback(self: LedgerContext, *, period: str | None = None) -> Any:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
-    >>> ledger.chargeback(period="2026-11")["BilledCost"].tolist()
+    >>> Ledger.example("settled").chargeback(period="2026-11")["BilledCost"].tolist()
     [80.0]
     """
     import numpy as np
@@ -168,17 +157,8 @@ def export_chargeback(
     --------
     >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
-    >>> ledger.export_chargeback(os.path.join(tempfile.mkdtemp(), "cb.csv"), period="2026-11")
+    >>> path = os.path.join(tempfile.mkdtemp(), "cb.csv")
+    >>> Ledger.example("settled").export_chargeback(path, period="2026-11")
     1
     """
     p = pathlib.Path(path)

@@ -41,18 +41,8 @@ def report_failure(
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger = Ledger.example("settled")  # 'week-1': r1 paid 8,000 to 'desk' for o1
     >>> ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")["refund"]
     4000
     """
@@ -147,18 +137,8 @@ def ratings(self: LedgerContext) -> Any:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger = Ledger.example("settled")
     >>> _ = ledger.report_failure("week-1", "r1", "o1", incident_id="INC-1")
     >>> ledger.ratings().to_dict("records")
     [{'provider': 'desk', 'service': 'it', 'rating_change': -1.0, 'incidents': 1}]

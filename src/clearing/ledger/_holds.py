@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from ..errors import HoldClosed, InvalidAmount, LedgerError, UnknownAccount
+from ._amounts import non_negative
 from ._context import LedgerContext
 from ._schema import holds, operations
 from ._store import PENDING, POST, VOID, Posting, Store, digest, row
@@ -69,30 +70,17 @@ def hold(
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
+    >>> ledger = Ledger.example("funded")
+    >>> nego = Ledger.example_clearing()  # request 'n1' is sent to negotiation
     >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
     24000
     >>> int(ledger.balances().set_index("account").loc["team:ops", "pending"])
     -24000
     """
     n = _negotiation(negotiation, clearing, hold_id)
-    qty, high = float(n["quantity"]), float(n["zopa_high"])
-    if not (math.isfinite(qty) and math.isfinite(high)) or qty < 0 or high < 0:
-        raise InvalidAmount(
-            f"hold {hold_id!r}: quantity {qty!r} and zopa_high {high!r} must be finite and "
-            "non-negative",
-            argument="negotiation",
-            value=(qty, high),
-        )
+    where = f"hold {hold_id!r}"
+    qty, high = non_negative(where, "negotiation", quantity=n["quantity"], zopa_high=n["zopa_high"])
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         raise InvalidAmount(f"hold {hold_id!r}: timeout must be > 0 s", argument="timeout")
     amount = round(qty * high * self.scale)
@@ -213,29 +201,12 @@ def agree(
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
-    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
-    24000
+    >>> ledger = Ledger.example("held")  # 24,000 held for 4 runs at up to 60
     >>> ledger.agree("h1", 52.5, 4.0)
     21000
     """
-    p, q = float(price), float(quantity)
-    if not (math.isfinite(p) and math.isfinite(q)) or p < 0 or q < 0:
-        raise InvalidAmount(
-            f"agree {hold_id!r}: price {price!r} and quantity {quantity!r} must be finite and "
-            "non-negative",
-            argument="price",
-            value=(price, quantity),
-        )
+    p, q = non_negative(f"agree {hold_id!r}", "price", price=price, quantity=quantity)
     amount = round(p * q * self.scale)
     store = self._store
 
@@ -284,19 +255,8 @@ def walk_away(self: LedgerContext, hold_id: str) -> int:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
-    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
-    24000
-    >>> ledger.walk_away("h1")
+    >>> Ledger.example("held").walk_away("h1")
     24000
     """
     store = self._store
@@ -337,19 +297,8 @@ def expire(self: LedgerContext) -> int:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
-    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
-    24000
-    >>> ledger.expire()  # the hour has not passed
+    >>> Ledger.example("held").expire()  # the hour of hold 'h1' has not passed
     0
     """
     store = self._store

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy.exc
 
 from ..errors import InvalidAmount, LedgerError, UnbalancedPosting
-from . import _chargeback, _failures, _holds, _periods, _reading
+from . import _chargeback, _example, _failures, _holds, _periods, _reading
 from ._amounts import current_period, minor_units, period_bounds
 from ._reading import Balance
 from ._settle import plan_settlement
@@ -47,18 +47,9 @@ class Settlement:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> s = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger = Ledger.example("funded")
+    >>> s = ledger.settle(Ledger.example_clearing(), "week-1", period="2026-11")
     >>> s.charged, s.paid_out, s.replayed
     (8000, 8000, False)
     """
@@ -133,22 +124,76 @@ class Ledger:
                 raise LedgerError(f"Ledger: bad {name} {value!r}", argument=name, value=value)
         self.scale = scale
         self.currency = currency
+        self._owned_directory: Callable[[], object] | None = None  # set by Ledger.example
         try:
             self._store = Store(url, clock)
         except (sqlalchemy.exc.ArgumentError, sqlalchemy.exc.NoSuchModuleError) as exc:
             raise LedgerError(f"Ledger: cannot read url {url!r}: {exc}", argument="url") from None
+
+    @classmethod
+    def example(cls, stage: str) -> Ledger:
+        """A ledger for trying things out, in a temporary SQLite file, at a given stage.
+
+        The examples in this reference start from one, so each shows its call, not the
+        setup. A class method, so it sits beside the constructor it stands in for and
+        ``Ledger.example(...)`` reads as what it returns: a :class:`Ledger`.
+
+        Parameters
+        ----------
+        stage : {"empty", "funded", "settled", "held"}
+            How far the example has gone: ``"empty"``, the system accounts only;
+            ``"funded"``, team ``ops`` granted 100,000 minor units for ``2026-11`` (grant
+            ``g1``); ``"settled"``, and :meth:`example_clearing` settled as ``week-1``
+            (8,000 from ``ops`` to ``desk``); ``"held"``, and that clearing's negotiation
+            held as ``h1`` (24,000 reserved for an hour). Each stage includes the ones
+            before it.
+
+        Returns
+        -------
+        Ledger
+            A new one each call, in a temporary directory it owns and removes at
+            :meth:`close` (or when it is garbage-collected).
+
+        Examples
+        --------
+        >>> from clearing.ledger import Ledger
+        >>> ledger = Ledger.example("settled")
+        >>> ledger.statement("team:ops")["amount"].tolist()
+        [100000, -8000]
+        >>> ledger.close()  # also removes its temporary file
+        """
+        return _example.build(cls, stage)
+
+    @staticmethod
+    def example_clearing() -> Any:
+        """The :class:`clearing.Clearing` that :meth:`example` settles and holds.
+
+        Team ``ops`` buys 2 units of ``it`` from ``desk`` at 40 (request ``r1``, offer
+        ``o1``; a failure refunds half the charge and costs ``desk`` one rating point) and
+        asks for 4 ``pay`` runs, which the rule ``"big runs"`` sends to negotiation with
+        ``payroll`` (request ``n1``, zone 45-60 a run).
+
+        Examples
+        --------
+        >>> from clearing.ledger import Ledger
+        >>> c = Ledger.example_clearing()
+        >>> c.allocations["unit_price"].tolist(), c.negotiations["request_id"].tolist()
+        ([40.0], ['n1'])
+        """
+        return _example.example_clearing()
 
     def close(self) -> None:
         """Release the database connections.
 
         Examples
         --------
-        >>> import os, tempfile
         >>> from clearing.ledger import Ledger
-        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger = Ledger.example("empty")
         >>> ledger.close()
         """
         self._store.engine.dispose()
+        if self._owned_directory is not None:
+            self._owned_directory()
 
     def __enter__(self) -> Ledger:
         return self
@@ -168,10 +213,8 @@ class Ledger:
 
         Examples
         --------
-        >>> import os, tempfile
         >>> from clearing.ledger import Ledger
-        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-        >>> ledger.open_account("desk", kind="provider")
+        >>> Ledger.example("empty").open_account("desk", kind="provider")
         'provider:desk'
         """
         if kind not in KINDS[:3]:
@@ -198,9 +241,8 @@ class Ledger:
 
         Examples
         --------
-        >>> import os, tempfile
         >>> from clearing.ledger import Ledger
-        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
+        >>> ledger = Ledger.example("empty")
         >>> ledger.grant("ops", 5_000, period="2026-11", grant_id="ops-2026-11")
         'ops-2026-11'
         >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
@@ -239,10 +281,8 @@ class Ledger:
 
         Examples
         --------
-        >>> import os, tempfile
         >>> from clearing.ledger import Ledger
-        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-        >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
+        >>> ledger = Ledger.example("funded")
         >>> ledger.post("fix-1", {"team:ops": -300, "treasury": 300})
         1
         """
@@ -309,17 +349,9 @@ class Ledger:
 
         Examples
         --------
-        >>> import os, tempfile
         >>> from clearing.ledger import Ledger
-        >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-        >>> from clearing import clear
-        >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-        >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-        ...            "quantity": [2.0], "max_price": [50.0]},
-        ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-        ...            "capacity": [5.0], "ask": [40.0]},
-        ...           {"services": {"it": terms}})
-        >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
+        >>> ledger = Ledger.example("funded")  # team 'ops' has 100,000 for 2026-11
+        >>> c = Ledger.example_clearing()  # 'ops' buys 2 units of 'it' from 'desk' at 40
         >>> ledger.settle(c, "week-1", period="2026-11").charged
         8000
         >>> ledger.settle(c, "week-1", period="2026-11").replayed  # a retry is harmless

@@ -30,12 +30,9 @@ def close_period(
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> _ = ledger.grant("ops", 5_000, period="2026-11", grant_id="g1")
-    >>> ledger.close_period("2026-11", rule="cap", cap=1_000)
-    4000
+    >>> Ledger.example("funded").close_period("2026-11", rule="cap", cap=1_000)
+    99000
     """
     if rule not in _RULES:
         raise LedgerError(f"close_period: rule must be one of {_RULES}", argument="rule")

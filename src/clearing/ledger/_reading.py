@@ -22,14 +22,11 @@ class Balance:
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
     >>> import datetime as dt
-    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
-    >>> b = ledger.balance_at("team:ops", dt.datetime.now(dt.UTC))
+    >>> from clearing.ledger import Ledger
+    >>> b = Ledger.example("funded").balance_at("team:ops", dt.datetime.now(dt.UTC))
     >>> b.account, b.balance, b.pending
-    ('team:ops', 5000, 0)
+    ('team:ops', 100000, 0)
     """
 
     account: str
@@ -42,12 +39,10 @@ def balances(self: LedgerContext) -> Any:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
-    >>> int(ledger.balances().set_index("account").loc["team:ops", "balance"])
-    5000
+    >>> table = Ledger.example("funded").balances()
+    >>> int(table.set_index("account").loc["team:ops", "balance"])
+    100000
     """
     import pandas as pd
 
@@ -73,20 +68,10 @@ def statement(self: LedgerContext, account: str, *, period: str | None = None) -
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
+    >>> ledger = Ledger.example("settled")  # granted 100,000, then charged 8,000
     >>> ledger.statement("team:ops")["amount"].tolist()
-    [10000, -8000]
+    [100000, -8000]
     """
     import pandas as pd
 
@@ -129,10 +114,9 @@ def balance_at(self: LedgerContext, account: str, when: dt.datetime | int) -> Ba
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
     >>> import datetime as dt
+    >>> from clearing.ledger import Ledger
+    >>> ledger = Ledger.example("empty")
     >>> before = dt.datetime.now(dt.UTC)
     >>> _ = ledger.grant("ops", 5_000, grant_id="g1")
     >>> ledger.balance_at("team:ops", before).balance
@@ -176,20 +160,9 @@ def check(self: LedgerContext) -> dict[str, int]:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> terms = {"failure": {"refund_share": 0.5, "rating_change": -1.0}}
-    >>> c = clear({"request_id": ["r1"], "team": ["ops"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["desk"], "service": ["it"],
-    ...            "capacity": [5.0], "ask": [40.0]},
-    ...           {"services": {"it": terms}})
-    >>> _ = ledger.grant("ops", 10_000, period="2026-11", grant_id="g1")
-    >>> _ = ledger.settle(c, "week-1", period="2026-11")
-    >>> ledger.check()["grants"]
-    10000
+    >>> Ledger.example("settled").check()["grants"]
+    100000
     """
     t = transfers.c
     a = accounts.c
@@ -242,18 +215,8 @@ def contracts(self: LedgerContext) -> Any:
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger
-    >>> ledger = Ledger("sqlite:///" + os.path.join(tempfile.mkdtemp(), "l.db"))
-    >>> from clearing import clear
-    >>> nego = clear({"request_id": ["n1"], "team": ["ops"], "service": ["pay"],
-    ...               "quantity": [4.0], "max_price": [60.0]},
-    ...              {"offer_id": ["p1"], "provider": ["payroll"], "service": ["pay"],
-    ...               "capacity": [10.0], "ask": [45.0]},
-    ...              {"negotiate": [{"service": "pay", "name": "big runs"}]})
-    >>> _ = ledger.grant("ops", 100_000, grant_id="g1")
-    >>> ledger.hold(nego.negotiations.row(0), hold_id="h1", timeout=3600)
-    24000
+    >>> ledger = Ledger.example("held")  # request 'n1' in negotiation with 'payroll'
     >>> _ = ledger.agree("h1", 52.5, 4.0)
     >>> ledger.contracts()[["team", "provider", "rule"]].to_dict("records")
     [{'team': 'team:ops', 'provider': 'provider:payroll', 'rule': 'big runs'}]
