@@ -26,15 +26,18 @@ from .errors import (
 
 if _typing.TYPE_CHECKING:  # what __getattr__ below loads, for type checkers and editors
     from ._warmup import warmup
-    from .assignment._api import assign, assign_batch, linear_sum_assignment, transport
-    from .auction._api import MECHANISMS, double_auction, double_auction_batch
-    from .market import MarketReason
-    from .market._clear import clear
-    from .orderbook._book import OrderBook
+    from .assignment import *  # noqa: F403
+    from .auction import *  # noqa: F403
+    from .market import *  # noqa: F403
+    from .orderbook import *  # noqa: F403
     from .policy import Policy
-    from .results import *  # noqa: F403
 
 __version__ = "0.1.0"
+
+# the errors imported above carry the package's name; the ledger's own stay clearing.errors
+for _error in [v for v in globals().values() if isinstance(v, type)]:
+    _error.__module__ = "clearing"
+del _error
 
 _HOME = {
     ".assignment": [

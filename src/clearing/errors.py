@@ -240,18 +240,3 @@ class SchemaMismatch(LedgerError):
     >>> issubclass(SchemaMismatch, LedgerError), SCHEMA_VERSION >= 1
     (True, True)
     """
-
-
-# the errors :mod:`clearing` exports carry its name; the ledger's own ones stay here
-_EXPORTED: tuple[type[ClearingError], ...] = (
-    ClearingError,
-    DuplicateSettlement,
-    InfeasibleError,
-    InputError,
-    InsufficientFunds,
-    LedgerError,
-    PolicyError,
-    UnbalancedPosting,
-)
-for _cls in _EXPORTED:
-    _cls.__module__ = "clearing"
