@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from clearing import InputError, Policy
@@ -17,15 +19,107 @@ from ._config import (
 
 __all__ = ["PRESETS", "preset"]
 
-PRESETS = (
-    "internal_monopoly",
-    "minimal_back_office",
-    "internal_competition",
-    "open_market",
-    "perfect_competition",
-)
-
 _PERIOD = 13  # a quarter of weekly rounds
+_CAP = 2.0 * 45.0  # price cap where there is one: twice the efficient unit cost
+_FAILURE = {"refund_share": 0.5, "penalty": 10.0, "rating_change": -0.2}
+
+
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """What sets one market structure apart; the teams and the rest are shared."""
+
+    providers: ProviderConfig
+    pricing: PricingConfig
+    rules: dict[str, Any]  # the guard rails of every service
+    dynamics: DynamicsConfig = field(default_factory=DynamicsConfig)  # no entry or exit
+
+
+def _free_entry(**terms: Any) -> DynamicsConfig:
+    """Outside providers enter where the market pays and the uncompetitive are dissolved."""
+    return DynamicsConfig(entry=True, external_entry=True, dissolution=True, **terms)
+
+
+def _internal_monopoly(s: int, per_service: float) -> _Structure:
+    providers = ProviderConfig(
+        internal=s,
+        unit_cost=55.0,
+        fixed_cost=0.6 * per_service * 55.0,  # a large standing headcount
+        quality=2.5,
+        reliability=0.92,
+        capacity=1.3,
+    )
+    return _Structure(providers, PricingConfig(rule="cost_allocation"), {"external_allowed": False})
+
+
+def _minimal_back_office(s: int, per_service: float) -> _Structure:
+    providers = ProviderConfig(
+        internal=s,
+        unit_cost=45.0,  # automated
+        fixed_cost=0.05 * per_service * 45.0,  # cut to the essential
+        quality=3.0,
+        reliability=0.95,
+        capacity=1.3,
+    )
+    rules = {"external_allowed": False, "price_cap": _CAP}
+    return _Structure(providers, PricingConfig(rule="markup"), rules)
+
+
+def _internal_competition(s: int, per_service: float) -> _Structure:
+    providers = ProviderConfig(
+        internal=2 * s,
+        unit_cost=45.0,
+        fixed_cost=0.05 * per_service * 45.0,
+        capacity=1.0,  # each of two can serve most of the service alone
+        quality=3.0,
+    )
+    rules = {"external_allowed": False, "price_cap": _CAP, "failure": _FAILURE}
+    return _Structure(providers, PricingConfig(rule="markup"), rules)
+
+
+def _open_market(s: int, per_service: float) -> _Structure:
+    providers = ProviderConfig(
+        internal=s,
+        external=2 * s,
+        unit_cost=45.0,
+        fixed_cost=0.03 * per_service * 45.0,
+        external_fixed_cost=0.02 * per_service * 45.0,
+        capacity=1.0,
+        quality=3.0,
+        quality_spread=1.5,
+    )
+    dynamics = _free_entry(
+        internal_entry=True, entry_probability=0.3, max_per_service=8, exit_rounds=4, min_rating=2.0
+    )
+    rules = {"price_cap": _CAP, "min_quality": 1.5, "failure": _FAILURE}
+    return _Structure(providers, PricingConfig(rule="markup"), rules, dynamics)
+
+
+def _perfect_competition(s: int, per_service: float) -> _Structure:
+    providers = ProviderConfig(
+        internal=0,
+        external=20 * s,
+        unit_cost=45.0,
+        external_cost=1.0,
+        cost_spread=0.02,
+        fixed_cost=0.0,
+        external_fixed_cost=0.0,  # small providers: no standing headcount
+        capacity=2.0,
+        quality=3.0,
+        quality_spread=0.0,
+    )
+    dynamics = _free_entry(entry_probability=0.5, max_per_service=40, exit_rounds=3)
+    pricing = PricingConfig(rule="markup", initial_markup=0.1)
+    return _Structure(providers, pricing, {"failure": {"refund_share": 1.0}}, dynamics)
+
+
+_STRUCTURES: dict[str, Callable[[int, float], _Structure]] = {
+    "internal_monopoly": _internal_monopoly,
+    "minimal_back_office": _minimal_back_office,
+    "internal_competition": _internal_competition,
+    "open_market": _open_market,
+    "perfect_competition": _perfect_competition,
+}
+PRESETS = tuple(_STRUCTURES)
 
 
 def _rules(services: int, **rules: Any) -> Policy:
@@ -70,111 +164,13 @@ def preset(name: str, *, teams: int = 1000, services: int = 5) -> SimConfig:
     budget = 90.0 * s * _PERIOD  # about twice a team's expected spend per period
     team = TeamConfig(count=teams, budget=budget, budget_period=_PERIOD)
     per_service = teams * team.demand_rate * team.quantity_mean  # expected units per round
-    no_entry = DynamicsConfig()
-    cap = 2.0 * 45.0
-    if name == "internal_monopoly":
-        return SimConfig(
-            name=name,
-            services=s,
-            teams=team,
-            providers=ProviderConfig(
-                internal=s,
-                unit_cost=55.0,
-                fixed_cost=0.6 * per_service * 55.0,  # a large standing headcount
-                quality=2.5,
-                reliability=0.92,
-                capacity=1.3,
-            ),
-            pricing=PricingConfig(rule="cost_allocation"),
-            dynamics=no_entry,
-            policy=_rules(s, external_allowed=False),
-        )
-    if name == "minimal_back_office":
-        return SimConfig(
-            name=name,
-            services=s,
-            teams=team,
-            providers=ProviderConfig(
-                internal=s,
-                unit_cost=45.0,  # automated
-                fixed_cost=0.05 * per_service * 45.0,  # cut to the essential
-                quality=3.0,
-                reliability=0.95,
-                capacity=1.3,
-            ),
-            pricing=PricingConfig(rule="markup"),
-            dynamics=no_entry,
-            policy=_rules(s, external_allowed=False, price_cap=cap),
-        )
-    failure = {"refund_share": 0.5, "penalty": 10.0, "rating_change": -0.2}
-    if name == "internal_competition":
-        return SimConfig(
-            name=name,
-            services=s,
-            teams=team,
-            providers=ProviderConfig(
-                internal=2 * s,
-                unit_cost=45.0,
-                fixed_cost=0.05 * per_service * 45.0,
-                capacity=1.0,  # each of two can serve most of the service alone
-                quality=3.0,
-            ),
-            pricing=PricingConfig(rule="markup"),
-            dynamics=no_entry,
-            policy=_rules(s, external_allowed=False, price_cap=cap, failure=failure),
-        )
-    if name == "open_market":
-        return SimConfig(
-            name=name,
-            services=s,
-            teams=team,
-            providers=ProviderConfig(
-                internal=s,
-                external=2 * s,
-                unit_cost=45.0,
-                fixed_cost=0.03 * per_service * 45.0,
-                external_fixed_cost=0.02 * per_service * 45.0,
-                capacity=1.0,
-                quality=3.0,
-                quality_spread=1.5,
-            ),
-            pricing=PricingConfig(rule="markup"),
-            dynamics=DynamicsConfig(
-                entry=True,
-                internal_entry=True,
-                external_entry=True,
-                entry_probability=0.3,
-                max_per_service=8,
-                dissolution=True,
-                exit_rounds=4,
-                min_rating=2.0,
-            ),
-            policy=_rules(s, price_cap=cap, min_quality=1.5, failure=failure),
-        )
-    return SimConfig(  # perfect_competition
+    parts = _STRUCTURES[name](s, per_service)
+    return SimConfig(
         name=name,
         services=s,
         teams=team,
-        providers=ProviderConfig(
-            internal=0,
-            external=20 * s,
-            unit_cost=45.0,
-            external_cost=1.0,
-            cost_spread=0.02,
-            fixed_cost=0.0,
-            external_fixed_cost=0.0,  # small providers: no standing headcount
-            capacity=2.0,
-            quality=3.0,
-            quality_spread=0.0,
-        ),
-        pricing=PricingConfig(rule="markup", initial_markup=0.1),
-        dynamics=DynamicsConfig(
-            entry=True,
-            external_entry=True,
-            entry_probability=0.5,
-            max_per_service=40,
-            dissolution=True,
-            exit_rounds=3,
-        ),
-        policy=_rules(s, failure={"refund_share": 1.0}),
+        providers=parts.providers,
+        pricing=parts.pricing,
+        dynamics=parts.dynamics,
+        policy=_rules(s, **parts.rules),
     )
