@@ -116,9 +116,8 @@ class LedgerError(ClearingError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger, LedgerError
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger = Ledger.example("empty")
     >>> try:
     ...     ledger.open_account("x", kind="bank")
     ... except LedgerError as error:
@@ -135,15 +134,13 @@ class InsufficientFunds(LedgerError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import InsufficientFunds, Ledger
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
-    >>> _ = ledger.grant("sales", 100, grant_id="g1")
+    >>> ledger = Ledger.example("funded")  # team 'ops' has 100,000
     >>> try:
-    ...     ledger.post("p1", {"team:sales": -500, "market": 500})
+    ...     ledger.post("p1", {"team:ops": -500_000, "market": 500_000})
     ... except InsufficientFunds as error:
     ...     print(error.account, error.amount, error.available)
-    team:sales 500 100
+    team:ops 500000 100000
     """
 
     account: Any = None
@@ -156,9 +153,8 @@ class DuplicateSettlement(LedgerError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import DuplicateSettlement, Ledger
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger = Ledger.example("empty")
     >>> ledger.grant("sales", 100, grant_id="g1")
     'g1'
     >>> ledger.grant("sales", 100, grant_id="g1")  # the same content: a replay
@@ -176,9 +172,8 @@ class UnbalancedPosting(LedgerError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger, UnbalancedPosting
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger = Ledger.example("empty")
     >>> try:
     ...     ledger.post("p1", {"treasury": -5, "market": 4})
     ... except UnbalancedPosting as error:
@@ -192,9 +187,8 @@ class UnknownAccount(LedgerError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import Ledger, UnknownAccount
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger = Ledger.example("empty")
     >>> try:
     ...     ledger.statement("team:nobody")
     ... except UnknownAccount as error:
@@ -208,9 +202,8 @@ class InvalidAmount(LedgerError, ValueError):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from clearing.ledger import InvalidAmount, Ledger
-    >>> ledger = Ledger(f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'l.db')}")
+    >>> ledger = Ledger.example("empty")
     >>> try:
     ...     ledger.grant("sales", -1)
     ... except InvalidAmount as error:
@@ -224,9 +217,15 @@ class HoldClosed(LedgerError):
 
     Examples
     --------
-    >>> from clearing.errors import HoldClosed, LedgerError
-    >>> issubclass(HoldClosed, LedgerError)  # see Ledger.agree for one raised
-    True
+    >>> from clearing.ledger import HoldClosed, Ledger
+    >>> ledger = Ledger.example("held")  # hold 'h1' is pending
+    >>> ledger.walk_away("h1")
+    24000
+    >>> try:
+    ...     ledger.agree("h1", 50.0, 4.0)
+    ... except HoldClosed as error:
+    ...     print(error.argument, error.value)
+    hold_id h1
     """
 
 

@@ -343,3 +343,13 @@ def test_empty_clearing_settles_to_nothing(ledger: Ledger) -> None:
     assert snapshot(ledger) == before
     assert ledger.settle(c, "s-empty", period=P).replayed
     ledger.check()
+
+
+def test_a_second_resolution_names_the_hold_not_its_resolution() -> None:
+    ledger = Ledger.example("held")
+    assert ledger.walk_away("h1") == 24_000
+    for again in (lambda: ledger.agree("h1", 50.0, 4.0), lambda: ledger.walk_away("h1")):
+        with pytest.raises(HoldClosed, match="hold 'h1' is already voided") as err:
+            again()
+        assert (err.value.argument, err.value.value) == ("hold_id", "h1")
+    ledger.close()

@@ -159,12 +159,14 @@ class Store:
                             f"{kind}: id {op_id!r} was already used for a different "
                             f"{row.kind}; choose a new id (a retry must repeat the same content)"
                         )
-                        if conflict is HoldClosed:
+                        named = op_id
+                        if conflict is HoldClosed:  # the caller's id, not the resolution's
+                            named = op_id.split("#")[0]
                             message = (
-                                f"{kind}: hold {op_id.split('#')[0]!r} is already "
+                                f"{kind}: hold {named!r} is already "
                                 f"{_DONE.get(row.kind, row.kind)}; a hold is posted or voided once"
                             )
-                        raise conflict(message, argument=argument, value=op_id)
+                        raise conflict(message, argument=argument, value=named)
                     return json.loads(row.result), True
                 ts = self.now()
                 conn.execute(
