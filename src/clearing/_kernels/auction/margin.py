@@ -262,7 +262,7 @@ def _sort_ties(tie, n, priority):
 
 
 @jit
-def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
+def fill_side(price, qty, priority, sign, volume, level, whole, use_priority, fill, reason, tie):
     """Efficient fills of one side of one market.
 
     Orders priced better than the marginal ``level`` fill in full; those at the level share
@@ -277,8 +277,10 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
 
     Parameters
     ----------
-    quotes : Quotes
-        The side, ``n`` orders.
+    price, qty : float64 array, shape (n,)
+        Limit prices and quantities of the side's ``n`` orders (read).
+    priority : float64 array, shape (n,) or (0,)
+        Tie-break at the level (lower first); read only with ``use_priority``.
     sign : float
         ``1.0`` for bids, ``-1.0`` for asks (a higher ``sign * price`` is served first).
     volume : float
@@ -288,13 +290,14 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
     whole : bool
         Every order at the level fills in full.
     use_priority : bool
-        Ties at the level go by ``quotes.priority``, then input order (else input order).
-    out : Fills
-        Written: ``fill`` and ``reason`` (``price`` is left alone).
+        Ties at the level go by ``priority``, then input order (else input order).
+    fill : float64 array, shape (n,)
+        Written: the units each order trades.
+    reason : int8 array, shape (n,)
+        Written: ``FILLED``, ``PRICED_OUT`` or ``ZERO_QUANTITY``.
     tie : int64 array, shape (>= 2 * n,)
         Scratch.
     """
-    price, qty, fill, reason = quotes.price, quotes.quantity, out.fill, out.reason
     lam = sign * level if volume > 0.0 else np.inf
     above = 0.0
     n_tie = 0
@@ -312,7 +315,7 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
         n_tie += 1 if live and key == lam else 0
         next_key = key if worse and key > next_key else next_key
     if use_priority and n_tie > 1:
-        _sort_ties(tie, n_tie, quotes.priority)
+        _sort_ties(tie, n_tie, priority)
     need = np.inf if whole else volume - above
     slack = slack_of(price.size, volume)
     marginal = -1

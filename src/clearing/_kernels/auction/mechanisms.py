@@ -126,6 +126,33 @@ def _total(x):
 
 
 @jit
+def efficient_prices(rule, bk, bk1, sk, sk1):
+    """``(price, buyer, seller)`` of a mechanism that keeps the efficient fills (uniform,
+    VCG, pay-as-bid), as :func:`apply_mechanism` returns them.
+
+    A function of its own, without the fill arrays: every array argument costs an
+    increment and a decrement of its reference count per call, and this runs once per
+    market of a batch.
+
+    Parameters
+    ----------
+    rule : Rule
+        The mechanism code (``UNIFORM``, ``VCG`` or ``PAY_AS_BID``) and ``k``.
+    bk, bk1, sk, sk1 : float
+        ``b_k``, ``b_{k+1}``, ``s_k`` and ``s_{k+1}`` from :func:`.margin.fill_side`.
+    """
+    lo = max(sk, bk1)
+    hi = min(bk, sk1)
+    if rule.code == UNIFORM:
+        # clamped: lo + 1.0 * (hi - lo) may round to just above hi
+        p = min(max(lo + rule.k * (hi - lo), lo), hi)
+        return p, p, p
+    if rule.code == VCG:
+        return np.nan, lo, hi
+    return np.nan, np.nan, np.nan
+
+
+@jit
 def apply_mechanism(rule, draw, volume, margin, bid, ask):
     """Adjust the efficient fills for the mechanism; return ``(price, buyer, seller)``.
 
@@ -148,16 +175,8 @@ def apply_mechanism(rule, draw, volume, margin, bid, ask):
     """
     bk, bk1, mb, sk, sk1, ma = margin
     mech = rule.code
-    lo = max(sk, bk1)
-    hi = min(bk, sk1)
-    if mech == UNIFORM:
-        # clamped: lo + 1.0 * (hi - lo) may round to just above hi
-        p = min(max(lo + rule.k * (hi - lo), lo), hi)
-        return p, p, p
-    if mech == VCG:
-        return np.nan, lo, hi
-    if mech == PAY_AS_BID:
-        return np.nan, np.nan, np.nan
+    if mech in (UNIFORM, VCG, PAY_AS_BID):
+        return efficient_prices(rule, bk, bk1, sk, sk1)
     if mech in (MCAFEE, SBBA):
         if mech == MCAFEE:
             p0 = 0.5 * (bk1 + sk1)
@@ -192,14 +211,16 @@ def apply_mechanism(rule, draw, volume, margin, bid, ask):
 
 
 @jit
-def set_prices(out, limit, unit_price, own):
+def set_prices(fill, price, limit, unit_price, own):
     """Per-unit price of each order: ``unit_price``, or its own limit under pay-as-bid;
     NaN when unfilled. Returns the units filled.
 
     Parameters
     ----------
-    out : Fills
-        Fills of one side; ``out.price`` is written.
+    fill : float64 array, shape (n,)
+        Fills of one side (read).
+    price : float64 array, shape (n,)
+        Written: the per-unit price of each order.
     limit : float64 array, shape (n,)
         The orders' limit prices.
     unit_price : float
@@ -208,8 +229,8 @@ def set_prices(out, limit, unit_price, own):
         Pay-as-bid: each order trades at its own limit.
     """
     units = 0.0
-    for i in range(out.fill.size):
-        f = out.fill[i]
-        out.price[i] = (limit[i] if own else unit_price) if f > 0.0 else np.nan
+    for i in range(fill.size):
+        f = fill[i]
+        price[i] = (limit[i] if own else unit_price) if f > 0.0 else np.nan
         units += f if f > 0.0 else 0.0
     return units
