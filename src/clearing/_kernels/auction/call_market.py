@@ -13,9 +13,16 @@ read out of a named tuple into a variable, is counted up on the way in and down 
 way out (an atomic operation each). So :func:`clear_market` is spliced into the batch
 loop of :func:`_clear_range` (``jit_inline``; its body compiles once more there, the
 helpers it calls are shared), the loop builds each market's views itself, and the
-helpers called per market take plain arrays, only those they read or write. Every
-helper is called with arguments of one type only (no literal constants passed as flags),
-so each compiles once.
+helpers called per market take plain arrays, only those they read or write.
+
+On a first call numba generates machine code for every kernel it compiles *and* again for
+each kernel that calls it, so a chain of small kernels pays its code generation several
+times over. The few-line helpers (the crossing's ``_load``/``_keep``/``_pivot``, the
+price and unit helpers, ``efficient_volume``'s dispatch) are therefore spliced into their
+callers, as is :func:`_clear_range` into :func:`clear_markets`; the sizeable ones
+(crossing searches, ``fill_side``, ``pair_trades``, the mechanisms) stay kernels of their
+own, compiled once and shared by every caller. Every kernel is called with arguments of
+one type only (no literal constants passed as flags), so each compiles once.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from .margin import SMALL_MARKET, efficient_volume, fill_side, slack_of
 from .mechanisms import apply_mechanism, efficient_prices, set_prices
 
 
-@jit
+@jit_inline
 def _filled(fill, out):
     """Write the positions of the filled orders to ``out``; return how many there are.
 
@@ -206,7 +213,7 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
     return n_trades
 
 
-@jit
+@jit_inline
 def _unpair(pq, lo, hi, price, qty):
     """Copy rows ``lo:hi`` of a (price, quantity) array into two buffers; return the count.
 
@@ -224,7 +231,7 @@ def _unpair(pq, lo, hi, price, qty):
     return hi - lo
 
 
-@jit
+@jit_inline
 def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, reserved):  # fmt: skip  # noqa: E501
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
@@ -292,6 +299,16 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
         n_trades = clear_market(bid, ask, rule, draws[m], work, m, stats[m], first, trades)
         t_count[m] = n_trades - first
     return n_trades
+
+
+@jit
+def _clear_chunk(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats):  # fmt: skip  # noqa: E501
+    """:func:`_clear_range` with reserved trade slots, as a call of its own for the threads
+    of :func:`clear_markets_parallel` (numba's parallel loops do not take an inlined body
+    of this size). Parameters as :func:`_clear_range`."""
+    return _clear_range(
+        m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, True
+    )
 
 
 @jit
@@ -381,11 +398,11 @@ def clear_markets_parallel(bid, ask, bm, am, n_markets, rule, draws, bid_out, as
     bpq, bprio, bidx, (bfill, bprice, breason) = bids
     apq, aprio, aidx, (afill, aprice, areason) = asks
     for c in numba.prange(n_chunks):
-        _clear_range(
+        _clear_chunk(
             c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks,
             Grouped(bpq, bprio, bidx, Fills(bfill, bprice, breason)), bstart,
             Grouped(apq, aprio, aidx, Fills(afill, aprice, areason)), astart,
-            rule, draws, trades, t_count, stats, True,
+            rule, draws, trades, t_count, stats,
         )  # fmt: skip
     scatter(bids, bid_out)
     scatter(asks, ask_out)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
 SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
 
 
-@jit
+@jit_inline
 def _pivot(xa, na, xb, nb):
     """Median of the first, middle and last entries of the concatenation of two buffers."""
     m = na + nb
@@ -36,7 +36,7 @@ def _pivot(xa, na, xb, nb):
     return a if a > b else b
 
 
-@jit
+@jit_inline
 def _keep(x, w, n, pivot, above):
     """Compact the buffers to the entries strictly above (or below) ``pivot``.
 
@@ -59,7 +59,7 @@ def _keep(x, w, n, pivot, above):
     return out
 
 
-@jit
+@jit_inline
 def _load(price, qty, sign, x, w):
     """Copy the positive-quantity orders into ``(key, quantity)`` work buffers."""
     n = 0
@@ -182,7 +182,7 @@ def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
     return volume, bid_level, ask_level, bid_whole, ask_whole
 
 
-@jit
+@jit_inline
 def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     """Efficient volume and the marginal price level of each side.
 
@@ -206,7 +206,7 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
 
 
-@jit
+@jit_inline
 def slack_of(n_terms, total):
     """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
     return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total

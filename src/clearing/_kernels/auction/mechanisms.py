@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .codes import (
     LOTTERY,
     MCAFEE,
@@ -25,7 +25,7 @@ from .codes import (
 from .margin import slack_of
 
 
-@jit
+@jit_inline
 def _drop_unit(fill, order):
     """Take one unit from order ``order`` (when it has one); return whether it did.
 
@@ -42,7 +42,7 @@ def _drop_unit(fill, order):
     return False
 
 
-@jit
+@jit_inline
 def _lottery_order(fill, draw, volume):
     """The position of the order holding efficient unit ``floor(draw * volume)``, or -1.
 
@@ -108,7 +108,7 @@ def _ration(fill, reason, excess, slack):
                 reason[i] = RATIONED
 
 
-@jit
+@jit_inline
 def _total(x):
     """Sequential sum of a float64 array.
 
@@ -125,7 +125,7 @@ def _total(x):
     return acc
 
 
-@jit
+@jit_inline
 def efficient_prices(rule, bk, bk1, sk, sk1):
     """``(price, buyer, seller)`` of a mechanism that keeps the efficient fills (uniform,
     VCG, pay-as-bid), as :func:`apply_mechanism` returns them.
@@ -210,7 +210,7 @@ def apply_mechanism(rule, draw, volume, margin, bid, ask):
     return np.nan, bk, sk
 
 
-@jit
+@jit_inline
 def set_prices(fill, price, limit, unit_price, own):
     """Per-unit price of each order: ``unit_price``, or its own limit under pay-as-bid;
     NaN when unfilled. Returns the units filled.
