@@ -53,13 +53,18 @@ from .mechanisms import apply_mechanism, efficient_prices, set_prices
 
 @jit_inline
 def _filled(fill, out):
-    """Write the positions of the filled orders to ``out``; return how many there are.
+    """Gather the positions of one side's filled orders, in input order.
+
+    Returns ``n``, the number of orders with a positive fill; their positions end up in
+    ``out[:n]``. Every position is written and the cursor moves on only past a filled one
+    (no branch to mispredict), so ``out[n:]`` holds leftovers.
 
     Parameters
     ----------
-    fill : float64 array, shape (n,)
-    out : int64 array, shape (>= n,)
-        Written.
+    fill : float64 array, shape (n_orders,)
+        Units each order of the side trades (read only).
+    out : int64 array, shape (>= n_orders,)
+        Modified in place: the filled positions first, then scratch.
     """
     n = 0
     for i in range(fill.size):

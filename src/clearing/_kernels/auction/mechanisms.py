@@ -27,14 +27,18 @@ from .margin import slack_of
 
 @jit_inline
 def _drop_unit(fill, order):
-    """Take one unit from order ``order`` (when it has one); return whether it did.
+    """Take one whole unit from the fill of order ``order``; return whether it did.
+
+    McAfee's and SBBA's trade reduction: the marginal order (or the one the lottery drew)
+    gives up a unit. Nothing happens for ``order == -1`` (no such order) or for a fill
+    below one unit, and the caller then leaves the order's reason alone.
 
     Parameters
     ----------
-    fill : float64 array, shape (n,)
-        Fills of one side, modified in place.
+    fill : float64 array, shape (n_orders,)
+        Whole-unit fills of one side; ``fill[order]`` is modified in place.
     order : int
-        Position of the order, or -1 for none.
+        Position of the order within the side, or -1.
     """
     if order >= 0 and fill[order] >= 1.0:
         fill[order] -= 1.0
