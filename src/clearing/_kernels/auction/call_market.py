@@ -22,7 +22,10 @@ price and unit helpers, ``efficient_volume``'s dispatch) are therefore spliced i
 callers, as is :func:`_clear_range` into :func:`clear_markets`; the sizeable ones
 (crossing searches, ``fill_side``, ``pair_trades``, the mechanisms) stay kernels of their
 own, compiled once and shared by every caller. Every kernel is called with arguments of
-one type only (no literal constants passed as flags), so each compiles once.
+one type only (no literal constants passed as flags), so each compiles once, except
+:func:`clear_market`: :func:`clearing.double_auction` passes ``adjusts=None`` for the
+mechanisms that keep the efficient fills, and numba then leaves the code of McAfee, SBBA
+and Huang out of that compile (the batch kernels decide at run time and compile both).
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def pair_trades(bp, bfill, bidx, ap, afill, aidx, bid_price, ask_price, slack, w
 
 
 @jit_inline
-def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
+def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adjusts):
     """Clear one market held in contiguous arrays; return the new trade count.
 
     Parameters
@@ -167,6 +170,11 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
         Trades already written to ``trades``; this market's follow.
     trades : Trades
         Room for ``nb + na`` more trades from ``n_trades`` on.
+    adjusts : None or bool
+        Whether the mechanism adjusts the efficient fills (McAfee, SBBA, Huang), checked
+        at run time; ``None`` when the caller knows it does not (uniform, VCG,
+        pay-as-bid). numba drops a branch on an argument that is ``None`` before typing,
+        so that specialisation compiles none of the other mechanisms' code.
     """
     # Unpacked once: numba counts a reference per array each time a tuple's field is
     # read into a variable or an argument, and this runs once per market of a batch.
@@ -183,7 +191,7 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
     mech = rule.code
     keeps_efficient_fills = mech in (UNIFORM, VCG, PAY_AS_BID)
     max_welfare = np.nan  # the realised welfare below when the mechanism keeps the fills
-    if not keeps_efficient_fills:
+    if adjusts is not None and adjusts:
         # gains of the efficient fills, summed exactly as the realised ones are below
         max_welfare = pair_trades(
             bp, bfill, bidx, ap, afill, aidx, bp, ap, slack, tie, market, n_trades, trades, False
@@ -194,7 +202,7 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
     if volume > 0.0:
         row[S_LO] = max(sk, bk1)
         row[S_HI] = min(bk, sk1)
-        if keeps_efficient_fills:
+        if adjusts is None or not adjusts:
             p, pb, ps = efficient_prices(rule, bk, bk1, sk, sk1)
         else:
             margin = (bk, bk1, mb, sk, sk1, ma)
@@ -284,6 +292,7 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
     bpq, bprio, bidx, (bfill, bprice, breason) = bids
     apq, aprio, aidx, (afill, aprice, areason) = asks
     use_priority = rule.use_priority
+    adjusts = rule.code not in (UNIFORM, VCG, PAY_AS_BID)
     n_trades = 0
     for m in range(m_lo, m_hi):
         b0, b1, a0, a1 = bstart[m], bstart[m + 1], astart[m], astart[m + 1]
@@ -301,7 +310,7 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
         )  # fmt: skip
         first = b0 + a0 if reserved else n_trades
         work = Work(crossing, ask_keys[:na], tie)
-        n_trades = clear_market(bid, ask, rule, draws[m], work, m, stats[m], first, trades)
+        n_trades = clear_market(bid, ask, rule, draws[m], work, m, stats[m], first, trades, adjusts)
         t_count[m] = n_trades - first
     return n_trades
 
