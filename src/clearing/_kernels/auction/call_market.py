@@ -318,8 +318,8 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
 @jit
 def _clear_chunk(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats):  # fmt: skip  # noqa: E501
     """:func:`_clear_range` with reserved trade slots, as a call of its own for the threads
-    of :func:`clear_markets_parallel` (numba's parallel loops do not take an inlined body
-    of this size). Parameters as :func:`_clear_range`."""
+    of :func:`clear_markets_parallel`: numba's parfor analysis fails on the inlined body
+    inside a ``prange`` loop. Parameters as :func:`_clear_range`."""
     return _clear_range(
         m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, True
     )
