@@ -33,6 +33,7 @@ _CODES = {
     "pay_as_bid": _codes.PAY_AS_BID,
 }
 _UNIT_MECHANISMS = frozenset({"mcafee", "sbba"})
+_EFFICIENT_FILLS = frozenset({"uniform", "vcg", "pay_as_bid"})  # mechanisms keeping the fills
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +151,10 @@ def _run(
         )
         bid_side = _arrays.Side(bid, np.arange(nb), bid_out)
         ask_side = _arrays.Side(ask, np.arange(na), ask_out)
+        # None: compile no code of the mechanisms that adjust the fills unless one is asked
+        adjusts = None if mechanism in _EFFICIENT_FILLS else True
         n_trades = _k.clear_market(  # type: ignore[no-untyped-call]
-            bid_side, ask_side, rule, float(draws[0]), work, 0, stats[0], 0, trades
+            bid_side, ask_side, rule, float(draws[0]), work, 0, stats[0], 0, trades, adjusts
         )
     else:
         kernel = _k.clear_markets_parallel if parallel else _k.clear_markets

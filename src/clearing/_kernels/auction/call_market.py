@@ -5,11 +5,27 @@ fills and sets prices (:mod:`.mechanisms`), and trades pair filled bids and asks
 order (prices never depend on the pairing). The arrays travel in the named tuples of
 :mod:`.arrays`.
 
-Compile time is part of the design: :func:`clear_market` clears one market and is the
-kernel :func:`clearing.double_auction` calls; the batch kernels call it with the same
-argument types, so a process that has compiled (or loaded) one reuses it for the other.
-Every helper is called with arguments of one type only (no literal constants passed as
-flags), so each compiles once.
+Compile time and the per-market cost are both part of the design. :func:`clear_market`
+clears one market and is the kernel :func:`clearing.double_auction` calls. The batch
+kernels clear markets of a few orders each, where what costs is not the arithmetic but
+numba's reference counting: every array a compiled function receives, and every array
+read out of a named tuple into a variable, is counted up on the way in and down on the
+way out (an atomic operation each). So :func:`clear_market` is spliced into the batch
+loop of :func:`_clear_range` (``jit_inline``; its body compiles once more there, the
+helpers it calls are shared), the loop builds each market's views itself, and the
+helpers called per market take plain arrays, only those they read or write.
+
+On a first call numba generates machine code for every kernel it compiles *and* again for
+each kernel that calls it, so a chain of small kernels pays its code generation several
+times over. The few-line helpers (the crossing's ``_load``/``_keep``/``_pivot``, the
+price and unit helpers, ``efficient_volume``'s dispatch) are therefore spliced into their
+callers, as is :func:`_clear_range` into :func:`clear_markets`; the sizeable ones
+(crossing searches, ``fill_side``, ``pair_trades``, the mechanisms) stay kernels of their
+own, compiled once and shared by every caller. Every kernel is called with arguments of
+one type only (no literal constants passed as flags), so each compiles once, except
+:func:`clear_market`: :func:`clearing.double_auction` passes ``adjusts=None`` for the
+mechanisms that keep the efficient fills, and numba then leaves the code of McAfee, SBBA
+and Huang out of that compile (the batch kernels decide at run time and compile both).
 """
 
 from __future__ import annotations
@@ -17,8 +33,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..._jit import jit, jit_parallel
-from .arrays import Fills, Grouped, Quotes, Side, Trades, Work
+from ..._jit import jit, jit_inline, jit_parallel
+from .arrays import Fills, Grouped, Quotes, Side, Work
 from .codes import (
     PAY_AS_BID,
     S_BUYER_PRICE,
@@ -35,18 +51,23 @@ from .codes import (
 )
 from .grouping import group_by_market, scatter
 from .margin import SMALL_MARKET, efficient_volume, fill_side, slack_of
-from .mechanisms import apply_mechanism, set_prices
+from .mechanisms import apply_mechanism, efficient_prices, set_prices
 
 
-@jit
+@jit_inline
 def _filled(fill, out):
-    """Write the positions of the filled orders to ``out``; return how many there are.
+    """Gather the positions of one side's filled orders, in input order.
+
+    Returns ``n``, the number of orders with a positive fill; their positions end up in
+    ``out[:n]``. Every position is written and the cursor moves on only past a filled one
+    (no branch to mispredict), so ``out[n:]`` holds leftovers.
 
     Parameters
     ----------
-    fill : float64 array, shape (n,)
-    out : int64 array, shape (>= n,)
-        Written.
+    fill : float64 array, shape (n_orders,)
+        Units each order of the side trades (read only).
+    out : int64 array, shape (>= n_orders,)
+        Modified in place: the filled positions first, then scratch.
     """
     n = 0
     for i in range(fill.size):
@@ -56,7 +77,7 @@ def _filled(fill, out):
 
 
 @jit
-def pair_trades(bid, ask, bid_price, ask_price, slack, work, market, n_trades, trades):
+def pair_trades(bp, bfill, bidx, ap, afill, aidx, bid_price, ask_price, slack, work, market, n_trades, trades, write):  # fmt: skip  # noqa: E501
     """Pair filled bids with filled asks in input order.
 
     Returns ``(n_trades, gains, surplus)``: the new trade count, the gains from trade
@@ -68,8 +89,12 @@ def pair_trades(bid, ask, bid_price, ask_price, slack, work, market, n_trades, t
 
     Parameters
     ----------
-    bid, ask : Side
-        The two sides of the market (``quotes.price`` and ``out.fill`` read).
+    bp, ap : float64 array, shape (nb,) and (na,)
+        Limit prices of the bids and of the asks (read).
+    bfill, afill : float64 array, shape (nb,) and (na,)
+        Fills of each side (read).
+    bidx, aidx : int64 array, shape (nb,) and (na,)
+        Input index of each order, written to the trades.
     bid_price, ask_price : float64 array, shape (nb,) and (na,)
         The per-unit price of each order for the budget (the limits themselves when only
         the gains are wanted).
@@ -82,12 +107,10 @@ def pair_trades(bid, ask, bid_price, ask_price, slack, work, market, n_trades, t
     n_trades : int
         Trades already written; new ones follow.
     trades : Trades
-        Written from ``n_trades`` on, unless it has no room at all (size 0): then the
-        pairs are only summed.
+        Written from ``n_trades`` on when ``write``.
+    write : bool
+        Write the trades (else the pairs are only summed).
     """
-    bfill, afill = bid.out.fill, ask.out.fill
-    bp, ap = bid.quotes.price, ask.quotes.price
-    write = trades.bid.size > 0
     bl = work[: bfill.size]
     al = work[bfill.size : bfill.size + afill.size]
     nbf = _filled(bfill, bl)
@@ -105,8 +128,8 @@ def pair_trades(bid, ask, bid_price, ask_price, slack, work, market, n_trades, t
         gains += q * (bp[b] - ap[a])
         surplus += q * (bid_price[b] - ask_price[a])
         if write:
-            trades.bid[n_trades] = bid.index[b]
-            trades.ask[n_trades] = ask.index[a]
+            trades.bid[n_trades] = bidx[b]
+            trades.ask[n_trades] = aidx[a]
             trades.market[n_trades] = market
             trades.quantity[n_trades] = q
             trades.buyer_price[n_trades] = bid_price[b]
@@ -123,8 +146,8 @@ def pair_trades(bid, ask, bid_price, ask_price, slack, work, market, n_trades, t
     return n_trades, gains, surplus
 
 
-@jit
-def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
+@jit_inline
+def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adjusts):
     """Clear one market held in contiguous arrays; return the new trade count.
 
     Parameters
@@ -147,28 +170,31 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
         Trades already written to ``trades``; this market's follow.
     trades : Trades
         Room for ``nb + na`` more trades from ``n_trades`` on.
+    adjusts : None or bool
+        Whether the mechanism adjusts the efficient fills (McAfee, SBBA, Huang), checked
+        at run time; ``None`` when the caller knows it does not (uniform, VCG,
+        pay-as-bid). numba drops a branch on an argument that is ``None`` before typing,
+        so that specialisation compiles none of the other mechanisms' code.
     """
-    bq, aq = bid.quotes, ask.quotes
-    bout, aout = bid.out, ask.out
+    # Unpacked once: numba counts a reference per array each time a tuple's field is
+    # read into a variable or an argument, and this runs once per market of a batch.
+    (bp, bq, bprio), bidx, (bfill, bprice, breason) = bid
+    (ap, aq, aprio), aidx, (afill, aprice, areason) = ask
+    tie = work.tie
     volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
-        bq.price, bq.quantity, aq.price, aq.quantity, work.crossing, bout.fill, work.asks,
-        aout.fill,
-    )  # fmt: skip
+        bp, bq, ap, aq, work.crossing, bfill, work.asks, afill
+    )
     use_priority = rule.use_priority
-    bk, bk1, mb = fill_side(bq, 1.0, volume, bid_level, bid_whole, use_priority, bout, work.tie)
-    sk, sk1, ma = fill_side(aq, -1.0, volume, ask_level, ask_whole, use_priority, aout, work.tie)
-    slack = slack_of(bq.price.size + aq.price.size, volume)
+    bk, bk1, mb = fill_side(bp, bq, bprio, 1.0, volume, bid_level, bid_whole, use_priority, bfill, breason, tie)  # fmt: skip  # noqa: E501
+    sk, sk1, ma = fill_side(ap, aq, aprio, -1.0, volume, ask_level, ask_whole, use_priority, afill, areason, tie)  # fmt: skip  # noqa: E501
+    slack = slack_of(bp.size + ap.size, volume)
     mech = rule.code
     keeps_efficient_fills = mech in (UNIFORM, VCG, PAY_AS_BID)
-    no_room = Trades(
-        trades.bid[:0], trades.ask[:0], trades.market[:0], trades.quantity[:0],
-        trades.buyer_price[:0], trades.seller_price[:0],
-    )  # fmt: skip
     max_welfare = np.nan  # the realised welfare below when the mechanism keeps the fills
-    if not keeps_efficient_fills:
+    if adjusts is not None and adjusts:
         # gains of the efficient fills, summed exactly as the realised ones are below
         max_welfare = pair_trades(
-            bid, ask, bq.price, aq.price, slack, work.tie, market, n_trades, no_room
+            bp, bfill, bidx, ap, afill, aidx, bp, ap, slack, tie, market, n_trades, trades, False
         )[1]
     p, pb, ps = np.nan, np.nan, np.nan
     row[S_LO] = np.nan
@@ -176,15 +202,20 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
     if volume > 0.0:
         row[S_LO] = max(sk, bk1)
         row[S_HI] = min(bk, sk1)
-        p, pb, ps = apply_mechanism(rule, draw, volume, (bk, bk1, mb, sk, sk1, ma), bout, aout)
+        if adjusts is None or not adjusts:
+            p, pb, ps = efficient_prices(rule, bk, bk1, sk, sk1)
+        else:
+            margin = (bk, bk1, mb, sk, sk1, ma)
+            p, pb, ps = apply_mechanism(rule, draw, volume, margin, bid.out, ask.out)
     own = mech == PAY_AS_BID
-    traded = set_prices(bout, bq.price, pb, own)
-    set_prices(aout, aq.price, ps, own)
+    traded = set_prices(bfill, bprice, bp, pb, own)
+    set_prices(afill, aprice, ap, ps, own)
     if traded <= 0.0:
         p, pb, ps = np.nan, np.nan, np.nan
     n_trades, welfare, surplus = pair_trades(
-        bid, ask, bout.price, aout.price, slack, work.tie, market, n_trades, trades
-    )
+        bp, bfill, bidx, ap, afill, aidx, bprice, aprice, slack, tie, market, n_trades, trades,
+        True,
+    )  # fmt: skip
     row[S_VOLUME] = traded
     row[S_PRICE] = p
     row[S_BUYER_PRICE] = pb
@@ -195,7 +226,7 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades):
     return n_trades
 
 
-@jit
+@jit_inline
 def _unpair(pq, lo, hi, price, qty):
     """Copy rows ``lo:hi`` of a (price, quantity) array into two buffers; return the count.
 
@@ -213,37 +244,7 @@ def _unpair(pq, lo, hi, price, qty):
     return hi - lo
 
 
-@jit
-def _market_side(group, start, m, use_priority, price, qty):
-    """Market ``m`` of one grouped side as a :class:`Side` of contiguous arrays.
-
-    Parameters
-    ----------
-    group : Grouped
-        One side of the batch in market order.
-    start : int64 array, shape (n_markets + 1,)
-        First grouped position of each market.
-    m : int
-        The market.
-    use_priority : bool
-        Whether the priorities are gathered (else the priority array is empty).
-    price, qty : float64 array
-        Buffers with room for the market's orders; its prices and quantities are copied
-        there.
-    """
-    lo, hi = start[m], start[m + 1]
-    n = _unpair(group.pq, lo, hi, price, qty)
-    p_lo = lo if use_priority else 0
-    p_hi = hi if use_priority else 0
-    out = group.out
-    return Side(
-        Quotes(price[:n], qty[:n], group.priority[p_lo:p_hi]),
-        group.index[lo:hi],
-        Fills(out.fill[lo:hi], out.price[lo:hi], out.reason[lo:hi]),
-    )
-
-
-@jit
+@jit_inline
 def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, reserved):  # fmt: skip  # noqa: E501
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
@@ -283,20 +284,45 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
         na_max = max(na_max, astart[m + 1] - astart[m])
     bp, bq = np.empty(nb_max), np.empty(nb_max)
     ap, aq = np.empty(na_max), np.empty(na_max)
-    work = Work(
-        np.empty(max(3 * SMALL_MARKET, nb_max)),
-        np.empty(na_max),
-        np.empty(2 * (nb_max + na_max), dtype=np.int64),
-    )
+    crossing = np.empty(max(3 * SMALL_MARKET, nb_max))
+    ask_keys = np.empty(na_max)
+    tie = np.empty(2 * (nb_max + na_max), dtype=np.int64)
+    # The grouped tuples are unpacked once and each market's views built in this loop: a
+    # helper taking them would count a reference per array on every call.
+    bpq, bprio, bidx, (bfill, bprice, breason) = bids
+    apq, aprio, aidx, (afill, aprice, areason) = asks
+    use_priority = rule.use_priority
+    adjusts = rule.code not in (UNIFORM, VCG, PAY_AS_BID)
     n_trades = 0
     for m in range(m_lo, m_hi):
-        bid = _market_side(bids, bstart, m, rule.use_priority, bp, bq)
-        ask = _market_side(asks, astart, m, rule.use_priority, ap, aq)
-        mwork = Work(work.crossing, work.asks[: ask.index.size], work.tie)
-        first = bstart[m] + astart[m] if reserved else n_trades
-        n_trades = clear_market(bid, ask, rule, draws[m], mwork, m, stats[m], first, trades)
+        b0, b1, a0, a1 = bstart[m], bstart[m + 1], astart[m], astart[m + 1]
+        nb = _unpair(bpq, b0, b1, bp, bq)
+        na = _unpair(apq, a0, a1, ap, aq)
+        pb0, pb1 = (b0, b1) if use_priority else (0, 0)
+        pa0, pa1 = (a0, a1) if use_priority else (0, 0)
+        bid = Side(
+            Quotes(bp[:nb], bq[:nb], bprio[pb0:pb1]), bidx[b0:b1],
+            Fills(bfill[b0:b1], bprice[b0:b1], breason[b0:b1]),
+        )  # fmt: skip
+        ask = Side(
+            Quotes(ap[:na], aq[:na], aprio[pa0:pa1]), aidx[a0:a1],
+            Fills(afill[a0:a1], aprice[a0:a1], areason[a0:a1]),
+        )  # fmt: skip
+        first = b0 + a0 if reserved else n_trades
+        work = Work(crossing, ask_keys[:na], tie)
+        n_trades = clear_market(bid, ask, rule, draws[m], work, m, stats[m], first, trades, adjusts)
         t_count[m] = n_trades - first
     return n_trades
+
+
+@jit
+def _clear_chunk(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats):  # fmt: skip  # noqa: E501
+    """:func:`_clear_range` with reserved trade slots, as a call of its own for the threads
+    of :func:`clear_markets_parallel`: numba's parfor analysis fails on the inlined body
+    inside a ``prange`` loop. Parameters as :func:`_clear_range`."""
+    return _clear_range(
+        m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, True
+    )
 
 
 @jit
@@ -386,11 +412,11 @@ def clear_markets_parallel(bid, ask, bm, am, n_markets, rule, draws, bid_out, as
     bpq, bprio, bidx, (bfill, bprice, breason) = bids
     apq, aprio, aidx, (afill, aprice, areason) = asks
     for c in numba.prange(n_chunks):
-        _clear_range(
+        _clear_chunk(
             c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks,
             Grouped(bpq, bprio, bidx, Fills(bfill, bprice, breason)), bstart,
             Grouped(apq, aprio, aidx, Fills(afill, aprice, areason)), astart,
-            rule, draws, trades, t_count, stats, True,
+            rule, draws, trades, t_count, stats,
         )  # fmt: skip
     scatter(bids, bid_out)
     scatter(asks, ask_out)

@@ -1,6 +1,14 @@
-"""Integer codes shared by the call-market kernels and their wrappers."""
+"""Integer codes shared by the call-market kernels and their wrappers.
+
+The per-order reason codes are those of :class:`clearing._status.AuctionCode`, the one
+table that also maps each to the public :class:`clearing.AuctionReason`; they are read
+from it here as plain ints (what numba freezes into the compiled code). The mechanism
+codes and the columns of the per-market statistics exist only here.
+"""
 
 from __future__ import annotations
+
+from ..._status import AuctionCode
 
 UNIFORM = 0
 MCAFEE = 1
@@ -9,13 +17,13 @@ HUANG = 3
 VCG = 4
 PAY_AS_BID = 5
 
-FILLED = 0
-PRICED_OUT = 1
-TRADE_REDUCTION = 2
-LOTTERY = 3
-PRICE_SETTER = 4
-RATIONED = 5
-ZERO_QUANTITY = 6
+FILLED = int(AuctionCode.FILLED)
+PRICED_OUT = int(AuctionCode.PRICED_OUT)
+TRADE_REDUCTION = int(AuctionCode.TRADE_REDUCTION)
+LOTTERY = int(AuctionCode.LOTTERY)
+PRICE_SETTER = int(AuctionCode.PRICE_SETTER)
+RATIONED = int(AuctionCode.RATIONED)
+ZERO_QUANTITY = int(AuctionCode.ZERO_QUANTITY)
 
 # Columns of the per-market statistics array.
 S_VOLUME = 0

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
 SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
 
 
-@jit
+@jit_inline
 def _pivot(xa, na, xb, nb):
     """Median of the first, middle and last entries of the concatenation of two buffers."""
     m = na + nb
@@ -36,7 +36,7 @@ def _pivot(xa, na, xb, nb):
     return a if a > b else b
 
 
-@jit
+@jit_inline
 def _keep(x, w, n, pivot, above):
     """Compact the buffers to the entries strictly above (or below) ``pivot``.
 
@@ -59,7 +59,7 @@ def _keep(x, w, n, pivot, above):
     return out
 
 
-@jit
+@jit_inline
 def _load(price, qty, sign, x, w):
     """Copy the positive-quantity orders into ``(key, quantity)`` work buffers."""
     n = 0
@@ -182,7 +182,7 @@ def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
     return volume, bid_level, ask_level, bid_whole, ask_whole
 
 
-@jit
+@jit_inline
 def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     """Efficient volume and the marginal price level of each side.
 
@@ -206,7 +206,7 @@ def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
     return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
 
 
-@jit
+@jit_inline
 def slack_of(n_terms, total):
     """Rounding allowance for a difference of float sums of ``n_terms`` quantities."""
     return 4.0 * (n_terms + 1) * 2.220446049250313e-16 * total
@@ -262,7 +262,7 @@ def _sort_ties(tie, n, priority):
 
 
 @jit
-def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
+def fill_side(price, qty, priority, sign, volume, level, whole, use_priority, fill, reason, tie):
     """Efficient fills of one side of one market.
 
     Orders priced better than the marginal ``level`` fill in full; those at the level share
@@ -277,8 +277,10 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
 
     Parameters
     ----------
-    quotes : Quotes
-        The side, ``n`` orders.
+    price, qty : float64 array, shape (n,)
+        Limit prices and quantities of the side's ``n`` orders (read).
+    priority : float64 array, shape (n,) or (0,)
+        Tie-break at the level (lower first); read only with ``use_priority``.
     sign : float
         ``1.0`` for bids, ``-1.0`` for asks (a higher ``sign * price`` is served first).
     volume : float
@@ -288,13 +290,14 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
     whole : bool
         Every order at the level fills in full.
     use_priority : bool
-        Ties at the level go by ``quotes.priority``, then input order (else input order).
-    out : Fills
-        Written: ``fill`` and ``reason`` (``price`` is left alone).
+        Ties at the level go by ``priority``, then input order (else input order).
+    fill : float64 array, shape (n,)
+        Written: the units each order trades.
+    reason : int8 array, shape (n,)
+        Written: ``FILLED``, ``PRICED_OUT`` or ``ZERO_QUANTITY``.
     tie : int64 array, shape (>= 2 * n,)
         Scratch.
     """
-    price, qty, fill, reason = quotes.price, quotes.quantity, out.fill, out.reason
     lam = sign * level if volume > 0.0 else np.inf
     above = 0.0
     n_tie = 0
@@ -312,7 +315,7 @@ def fill_side(quotes, sign, volume, level, whole, use_priority, out, tie):
         n_tie += 1 if live and key == lam else 0
         next_key = key if worse and key > next_key else next_key
     if use_priority and n_tie > 1:
-        _sort_ties(tie, n_tie, quotes.priority)
+        _sort_ties(tie, n_tie, priority)
     need = np.inf if whole else volume - above
     slack = slack_of(price.size, volume)
     marginal = -1

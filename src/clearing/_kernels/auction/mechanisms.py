@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._jit import jit
+from ..._jit import jit, jit_inline
 from .codes import (
     LOTTERY,
     MCAFEE,
@@ -25,16 +25,20 @@ from .codes import (
 from .margin import slack_of
 
 
-@jit
+@jit_inline
 def _drop_unit(fill, order):
-    """Take one unit from order ``order`` (when it has one); return whether it did.
+    """Take one whole unit from the fill of order ``order``; return whether it did.
+
+    McAfee's and SBBA's trade reduction: the marginal order (or the one the lottery drew)
+    gives up a unit. Nothing happens for ``order == -1`` (no such order) or for a fill
+    below one unit, and the caller then leaves the order's reason alone.
 
     Parameters
     ----------
-    fill : float64 array, shape (n,)
-        Fills of one side, modified in place.
+    fill : float64 array, shape (n_orders,)
+        Whole-unit fills of one side; ``fill[order]`` is modified in place.
     order : int
-        Position of the order, or -1 for none.
+        Position of the order within the side, or -1.
     """
     if order >= 0 and fill[order] >= 1.0:
         fill[order] -= 1.0
@@ -42,7 +46,7 @@ def _drop_unit(fill, order):
     return False
 
 
-@jit
+@jit_inline
 def _lottery_order(fill, draw, volume):
     """The position of the order holding efficient unit ``floor(draw * volume)``, or -1.
 
@@ -108,7 +112,7 @@ def _ration(fill, reason, excess, slack):
                 reason[i] = RATIONED
 
 
-@jit
+@jit_inline
 def _total(x):
     """Sequential sum of a float64 array.
 
@@ -123,6 +127,33 @@ def _total(x):
     for i in range(x.size):
         acc += x[i]
     return acc
+
+
+@jit_inline
+def efficient_prices(rule, bk, bk1, sk, sk1):
+    """``(price, buyer, seller)`` of a mechanism that keeps the efficient fills (uniform,
+    VCG, pay-as-bid), as :func:`apply_mechanism` returns them.
+
+    A function of its own, without the fill arrays: every array argument costs an
+    increment and a decrement of its reference count per call, and this runs once per
+    market of a batch.
+
+    Parameters
+    ----------
+    rule : Rule
+        The mechanism code (``UNIFORM``, ``VCG`` or ``PAY_AS_BID``) and ``k``.
+    bk, bk1, sk, sk1 : float
+        ``b_k``, ``b_{k+1}``, ``s_k`` and ``s_{k+1}`` from :func:`.margin.fill_side`.
+    """
+    lo = max(sk, bk1)
+    hi = min(bk, sk1)
+    if rule.code == UNIFORM:
+        # clamped: lo + 1.0 * (hi - lo) may round to just above hi
+        p = min(max(lo + rule.k * (hi - lo), lo), hi)
+        return p, p, p
+    if rule.code == VCG:
+        return np.nan, lo, hi
+    return np.nan, np.nan, np.nan
 
 
 @jit
@@ -148,16 +179,8 @@ def apply_mechanism(rule, draw, volume, margin, bid, ask):
     """
     bk, bk1, mb, sk, sk1, ma = margin
     mech = rule.code
-    lo = max(sk, bk1)
-    hi = min(bk, sk1)
-    if mech == UNIFORM:
-        # clamped: lo + 1.0 * (hi - lo) may round to just above hi
-        p = min(max(lo + rule.k * (hi - lo), lo), hi)
-        return p, p, p
-    if mech == VCG:
-        return np.nan, lo, hi
-    if mech == PAY_AS_BID:
-        return np.nan, np.nan, np.nan
+    if mech in (UNIFORM, VCG, PAY_AS_BID):
+        return efficient_prices(rule, bk, bk1, sk, sk1)
     if mech in (MCAFEE, SBBA):
         if mech == MCAFEE:
             p0 = 0.5 * (bk1 + sk1)
@@ -191,15 +214,17 @@ def apply_mechanism(rule, draw, volume, margin, bid, ask):
     return np.nan, bk, sk
 
 
-@jit
-def set_prices(out, limit, unit_price, own):
+@jit_inline
+def set_prices(fill, price, limit, unit_price, own):
     """Per-unit price of each order: ``unit_price``, or its own limit under pay-as-bid;
     NaN when unfilled. Returns the units filled.
 
     Parameters
     ----------
-    out : Fills
-        Fills of one side; ``out.price`` is written.
+    fill : float64 array, shape (n,)
+        Fills of one side (read).
+    price : float64 array, shape (n,)
+        Written: the per-unit price of each order.
     limit : float64 array, shape (n,)
         The orders' limit prices.
     unit_price : float
@@ -208,8 +233,8 @@ def set_prices(out, limit, unit_price, own):
         Pay-as-bid: each order trades at its own limit.
     """
     units = 0.0
-    for i in range(out.fill.size):
-        f = out.fill[i]
-        out.price[i] = (limit[i] if own else unit_price) if f > 0.0 else np.nan
+    for i in range(fill.size):
+        f = fill[i]
+        price[i] = (limit[i] if own else unit_price) if f > 0.0 else np.nan
         units += f if f > 0.0 else 0.0
     return units
