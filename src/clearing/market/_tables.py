@@ -271,7 +271,10 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
                 np.array([not isinstance(v, str) for v in arr]),
                 "names must not mix strings and integers",
             )
-    elif arr.dtype.kind in "USiu":
+    elif arr.dtype.kind in "US":
+        codes, first = _text_codes(arr)
+        uniq = arr[first]
+    elif arr.dtype.kind in "iu":
         uniq, codes = np.unique(arr, return_inverse=True)
     else:
         raise InputError(
@@ -281,6 +284,59 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
     labels = np.empty(len(uniq), dtype=object)
     labels[:] = uniq.tolist()  # Python str / int objects
     return Labels(np.ascontiguousarray(codes.ravel(), dtype=np.int64), labels)
+
+
+def _rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ranks of unsigned integer ``keys`` (equal keys, equal rank) and one index per rank.
+
+    ``np.unique(keys, return_inverse=True)`` without its stable sort: any index of a key
+    can stand for it, so the unstable (vectorised) sort does.
+    """
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    codes = np.empty(len(keys), dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes, order[new]
+
+
+def _text_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a non-empty 1-D str or bytes array in sorted order, and an index of each label.
+
+    The same labels and codes as ``np.unique(arr, return_inverse=True)``, without comparing
+    strings: each character is replaced by its rank among the characters in use (a
+    monotone map, so the order of strings is kept; the NUL padding of shorter strings ranks
+    lowest, as in numpy's comparison), and as many ranks as fit are packed into one
+    unsigned 64-bit word, first character in the highest bits. One word per string is
+    then sorted as an integer; longer strings are ranked word by word (the rank of the
+    prefix so far times the number of distinct next words, plus the next word's rank).
+    """
+    n = len(arr)
+    width = arr.dtype.itemsize // (4 if arr.dtype.kind == "U" else 1)
+    if width == 0:  # numpy's empty-string dtype: every label is ""
+        return np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    chars = np.ascontiguousarray(arr).view(np.uint32 if arr.dtype.kind == "U" else np.uint8)
+    chars = chars.reshape(n, width)
+    used = np.flatnonzero(np.bincount(chars.ravel()))
+    rank = np.zeros(int(used[-1]) + 1, dtype=np.uint64)
+    rank[used] = np.arange(len(used), dtype=np.uint64)
+    bits = np.uint64(max(1, (len(used) - 1).bit_length()))
+    per_word = 64 // int(bits)
+    codes, first = np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    for start in range(0, width, per_word):
+        word = np.zeros(n, dtype=np.uint64)
+        for c in range(start, min(start + per_word, width)):
+            word <<= bits
+            word |= rank[chars[:, c]]
+        word_code, word_first = _rank(word)
+        if start == 0:
+            codes, first = word_code, word_first
+        elif len(word_first) > 1:
+            key = codes.astype(np.uint64) * np.uint64(len(word_first))
+            codes, first = _rank(key + word_code.astype(np.uint64))
+    return codes, first
 
 
 def check_unique(labels: Labels, arg: str, fn: str) -> None:
