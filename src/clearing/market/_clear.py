@@ -299,17 +299,16 @@ def clear(
     prio = req.priority if req.priority is not None else np.zeros(len(req))
     q_bid = ration(req.team.codes, (prio, np.arange(len(req))), q_go, bid, r_whole, budget)
     cut = q_go - q_bid
+    was_cut = np.flatnonzero(cut > 0)
     out.unserved(
         0,
-        np.flatnonzero(cut > 0),
-        cut[cut > 0],
+        was_cut,
+        cut[was_cut],
         CODE["budget"],
-        own=bid[cut > 0],
-        limit=budget[req.team.codes[cut > 0]],
-        rule=np.array(
-            [f"budgets.{t}" for t in req.team.take(np.flatnonzero(cut > 0))], dtype=object
-        ),
-        base=req.quantity[cut > 0],
+        own=bid[was_cut],
+        limit=budget[req.team.codes[was_cut]],
+        rule=lambda: np.array([f"budgets.{t}" for t in req.team.take(was_cut)], dtype=object),
+        base=req.quantity[was_cut],
     )
 
     o_ok = el.offer_code == 0

@@ -45,7 +45,7 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     rq, nr = read_columns(requests, "requests", fn, REQUEST_COLUMNS, REQUEST_OPTIONAL)
     of, no = read_columns(offers, "offers", fn, OFFER_COLUMNS, OFFER_OPTIONAL)
 
-    r_ids = factorize(rq["request_id"], "requests.request_id", fn)
+    r_ids = factorize(rq["request_id"], "requests.request_id", fn, objects=False)
     check_unique(r_ids, "requests.request_id", fn)
     team = factorize(rq["team"], "requests.team", fn)
     r_svc = factorize(rq["service"], "requests.service", fn)
@@ -58,7 +58,7 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     else:
         qw = np.zeros(nr)
 
-    o_ids = factorize(of["offer_id"], "offers.offer_id", fn)
+    o_ids = factorize(of["offer_id"], "offers.offer_id", fn, objects=False)
     check_unique(o_ids, "offers.offer_id", fn)
     provider = factorize(of["provider"], "offers.provider", fn)
     o_svc = factorize(of["service"], "offers.service", fn)

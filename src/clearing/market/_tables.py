@@ -107,11 +107,15 @@ class Table:
             return self._data[name]
         except KeyError:
             pass
-        if name not in self._lazy:
+        build = self._lazy.get(name)
+        if build is None:
+            if name in self._data:  # built by another thread meanwhile
+                return self._data[name]
             raise KeyError(f"no column {name!r}; columns are {', '.join(self._order)}")
-        arr = np.asarray(self._lazy.pop(name)())
+        arr = np.asarray(build())
         arr.flags.writeable = False
-        self._data[name] = arr
+        arr = self._data.setdefault(name, arr)  # the first one built wins, for every reader
+        self._lazy.pop(name, None)
         return arr
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -239,8 +243,13 @@ def _bad_label(fn: str, arg: str, arr: np.ndarray, bad: np.ndarray, what: str) -
     )
 
 
-def factorize(values: Any, arg: str, fn: str) -> Labels:
-    """Sorted unique labels and integer codes for a column of names (str or int)."""
+def factorize(values: Any, arg: str, fn: str, *, objects: bool = True) -> Labels:
+    """Sorted unique labels and integer codes for a column of names (str or int).
+
+    The labels are Python ``str`` / ``int`` objects in an object array; with
+    ``objects=False`` (for ids, which are mostly distinct) a str or integer column keeps
+    its numpy dtype and :meth:`Labels.take` makes the objects of the rows it takes only.
+    """
     if str(getattr(values, "dtype", "")) == "category":
         cat = values.array
         codes = np.asarray(cat.codes, dtype=np.int64)
@@ -255,35 +264,68 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
     if arr.size == 0:
         return Labels(np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
     if arr.dtype.kind == "O":
-        ok = np.array(
-            [isinstance(v, str | int | np.integer) and not isinstance(v, bool) for v in arr],
-            dtype=bool,
-        )
-        if arr.size and not ok.all():
-            _bad_label(fn, arg, arr, ~ok, "names must be strings or integers")
-        try:
-            uniq, codes = np.unique(arr, return_inverse=True)
-        except TypeError:
-            _bad_label(
-                fn,
-                arg,
-                arr,
-                np.array([not isinstance(v, str) for v in arr]),
-                "names must not mix strings and integers",
-            )
+        text = _as_text(arr)
+        if text is not None:  # Python strings (a DataFrame's): sorted without comparing them
+            codes, first = _text_codes(text)
+            uniq = arr[first]
+            objects = True
+        else:
+            uniq, codes = _object_codes(arr, arg, fn)
     elif arr.dtype.kind in "US":
         codes, first = _text_codes(arr)
         uniq = arr[first]
     elif arr.dtype.kind in "iu":
-        uniq, codes = np.unique(arr, return_inverse=True)
+        if len(arr) > 1 and (arr[1:] > arr[:-1]).all():  # ids in increasing order
+            uniq, codes = arr.copy(), np.arange(len(arr))
+        else:
+            uniq, codes = np.unique(arr, return_inverse=True)
     else:
         raise InputError(
             f"{fn}: {arg} must hold names (strings or integers), got dtype {arr.dtype}",
             argument=arg,
         )
+    codes = np.ascontiguousarray(codes.ravel(), dtype=np.int64)
+    if not objects:
+        return Labels(codes, uniq)
     labels = np.empty(len(uniq), dtype=object)
     labels[:] = uniq.tolist()  # Python str / int objects
-    return Labels(np.ascontiguousarray(codes.ravel(), dtype=np.int64), labels)
+    return Labels(codes, labels)
+
+
+def _as_text(arr: np.ndarray) -> np.ndarray | None:
+    """An object array of Python ``str`` as a numpy str array, or ``None`` if it is not one.
+
+    ``None`` too when numpy's fixed-width strings would change a value (they drop trailing
+    NUL characters), so that such labels keep the exact, slower path.
+    """
+    values = arr.tolist()
+    if set(map(type, values)) != {str}:
+        return None
+    text = np.array(values, dtype=str)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if (np.char.str_len(text) != lengths).any():
+        return None
+    return text
+
+
+def _object_codes(arr: np.ndarray, arg: str, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.array(
+        [isinstance(v, str | int | np.integer) and not isinstance(v, bool) for v in arr],
+        dtype=bool,
+    )
+    if not ok.all():
+        _bad_label(fn, arg, arr, ~ok, "names must be strings or integers")
+    try:
+        uniq, codes = np.unique(arr, return_inverse=True)
+    except TypeError:
+        _bad_label(
+            fn,
+            arg,
+            arr,
+            np.array([not isinstance(v, str) for v in arr]),
+            "names must not mix strings and integers",
+        )
+    return uniq, codes
 
 
 def _rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -349,12 +391,14 @@ def check_unique(labels: Labels, arg: str, fn: str) -> None:
     i = int(first[0])
     code = labels.codes[i]
     j = int(np.flatnonzero(labels.codes == code)[1])
+    value = labels.labels[code]
+    value = value.item() if isinstance(value, np.generic) else value
     raise InputError(
-        f"{fn}: {arg}[{j}] repeats {labels.labels[code]!r} (first seen at index {i}); ids must "
+        f"{fn}: {arg}[{j}] repeats {value!r} (first seen at index {i}); ids must "
         f"be unique ({int(np.count_nonzero(counts > 1))} repeated ids)",
         argument=arg,
         index=j,
-        value=labels.labels[code],
+        value=value,
     )
 
 
