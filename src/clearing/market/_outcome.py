@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._records import Labels, Offers, Requests
+from ..policy._eligibility import lex_order
 from ..policy._explain import explain, reason_names
 from ._tables import Table
 
@@ -152,7 +153,7 @@ class Outcome:
         else:
             side, index, code = np.empty(0, np.int8), np.empty(0, np.int64), np.empty(0, np.int8)
             qty = np.empty(0)
-        order = np.lexsort((code, index, side))
+        order = lex_order((code, index, side))
         side, index, qty, code = side[order], index[order], qty[order], code[order]
         is_req = side == 0
         ri, oi = index[is_req], index[~is_req]

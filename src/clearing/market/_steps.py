@@ -6,12 +6,13 @@ for services where value depends on the provider, and the assembly of the result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .._records import Offers, Requests
-from ..policy._eligibility import Eligibility, pair_mask, trim_level
+from ..policy._eligibility import Eligibility, lex_order, pair_mask, trim_level
 from ..policy._explain import CODE
 from ._outcome import Outcome, carry
 from ._tables import Table
@@ -302,18 +303,24 @@ def assemble(
     nego: Table,
     value: Any = None,
 ) -> tuple[Table, Table]:
-    """The ``allocations`` and ``markets`` tables from the final allocations."""
+    """The ``allocations`` and ``markets`` tables from the final allocations.
+
+    The label columns of ``allocations`` are built on first access (from arrays nothing
+    changes after :func:`clearing.clear` returns); the numbers and extra columns now.
+    """
     ri, oi, qty, price, pprice = alloc
-    order = np.lexsort((oi, ri))
+    order = lex_order((oi, ri))
     ri, oi, qty, price, pprice = ri[order], oi[order], qty[order], price[order], pprice[order]
     s = req.service[ri]
     f = el.failure[s] if len(ri) else np.zeros((0, 3))
+    labels: dict[str, Callable[[], np.ndarray]] = {
+        "request_id": lambda: req.ids.take(ri),
+        "offer_id": lambda: off.ids.take(oi),
+        "team": lambda: req.team.take(ri),
+        "provider": lambda: off.provider.take(oi),
+        "service": lambda: services[s],
+    }
     cols: dict[str, Any] = {
-        "request_id": req.ids.take(ri),
-        "offer_id": off.ids.take(oi),
-        "team": req.team.take(ri),
-        "provider": off.provider.take(oi),
-        "service": services[s],
         "quantity": qty,
         "unit_price": price,
         "amount": qty * price,
@@ -323,10 +330,10 @@ def assemble(
         "rating_change": f[:, 2],
         "external": off.external[oi],
     }
-    taken = set(cols)
+    taken = {*labels, *cols}
     cols.update(carry(req.extra, ri, taken, "request_"))
     cols.update(carry(off.extra, oi, taken, "offer_"))
-    allocations = Table(cols)
+    allocations = Table(cols, lazy=labels, order=(*labels, *cols))
 
     n_s = len(services)
     unit_value = np.where(transport[s], unit_values(req, off, bid, ri, oi), bid[ri])

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._records import Labels
 from .._result import import_pandas
@@ -348,10 +349,11 @@ def _text_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a non-empty 1-D str or bytes array in sorted order, and an index of each label.
 
     The same labels and codes as ``np.unique(arr, return_inverse=True)``, without comparing
-    strings: each character is replaced by its rank among the characters in use (a
-    monotone map, so the order of strings is kept; the NUL padding of shorter strings ranks
-    lowest, as in numpy's comparison), and as many ranks as fit are packed into one
-    unsigned 64-bit word, first character in the highest bits. One word per string is
+    strings: as many characters as fit are packed into one unsigned 64-bit word, first
+    character in the highest bits (the NUL padding of shorter strings is 0, lowest, as in
+    numpy's comparison). When the code points are too wide for a whole string to fit, each
+    character is first replaced by its rank among the characters in use (a monotone map,
+    so the order of strings is kept). One word per string is
     then sorted as an integer; longer strings are ranked word by word (the rank of the
     prefix so far times the number of distinct next words, plus the next word's rank).
     """
@@ -359,19 +361,27 @@ def _text_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = arr.dtype.itemsize // (4 if arr.dtype.kind == "U" else 1)
     if width == 0:  # numpy's empty-string dtype: every label is ""
         return np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    chars = np.ascontiguousarray(arr).view(np.uint32 if arr.dtype.kind == "U" else np.uint8)
+    unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
+    chars: npt.NDArray[np.unsignedinteger[Any]] = np.ascontiguousarray(arr).view(unit)
     chars = chars.reshape(n, width)
-    used = np.flatnonzero(np.bincount(chars.ravel()))
-    rank = np.zeros(int(used[-1]) + 1, dtype=np.uint64)
-    rank[used] = np.arange(len(used), dtype=np.uint64)
-    bits = np.uint64(max(1, (len(used) - 1).bit_length()))
+    top = int(chars.max())
+    if width * top.bit_length() > 64:  # ranks of the characters in use pack tighter
+        used = np.flatnonzero(np.bincount(chars.ravel()))
+        rank: npt.NDArray[np.unsignedinteger[Any]] = np.zeros(
+            top + 1, dtype=np.uint8 if len(used) <= 256 else np.uint32
+        )
+        rank[used] = np.arange(len(used))
+        chars, top = rank.take(chars), len(used) - 1
+    elif top < 256:
+        chars = chars.astype(np.uint8)
+    bits = np.uint64(max(1, top.bit_length()))
     per_word = 64 // int(bits)
     codes, first = np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
     for start in range(0, width, per_word):
         word = np.zeros(n, dtype=np.uint64)
         for c in range(start, min(start + per_word, width)):
             word <<= bits
-            word |= rank[chars[:, c]]
+            word |= chars[:, c]
         word_code, word_first = _rank(word)
         if start == 0:
             codes, first = word_code, word_first

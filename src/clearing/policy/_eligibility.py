@@ -27,7 +27,7 @@ from .._validate import FloatArray, IntArray
 from ._policy import Policy
 from ._rules import fail
 
-__all__ = ["Eligibility", "ration", "resolve", "trim_level"]
+__all__ = ["Eligibility", "lex_order", "ration", "resolve", "trim_level"]
 
 F_OK, F_FORBIDDEN, F_MANDATORY, F_EXTERNAL, F_MIN_QUALITY, F_CAP, F_FLOOR = 0, 1, 2, 3, 4, 5, 6
 
@@ -258,6 +258,30 @@ def pair_rule(elig: Eligibility, team: int, provider: int, service: int) -> str 
     return None
 
 
+def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
+    """``np.lexsort(keys)`` (the last key primary, ties in index order) in one integer sort.
+
+    Each key is replaced by its rank (non-negative integer keys are their own rank), the
+    ranks and the row index are combined into one int64 per row, all distinct, which an
+    unstable (vectorised) sort orders exactly as the stable sort over the keys would. Keys
+    whose ranks do not fit in 63 bits together go to ``np.lexsort``.
+    """
+    n = len(keys[0]) if keys else 0
+    combined = np.arange(n, dtype=np.int64)
+    span = max(n, 1)
+    for key in keys:  # the first key is the least significant
+        if key.dtype.kind in "iu" and key.size and key.min() >= 0:
+            code, size = key, int(key.max()) + 1
+        else:
+            distinct, code = np.unique(key, return_inverse=True)
+            size = len(distinct)
+        if span * max(size, 1) >= 2**63:
+            return np.lexsort(keys)
+        combined += code.astype(np.int64).ravel() * span
+        span *= max(size, 1)
+    return np.argsort(combined)
+
+
 def ration(
     team: IntArray,
     order_key: tuple[np.ndarray, ...],
@@ -281,7 +305,7 @@ def ration(
     idx = np.flatnonzero(np.isfinite(b) & (quantity > 0))
     if idx.size == 0:
         return out
-    order = idx[np.lexsort((*(k[idx] for k in reversed(order_key)), team[idx]))]
+    order = idx[lex_order((*(k[idx] for k in reversed(order_key)), team[idx]))]
     t = team[order]
     q = quantity[order]
     w = worst[order]
