@@ -20,7 +20,7 @@ from .._validate import as_rng, check_totals, choice, first_bad
 from ..auction._api import MECHANISMS
 from ..errors import InputError
 from ..policy import Policy
-from ..policy._eligibility import ration, resolve
+from ..policy._eligibility import label_codes, ration, resolve
 from ..policy._explain import CODE
 from ._auction_route import exclusions, route_auction
 from ._inputs import read_inputs
@@ -291,11 +291,11 @@ def clear(
     go &= el.nego_rule < 0
     q_go = np.where(go, req.quantity, 0.0)
     budget = np.full(len(req.team.labels), np.inf)
-    labels = req.team.labels.tolist()
-    team_code = dict(zip(map(str, labels), range(len(labels)), strict=True))
-    for team, amount in pol.budgets.items():
-        if str(team) in team_code:
-            budget[team_code[str(team)]] = amount
+    if pol.budgets:
+        team_code = label_codes(req.team.labels)
+        code = np.array([team_code.get(str(t), -1) for t in pol.budgets], dtype=np.int64)
+        amount = np.fromiter(pol.budgets.values(), dtype=np.float64, count=len(code))
+        budget[code[code >= 0]] = amount[code >= 0]
     prio = req.priority if req.priority is not None else np.zeros(len(req))
     q_bid = ration(req.team.codes, (prio, np.arange(len(req))), q_go, bid, r_whole, budget)
     cut = q_go - q_bid

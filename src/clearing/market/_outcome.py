@@ -35,12 +35,13 @@ class _Piece:
     index: np.ndarray
     qty: np.ndarray
     code: np.ndarray
-    numbers: dict[str, Detail]
-    texts: dict[str, Detail]
+    details: dict[str, Detail]  # own, price, limit, rule, other: as given, for the messages
     keep: np.ndarray | None  # the rows kept of the details' rows (None: all)
 
-    def detail(self, value: Detail, dtype: Any) -> np.ndarray:
-        """``value`` as an array over the kept rows."""
+    def detail(self, name: str) -> np.ndarray:
+        """Detail ``name`` as an array over the kept rows."""
+        value = self.details[name]
+        dtype = object if name in _TEXTS else np.float64
         if callable(value):
             value = value()
         arr = np.asarray(value, dtype=dtype)
@@ -52,12 +53,12 @@ class _Piece:
 
 
 def _joined(pieces: list[_Piece], name: str, order: np.ndarray) -> np.ndarray:
-    """One detail of every piece, in table order (numbers are stored expanded already)."""
-    if name in _NUMBERS:
-        parts = [pc.numbers[name] for pc in pieces]
-        return np.concatenate(parts)[order] if parts else np.empty(0)
-    parts = [pc.detail(pc.texts[name], object) for pc in pieces]
-    return np.concatenate(parts)[order] if parts else np.empty(0, dtype=object)
+    """One detail of every piece, in table order."""
+    parts = [pc.detail(name) for pc in pieces]
+    if not parts:
+        return np.empty(0, dtype=object if name in _TEXTS else np.float64)
+    joined: np.ndarray = np.concatenate(parts)
+    return np.asarray(joined[order])
 
 
 @dataclass
@@ -113,9 +114,10 @@ class Outcome:
     ) -> None:
         """Record unserved units (``side`` 0 = request rows, 1 = offer rows).
 
-        Pieces of zero (or rounding-noise) size relative to ``base`` are dropped. ``rule``
-        and ``other`` feed the messages only; a function given for either is called when
-        the messages are formatted (it must return the same array whenever it is called).
+        Pieces of zero (or rounding-noise) size relative to ``base`` are dropped. The
+        details (``own``, ``price``, ``limit``, ``rule``, ``other``) feed the messages only:
+        they are kept as given (arrays nobody changes afterwards) and expanded when the
+        messages are formatted; a function given for one is called then.
         """
         index = np.asarray(index, dtype=np.int64)
         qty = np.asarray(qty, dtype=np.float64)
@@ -133,10 +135,8 @@ class Outcome:
             code = np.full(len(index), code, dtype=np.int8)
         elif keep is not None:
             code = code[keep]
-        piece = _Piece(side, index, qty, code, {}, {"rule": rule, "other": other}, keep)
-        for name, value in (("own", own), ("price", price), ("limit", limit)):
-            piece.numbers[name] = piece.detail(value, np.float64)
-        self.pieces.append(piece)
+        details = {"own": own, "price": price, "limit": limit, "rule": rule, "other": other}
+        self.pieces.append(_Piece(side, index, qty, code, details, keep))
 
     def unmatched_table(self, req: Requests, off: Offers, services: np.ndarray) -> Table:
         """One row per unserved piece, requests first, each with reason and message.
