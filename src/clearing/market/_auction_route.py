@@ -130,12 +130,13 @@ def route_auction(
     rem = q_bid[r] - res.bid_filled
     code = _AUCTION_REASON[res.bid_reason]
     s = req.service[r]
-    nobody = (supply[s] <= 0) & (code == CODE["priced_out"])
-    code = np.where(
-        nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
-    )
     other: Detail = mechanism
-    if nobody.any():
+    no_supply = supply <= 0
+    if no_supply.any():  # else no request is priced out for want of any offer
+        nobody = no_supply[s] & (code == CODE["priced_out"])
+        code = np.where(
+            nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
+        )
         excluded = "every offer for it is excluded by the policy (see the offers' reasons)"
         other = np.where(nobody, excluded, mechanism).astype(object)
     part = (code == CODE["priced_out"]) & (res.bid_filled > 0)

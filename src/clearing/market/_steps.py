@@ -313,7 +313,7 @@ def assemble(
     order = lex_order((oi, ri))
     ri, oi, qty, price, pprice = ri[order], oi[order], qty[order], price[order], pprice[order]
     s = req.service[ri]
-    f = el.failure[s] if len(ri) else np.zeros((0, 3))
+    f = el.failure[s] if el.failure.any() else np.zeros((len(ri), 3))
     labels: dict[str, Callable[[], np.ndarray]] = {
         "request_id": lambda: req.ids.take(ri),
         "offer_id": lambda: off.ids.take(oi),

@@ -292,7 +292,7 @@ def pair_rule(elig: Eligibility, team: int, provider: int, service: int) -> str 
 def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
     """``np.lexsort(keys)`` (the last key primary, ties in index order) in one integer sort.
 
-    Each key is replaced by its rank (non-negative integer keys are their own rank), the
+    Each key is replaced by its rank (small non-negative whole keys are their own rank), the
     ranks and the row index are combined into one int64 per row, all distinct, which an
     unstable (vectorised) sort orders exactly as the stable sort over the keys would. Keys
     whose ranks do not fit in 63 bits together go to ``np.lexsort``.
@@ -301,8 +301,9 @@ def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
     combined = np.arange(n, dtype=np.int64)
     span = max(n, 1)
     for key in keys:  # the first key is the least significant
-        if key.dtype.kind in "iu" and key.size and key.min() >= 0:
-            code, size = key, int(key.max()) + 1
+        whole = key.dtype.kind in "iu" or (key.dtype.kind == "f" and (key == np.floor(key)).all())
+        if whole and key.size and key.min() >= 0 and key.max() < 2**31:  # its own rank
+            code, size = key.astype(np.int64, copy=False), int(key.max()) + 1
         else:
             distinct, code = np.unique(key, return_inverse=True)
             size = len(distinct)
