@@ -76,14 +76,14 @@ class Clearing(ResultBase):
 
     Examples
     --------
-    >>> from clearing import clear
-    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
-    ...            "capacity": [3.0], "ask": [40.0]})
-    >>> c.allocations["quantity"].tolist(), c.markets["route"].tolist()
-    ([2.0], ['double_auction'])
-    """
+    >>> from clearing import clear, datasets
+    >>> org = datasets.organisation()
+    >>> c = clear(org.requests, org.offers, org.policy, rng=2026)
+    >>> c
+    Clearing(mechanism='uniform', allocations=13 rows, markets=4, unmatched=14 rows, negotiations=1 rows)
+    >>> c.markets["route"].tolist()
+    ['double_auction', 'transport', 'double_auction', 'double_auction']
+    """  # noqa: E501
 
     allocations: Table
     markets: Table
