@@ -13,7 +13,7 @@ from .._records import Offers, Requests
 from ..auction._api import double_auction_batch
 from ..policy._eligibility import Eligibility
 from ..policy._explain import CODE
-from ._outcome import Outcome
+from ._outcome import Detail, Outcome
 
 __all__ = ["exclusions", "route_auction"]
 
@@ -130,12 +130,15 @@ def route_auction(
     rem = q_bid[r] - res.bid_filled
     code = _AUCTION_REASON[res.bid_reason]
     s = req.service[r]
-    other = np.full(len(r), mechanism, dtype=object)
-    nobody = (supply[s] <= 0) & (code == CODE["priced_out"])
-    code = np.where(
-        nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
-    )
-    other[nobody] = "every offer for it is excluded by the policy (see the offers' reasons)"
+    other: Detail = mechanism
+    no_supply = supply <= 0
+    if no_supply.any():  # else no request is priced out for want of any offer
+        nobody = no_supply[s] & (code == CODE["priced_out"])
+        code = np.where(
+            nobody, np.where(n_off[s] > 0, CODE["no_eligible_offer"], CODE["no_offer"]), code
+        )
+        excluded = "every offer for it is excluded by the policy (see the offers' reasons)"
+        other = np.where(nobody, excluded, mechanism).astype(object)
     part = (code == CODE["priced_out"]) & (res.bid_filled > 0)
     code = np.where(part, CODE["marginal"], code)
     out.unserved(0, r, rem, code, own=bid[r], price=price[s], other=other, base=req.quantity[r])
@@ -152,6 +155,6 @@ def route_auction(
         code,
         own=ask[o],
         price=sell_price[s],
-        other=np.full(len(o), mechanism, dtype=object),
+        other=mechanism,
         base=off.capacity[o],
     )

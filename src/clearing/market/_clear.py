@@ -20,7 +20,7 @@ from .._validate import as_rng, check_totals, choice, first_bad
 from ..auction._api import MECHANISMS
 from ..errors import InputError
 from ..policy import Policy
-from ..policy._eligibility import ration, resolve
+from ..policy._eligibility import label_codes, ration, resolve
 from ..policy._explain import CODE
 from ._auction_route import exclusions, route_auction
 from ._inputs import read_inputs
@@ -76,14 +76,14 @@ class Clearing(ResultBase):
 
     Examples
     --------
-    >>> from clearing import clear
-    >>> c = clear({"request_id": ["r1"], "team": ["t"], "service": ["it"],
-    ...            "quantity": [2.0], "max_price": [50.0]},
-    ...           {"offer_id": ["o1"], "provider": ["p"], "service": ["it"],
-    ...            "capacity": [3.0], "ask": [40.0]})
-    >>> c.allocations["quantity"].tolist(), c.markets["route"].tolist()
-    ([2.0], ['double_auction'])
-    """
+    >>> from clearing import clear, datasets
+    >>> org = datasets.organisation()
+    >>> c = clear(org.requests, org.offers, org.policy, rng=2026)
+    >>> c
+    Clearing(mechanism='uniform', allocations=13 rows, markets=4, unmatched=14 rows, negotiations=1 rows)
+    >>> c.markets["route"].tolist()
+    ['double_auction', 'transport', 'double_auction', 'double_auction']
+    """  # noqa: E501
 
     allocations: Table
     markets: Table
@@ -291,25 +291,24 @@ def clear(
     go &= el.nego_rule < 0
     q_go = np.where(go, req.quantity, 0.0)
     budget = np.full(len(req.team.labels), np.inf)
-    labels = req.team.labels.tolist()
-    team_code = dict(zip(map(str, labels), range(len(labels)), strict=True))
-    for team, amount in pol.budgets.items():
-        if str(team) in team_code:
-            budget[team_code[str(team)]] = amount
+    if pol.budgets:
+        team_code = label_codes(req.team.labels)
+        code = np.array([team_code.get(str(t), -1) for t in pol.budgets], dtype=np.int64)
+        amount = np.fromiter(pol.budgets.values(), dtype=np.float64, count=len(code))
+        budget[code[code >= 0]] = amount[code >= 0]
     prio = req.priority if req.priority is not None else np.zeros(len(req))
     q_bid = ration(req.team.codes, (prio, np.arange(len(req))), q_go, bid, r_whole, budget)
     cut = q_go - q_bid
+    was_cut = np.flatnonzero(cut > 0)
     out.unserved(
         0,
-        np.flatnonzero(cut > 0),
-        cut[cut > 0],
+        was_cut,
+        cut[was_cut],
         CODE["budget"],
-        own=bid[cut > 0],
-        limit=budget[req.team.codes[cut > 0]],
-        rule=np.array(
-            [f"budgets.{t}" for t in req.team.take(np.flatnonzero(cut > 0))], dtype=object
-        ),
-        base=req.quantity[cut > 0],
+        own=bid[was_cut],
+        limit=budget[req.team.codes[was_cut]],
+        rule=lambda: np.array([f"budgets.{t}" for t in req.team.take(was_cut)], dtype=object),
+        base=req.quantity[was_cut],
     )
 
     o_ok = el.offer_code == 0

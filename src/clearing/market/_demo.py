@@ -63,8 +63,11 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
-def _table(rows: list[list[Any]], header: list[str]) -> str:
-    cells = [[_fmt(c) for c in r] for r in rows]
+def _table(table: Any, columns: dict[str, str]) -> str:
+    """The ``columns`` of a result table (column name -> header), aligned for print."""
+    header = list(columns.values())
+    data = [table[c] for c in columns]
+    cells = [[_fmt(col[i]) for col in data] for i in range(len(table))]
     widths = [max(len(c) for c in col) for col in zip(header, *cells, strict=True)]
 
     def line(r: list[str]) -> str:
@@ -94,75 +97,47 @@ def market_demo(seed: int = 2026) -> str:
         "",
         "Markets (double auction where every provider is alike, transport where quality matters):",
         _table(
-            [
-                [
-                    m["service"][i],
-                    m["route"][i],
-                    m["price_low"][i],
-                    m["price_high"][i],
-                    m["volume"][i],
-                    m["requested"][i],
-                    m["negotiated"][i],
-                    m["hhi"][i],
-                ]
-                for i in range(len(m))
-            ],
-            [
-                "service",
-                "route",
-                "price low",
-                "price high",
-                "volume",
-                "requested",
-                "negotiated",
-                "HHI",
-            ],
+            m,
+            {
+                "service": "service",
+                "route": "route",
+                "price_low": "price low",
+                "price_high": "price high",
+                "volume": "volume",
+                "requested": "requested",
+                "negotiated": "negotiated",
+                "hhi": "HHI",
+            },
         ),
         "",
         "Allocations (unit price paid per hour or ticket; failure terms from the policy):",
         _table(
-            [
-                [
-                    a["request_id"][i],
-                    a["team"][i],
-                    a["provider"][i],
-                    a["service"][i],
-                    a["quantity"][i],
-                    a["unit_price"][i],
-                    a["amount"][i],
-                    a["refund_share"][i],
-                    a["penalty"][i],
-                ]
-                for i in range(len(a))
-            ],
-            [
-                "request",
-                "team",
-                "provider",
-                "service",
-                "units",
-                "unit price",
-                "amount",
-                "refund",
-                "penalty",
-            ],
+            a,
+            {
+                "request_id": "request",
+                "team": "team",
+                "provider": "provider",
+                "service": "service",
+                "quantity": "units",
+                "unit_price": "unit price",
+                "amount": "amount",
+                "refund_share": "refund",
+                "penalty": "penalty",
+            },
         ),
         "",
         "Negotiations (the gray zone: handed to both parties, not forced):",
         _table(
-            [
-                [
-                    n["request_id"][i],
-                    n["team"][i],
-                    n["providers"][i],
-                    n["quantity"][i],
-                    n["zopa_low"][i],
-                    n["zopa_high"][i],
-                    n["rule"][i],
-                ]
-                for i in range(len(n))
-            ],
-            ["request", "team", "providers", "units", "ZOPA low", "ZOPA high", "rule"],
+            n,
+            {
+                "request_id": "request",
+                "team": "team",
+                "providers": "providers",
+                "quantity": "units",
+                "zopa_low": "ZOPA low",
+                "zopa_high": "ZOPA high",
+                "rule": "rule",
+            },
         ),
         "",
         "Why units were not served (every unmatched unit has a reason):",

@@ -45,12 +45,7 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     rq, nr = read_columns(requests, "requests", fn, REQUEST_COLUMNS, REQUEST_OPTIONAL)
     of, no = read_columns(offers, "offers", fn, OFFER_COLUMNS, OFFER_OPTIONAL)
 
-    r_ids = factorize(rq["request_id"], "requests.request_id", fn)
-    check_unique(r_ids, "requests.request_id", fn)
-    team = factorize(rq["team"], "requests.team", fn)
-    r_svc = factorize(rq["service"], "requests.service", fn)
-    qty = as_quantity(rq["quantity"], "requests.quantity", fn)
-    max_price = _price(rq["max_price"], "requests.max_price", fn)
+    r_ids, team, r_svc, qty, max_price = _shared(rq, "requests", fn, REQUEST_COLUMNS)
     r_prio = as_float(rq["priority"], "requests.priority", fn) if "priority" in rq else None
     if "quality_weight" in rq:
         qw = as_float(rq["quality_weight"], "requests.quality_weight", fn)
@@ -58,12 +53,7 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     else:
         qw = np.zeros(nr)
 
-    o_ids = factorize(of["offer_id"], "offers.offer_id", fn)
-    check_unique(o_ids, "offers.offer_id", fn)
-    provider = factorize(of["provider"], "offers.provider", fn)
-    o_svc = factorize(of["service"], "offers.service", fn)
-    cap = as_quantity(of["capacity"], "offers.capacity", fn)
-    ask = _price(of["ask"], "offers.ask", fn)
+    o_ids, provider, o_svc, cap, ask = _shared(of, "offers", fn, OFFER_COLUMNS)
     quality = _ratings(of["quality"], fn) if "quality" in of else np.full(no, np.nan)
     external = (
         as_flag(of["external"], "offers.external", fn)
@@ -106,8 +96,8 @@ def read_inputs(requests: Any, offers: Any, fn: str) -> tuple[Requests, Offers, 
     return req, off, services
 
 
-def _values(x: Any, arg: str, fn: str) -> FloatArray:
-    """Per-provider values: finite numbers, NaN where the request has none for it."""
+def _numbers(x: Any, arg: str, fn: str, blank: str) -> FloatArray:
+    """A 1-D float64 column of numbers where NaN (or ``None``) is allowed and means ``blank``."""
     arr = np.asarray(x)
     if arr.dtype.kind == "O":
         try:
@@ -115,34 +105,38 @@ def _values(x: Any, arg: str, fn: str) -> FloatArray:
                 raise TypeError
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise InputError(
-                f"{fn}: {arg} must hold numbers (NaN = no specific value)", argument=arg
-            ) from None
-    if arr.dtype.kind not in "biuf":
+            raise InputError(f"{fn}: {arg} must hold numbers ({blank})", argument=arg) from None
+    if arr.dtype.kind not in "biuf" or arr.ndim != 1:
         raise InputError(f"{fn}: {arg} must hold numbers, got dtype {arr.dtype}", argument=arg)
-    v = np.ascontiguousarray(arr, dtype=np.float64)
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _shared(
+    cols: dict[str, Any], table: str, fn: str, names: tuple[str, ...]
+) -> tuple[Labels, Labels, Labels, FloatArray, FloatArray]:
+    """The five required columns, alike in both tables: unique id, party, service,
+    quantity (``quantity`` or ``capacity``) and price (``max_price`` or ``ask``)."""
+    id_col, party, service, amount, price = (f"{table}.{name}" for name in names)
+    ids = factorize(cols[names[0]], id_col, fn, objects=False)
+    check_unique(ids, id_col, fn)
+    return (
+        ids,
+        factorize(cols[names[1]], party, fn),
+        factorize(cols[names[2]], service, fn),
+        as_quantity(cols[names[3]], amount, fn),
+        _price(cols[names[4]], price, fn),
+    )
+
+
+def _values(x: Any, arg: str, fn: str) -> FloatArray:
+    """Per-provider values: finite numbers, NaN where the request has none for it."""
+    v = _numbers(x, arg, fn, "NaN = no specific value")
     first_bad(fn, arg, v, np.isinf(v), "values must be finite (NaN = no specific value)")
     return v
 
 
 def _ratings(x: Any, fn: str) -> FloatArray:
-    arr = np.asarray(x)
-    if arr.dtype.kind == "O":
-        try:
-            if not real_objects(arr, allow_none=True):  # a str or a date is no number
-                raise TypeError
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"{fn}: offers.quality must hold numbers (NaN or None = unrated)",
-                argument="offers.quality",
-            ) from None
-    if arr.dtype.kind not in "biuf" or arr.ndim != 1:
-        raise InputError(
-            f"{fn}: offers.quality must hold numbers, got dtype {arr.dtype}",
-            argument="offers.quality",
-        )
-    q = np.ascontiguousarray(arr, dtype=np.float64)
+    q = _numbers(x, "offers.quality", fn, "NaN or None = unrated")
     ok = np.isnan(q) | ((q >= 0) & (q <= 5))
     first_bad(fn, "offers.quality", q, ~ok, "ratings must be in [0, 5] (NaN = unrated)")
     return q

@@ -6,12 +6,13 @@ for services where value depends on the provider, and the assembly of the result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .._records import Offers, Requests
-from ..policy._eligibility import Eligibility, pair_mask, trim_level
+from ..policy._eligibility import Eligibility, lex_order, pair_mask, trim_level
 from ..policy._explain import CODE
 from ._outcome import Outcome, carry
 from ._tables import Table
@@ -42,26 +43,27 @@ def negotiations_table(
     so both parties see the gap.
     """
     idx = np.flatnonzero(go & (el.nego_rule >= 0))
-    keep = np.zeros(len(idx), dtype=bool)
-    providers = np.empty(len(idx), dtype=object)
-    low = np.full(len(idx), np.nan)
     eligible = (el.offer_code == 0) & (off.capacity > 0)
-    cache: dict[tuple[int, int, int], tuple[tuple[Any, ...], float]] = {}
-    pair_teams = {t for t, *_ in el.pairs}
-    for k, i in enumerate(idx.tolist()):
-        s, t, g = int(req.service[i]), int(req.team.codes[i]), int(el.nego_rule[i])
-        key = (s, t if t in pair_teams else -1, g)  # the team matters only via pair rules
-        if key not in cache:
-            j = np.flatnonzero(eligible & (off.service == s))
-            p = el.nego_provider[g]
-            if p >= 0:
-                j = j[off.provider.codes[j] == p]
-            if len(j) and el.pairs:
-                j = j[~pair_mask(el, np.array([t]), off.provider.codes[j], s)[0]]
-            names = tuple(off.provider.labels[np.unique(off.provider.codes[j])].tolist())
-            cache[key] = (names, float(ask[j].min()) if len(j) else np.nan)
-        providers[k], low[k] = cache[key]
-        keep[k] = len(providers[k]) > 0
+    team = req.team.codes[idx]
+    pair_teams = np.array([t for t, *_ in el.pairs], dtype=np.int64)
+    # the team matters only via pair rules: one answer per (service, team or -1, rule)
+    team = np.where(np.isin(team, pair_teams), team, -1)
+    keys = np.stack([req.service[idx], team, el.nego_rule[idx]], axis=1)
+    groups, which = np.unique(keys, axis=0, return_inverse=True)
+    names = np.empty(len(groups), dtype=object)
+    best = np.full(len(groups), np.nan)
+    for k, (s, t, g) in enumerate(groups.tolist()):
+        j = np.flatnonzero(eligible & (off.service == s))
+        p = el.nego_provider[g]
+        if p >= 0:
+            j = j[off.provider.codes[j] == p]
+        if len(j) and el.pairs:
+            j = j[~pair_mask(el, np.array([t]), off.provider.codes[j], s)[0]]
+        names[k] = tuple(off.provider.labels[np.unique(off.provider.codes[j])].tolist())
+        best[k] = ask[j].min() if len(j) else np.nan
+    which = which.ravel()
+    providers, low = names[which], best[which]
+    keep = np.array([len(v) > 0 for v in names], dtype=bool)[which]
     lost = idx[~keep]
     if lost.size:
         out.unserved(
@@ -302,18 +304,24 @@ def assemble(
     nego: Table,
     value: Any = None,
 ) -> tuple[Table, Table]:
-    """The ``allocations`` and ``markets`` tables from the final allocations."""
+    """The ``allocations`` and ``markets`` tables from the final allocations.
+
+    The label columns of ``allocations`` are built on first access (from arrays nothing
+    changes after :func:`clearing.clear` returns); the numbers and extra columns now.
+    """
     ri, oi, qty, price, pprice = alloc
-    order = np.lexsort((oi, ri))
+    order = lex_order((oi, ri))
     ri, oi, qty, price, pprice = ri[order], oi[order], qty[order], price[order], pprice[order]
     s = req.service[ri]
-    f = el.failure[s] if len(ri) else np.zeros((0, 3))
+    f = el.failure[s] if el.failure.any() else np.zeros((len(ri), 3))
+    labels: dict[str, Callable[[], np.ndarray]] = {
+        "request_id": lambda: req.ids.take(ri),
+        "offer_id": lambda: off.ids.take(oi),
+        "team": lambda: req.team.take(ri),
+        "provider": lambda: off.provider.take(oi),
+        "service": lambda: services[s],
+    }
     cols: dict[str, Any] = {
-        "request_id": req.ids.take(ri),
-        "offer_id": off.ids.take(oi),
-        "team": req.team.take(ri),
-        "provider": off.provider.take(oi),
-        "service": services[s],
         "quantity": qty,
         "unit_price": price,
         "amount": qty * price,
@@ -323,13 +331,15 @@ def assemble(
         "rating_change": f[:, 2],
         "external": off.external[oi],
     }
-    taken = set(cols)
+    taken = {*labels, *cols}
     cols.update(carry(req.extra, ri, taken, "request_"))
     cols.update(carry(off.extra, oi, taken, "offer_"))
-    allocations = Table(cols)
+    allocations = Table(cols, lazy=labels, order=(*labels, *cols))
 
     n_s = len(services)
-    unit_value = np.where(transport[s], unit_values(req, off, bid, ri, oi), bid[ri])
+    unit_value = bid[ri]
+    if transport.any():
+        unit_value = np.where(transport[s], unit_values(req, off, bid, ri, oi), unit_value)
     welfare = np.bincount(s, weights=qty * (unit_value - ask[oi]), minlength=n_s)
     volume = np.bincount(s, weights=qty, minlength=n_s)
     n_p = len(off.provider.labels) or 1

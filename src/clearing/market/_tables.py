@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._records import Labels
 from .._result import import_pandas
@@ -107,11 +108,15 @@ class Table:
             return self._data[name]
         except KeyError:
             pass
-        if name not in self._lazy:
+        build = self._lazy.get(name)
+        if build is None:
+            if name in self._data:  # built by another thread meanwhile
+                return self._data[name]
             raise KeyError(f"no column {name!r}; columns are {', '.join(self._order)}")
-        arr = np.asarray(self._lazy.pop(name)())
+        arr = np.asarray(build())
         arr.flags.writeable = False
-        self._data[name] = arr
+        arr = self._data.setdefault(name, arr)  # the first one built wins, for every reader
+        self._lazy.pop(name, None)
         return arr
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -239,8 +244,13 @@ def _bad_label(fn: str, arg: str, arr: np.ndarray, bad: np.ndarray, what: str) -
     )
 
 
-def factorize(values: Any, arg: str, fn: str) -> Labels:
-    """Sorted unique labels and integer codes for a column of names (str or int)."""
+def factorize(values: Any, arg: str, fn: str, *, objects: bool = True) -> Labels:
+    """Sorted unique labels and integer codes for a column of names (str or int).
+
+    The labels are Python ``str`` / ``int`` objects in an object array; with
+    ``objects=False`` (for ids, which are mostly distinct) a str or integer column keeps
+    its numpy dtype and :meth:`Labels.take` makes the objects of the rows it takes only.
+    """
     if str(getattr(values, "dtype", "")) == "category":
         cat = values.array
         codes = np.asarray(cat.codes, dtype=np.int64)
@@ -255,32 +265,130 @@ def factorize(values: Any, arg: str, fn: str) -> Labels:
     if arr.size == 0:
         return Labels(np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
     if arr.dtype.kind == "O":
-        ok = np.array(
-            [isinstance(v, str | int | np.integer) and not isinstance(v, bool) for v in arr],
-            dtype=bool,
-        )
-        if arr.size and not ok.all():
-            _bad_label(fn, arg, arr, ~ok, "names must be strings or integers")
-        try:
+        text = _as_text(arr)
+        if text is not None:  # Python strings (a DataFrame's): sorted without comparing them
+            codes, first = _text_codes(text)
+            uniq = arr[first]
+            objects = True
+        else:
+            uniq, codes = _object_codes(arr, arg, fn)
+    elif arr.dtype.kind in "US":
+        codes, first = _text_codes(arr)
+        uniq = arr[first]
+    elif arr.dtype.kind in "iu":
+        if len(arr) > 1 and (arr[1:] > arr[:-1]).all():  # ids in increasing order
+            uniq, codes = arr.copy(), np.arange(len(arr))
+        else:
             uniq, codes = np.unique(arr, return_inverse=True)
-        except TypeError:
-            _bad_label(
-                fn,
-                arg,
-                arr,
-                np.array([not isinstance(v, str) for v in arr]),
-                "names must not mix strings and integers",
-            )
-    elif arr.dtype.kind in "USiu":
-        uniq, codes = np.unique(arr, return_inverse=True)
     else:
         raise InputError(
             f"{fn}: {arg} must hold names (strings or integers), got dtype {arr.dtype}",
             argument=arg,
         )
+    codes = np.ascontiguousarray(codes.ravel(), dtype=np.int64)
+    if not objects:
+        return Labels(codes, uniq)
     labels = np.empty(len(uniq), dtype=object)
     labels[:] = uniq.tolist()  # Python str / int objects
-    return Labels(np.ascontiguousarray(codes.ravel(), dtype=np.int64), labels)
+    return Labels(codes, labels)
+
+
+def _as_text(arr: np.ndarray) -> np.ndarray | None:
+    """An object array of Python ``str`` as a numpy str array, or ``None`` if it is not one.
+
+    ``None`` too when numpy's fixed-width strings would change a value (they drop trailing
+    NUL characters), so that such labels keep the exact, slower path.
+    """
+    values = arr.tolist()
+    if set(map(type, values)) != {str}:
+        return None
+    text = np.array(values, dtype=str)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if (np.char.str_len(text) != lengths).any():
+        return None
+    return text
+
+
+def _object_codes(arr: np.ndarray, arg: str, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.array(
+        [isinstance(v, str | int | np.integer) and not isinstance(v, bool) for v in arr],
+        dtype=bool,
+    )
+    if not ok.all():
+        _bad_label(fn, arg, arr, ~ok, "names must be strings or integers")
+    try:
+        uniq, codes = np.unique(arr, return_inverse=True)
+    except TypeError:
+        _bad_label(
+            fn,
+            arg,
+            arr,
+            np.array([not isinstance(v, str) for v in arr]),
+            "names must not mix strings and integers",
+        )
+    return uniq, codes
+
+
+def _rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ranks of unsigned integer ``keys`` (equal keys, equal rank) and one index per rank.
+
+    ``np.unique(keys, return_inverse=True)`` without its stable sort: any index of a key
+    can stand for it, so the unstable (vectorised) sort does.
+    """
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    codes = np.empty(len(keys), dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes, order[new]
+
+
+def _text_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a non-empty 1-D str or bytes array in sorted order, and an index of each label.
+
+    The same labels and codes as ``np.unique(arr, return_inverse=True)``, without comparing
+    strings: as many characters as fit are packed into one unsigned 64-bit word, first
+    character in the highest bits (the NUL padding of shorter strings is 0, lowest, as in
+    numpy's comparison). When the code points are too wide for a whole string to fit, each
+    character is first replaced by its rank among the characters in use (a monotone map,
+    so the order of strings is kept). One word per string is
+    then sorted as an integer; longer strings are ranked word by word (the rank of the
+    prefix so far times the number of distinct next words, plus the next word's rank).
+    """
+    n = len(arr)
+    width = arr.dtype.itemsize // (4 if arr.dtype.kind == "U" else 1)
+    if width == 0:  # numpy's empty-string dtype: every label is ""
+        return np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
+    chars: npt.NDArray[np.unsignedinteger[Any]] = np.ascontiguousarray(arr).view(unit)
+    chars = chars.reshape(n, width)
+    top = int(chars.max())
+    if width * top.bit_length() > 64:  # ranks of the characters in use pack tighter
+        used = np.flatnonzero(np.bincount(chars.ravel()))
+        rank: npt.NDArray[np.unsignedinteger[Any]] = np.zeros(
+            top + 1, dtype=np.uint8 if len(used) <= 256 else np.uint32
+        )
+        rank[used] = np.arange(len(used))
+        chars, top = rank.take(chars), len(used) - 1
+    elif top < 256:
+        chars = chars.astype(np.uint8)
+    bits = np.uint64(max(1, top.bit_length()))
+    per_word = 64 // int(bits)
+    codes, first = np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    for start in range(0, width, per_word):
+        word = np.zeros(n, dtype=np.uint64)
+        for c in range(start, min(start + per_word, width)):
+            word <<= bits
+            word |= chars[:, c]
+        word_code, word_first = _rank(word)
+        if start == 0:
+            codes, first = word_code, word_first
+        elif len(word_first) > 1:
+            key = codes.astype(np.uint64) * np.uint64(len(word_first))
+            codes, first = _rank(key + word_code.astype(np.uint64))
+    return codes, first
 
 
 def check_unique(labels: Labels, arg: str, fn: str) -> None:
@@ -293,12 +401,14 @@ def check_unique(labels: Labels, arg: str, fn: str) -> None:
     i = int(first[0])
     code = labels.codes[i]
     j = int(np.flatnonzero(labels.codes == code)[1])
+    value = labels.labels[code]
+    value = value.item() if isinstance(value, np.generic) else value
     raise InputError(
-        f"{fn}: {arg}[{j}] repeats {labels.labels[code]!r} (first seen at index {i}); ids must "
+        f"{fn}: {arg}[{j}] repeats {value!r} (first seen at index {i}); ids must "
         f"be unique ({int(np.count_nonzero(counts > 1))} repeated ids)",
         argument=arg,
         index=j,
-        value=labels.labels[code],
+        value=value,
     )
 
 

@@ -27,7 +27,7 @@ from .._validate import FloatArray, IntArray
 from ._policy import Policy
 from ._rules import fail
 
-__all__ = ["Eligibility", "ration", "resolve", "trim_level"]
+__all__ = ["Eligibility", "label_codes", "lex_order", "ration", "resolve", "trim_level"]
 
 F_OK, F_FORBIDDEN, F_MANDATORY, F_EXTERNAL, F_MIN_QUALITY, F_CAP, F_FLOOR = 0, 1, 2, 3, 4, 5, 6
 
@@ -60,16 +60,35 @@ def _loc(services: np.ndarray, key: str) -> np.ndarray:
     return out
 
 
-def _lookup(labels: np.ndarray) -> dict[str, int]:
-    return {str(v): i for i, v in enumerate(labels.tolist())}
+def label_codes(labels: np.ndarray) -> dict[str, int]:
+    """``str(label) -> code`` for factorised labels (as the policy names them: by text)."""
+    names = labels.tolist()
+    if set(map(type, names)) - {str}:
+        names = [str(v) for v in names]
+    return dict(zip(names, range(len(names)), strict=True))
+
+
+class _LazyCodes:
+    """:func:`label_codes` of ``labels``, built on the first lookup (most policies name no team)."""
+
+    __slots__ = ("_codes", "_labels")
+
+    def __init__(self, labels: np.ndarray) -> None:
+        self._labels = labels
+        self._codes: dict[str, int] | None = None
+
+    def get(self, name: str, default: int) -> int:
+        if self._codes is None:
+            self._codes = label_codes(self._labels)
+        return self._codes.get(name, default)
 
 
 def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) -> Eligibility:
     """Check the policy against the data and compute every exclusion (nothing is cleared)."""
     n_s = len(services)
-    svc = _lookup(services)
-    teams = _lookup(req.team.labels)
-    provs = _lookup(off.provider.labels)
+    svc = label_codes(services)
+    teams = _LazyCodes(req.team.labels)
+    provs = label_codes(off.provider.labels)
 
     def service_code(name: Any, location: str) -> int:
         if str(name) not in svc:
@@ -123,11 +142,18 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
     r_rule = np.full(nr, None, dtype=object)
 
     def mark(
-        code_arr: np.ndarray, rule_arr: np.ndarray, mask: np.ndarray, code: int, rule: Any
+        code_arr: np.ndarray,
+        rule_arr: np.ndarray,
+        mask: np.ndarray,
+        code: int,
+        rule: Any,
+        service: np.ndarray | None = None,
     ) -> None:
+        """Give ``code`` and ``rule`` to the rows of ``mask`` not excluded yet; with
+        ``service``, ``rule`` holds one location per service."""
         mask = mask & (code_arr == 0)
         code_arr[mask] = code
-        rule_arr[mask] = rule[mask] if isinstance(rule, np.ndarray) else rule
+        rule_arr[mask] = rule if service is None else rule[service[mask]]
 
     pairs: list[tuple[int, int, int, str]] = []
     pair_services = np.zeros(n_s, dtype=bool)
@@ -164,14 +190,16 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         (mand >= 0) & (o_prov != mand),
         F_MANDATORY,
-        _loc(services, "mandatory_provider")[o_svc],
+        _loc(services, "mandatory_provider"),
+        o_svc,
     )
     mark(
         o_code,
         o_rule,
         off.external & ~external_ok[o_svc],
         F_EXTERNAL,
-        _loc(services, "external_allowed")[o_svc],
+        _loc(services, "external_allowed"),
+        o_svc,
     )
     q = np.where(np.isnan(off.quality), 0.0, off.quality)
     with np.errstate(invalid="ignore"):
@@ -181,21 +209,24 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         below,
         F_MIN_QUALITY,
-        _loc(services, "min_quality")[o_svc],
+        _loc(services, "min_quality"),
+        o_svc,
     )
     mark(
         o_code,
         o_rule,
         off.ask > cap[o_svc],
         F_CAP,
-        _loc(services, "price_cap")[o_svc],
+        _loc(services, "price_cap"),
+        o_svc,
     )
     mark(
         r_code,
         r_rule,
         req.max_price < floor[r_svc],
         F_FLOOR,
-        _loc(services, "price_floor")[r_svc],
+        _loc(services, "price_floor"),
+        r_svc,
     )
 
     nego = np.full(nr, -1, dtype=np.int64)
@@ -258,6 +289,31 @@ def pair_rule(elig: Eligibility, team: int, provider: int, service: int) -> str 
     return None
 
 
+def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
+    """``np.lexsort(keys)`` (the last key primary, ties in index order) in one integer sort.
+
+    Each key is replaced by its rank (small non-negative whole keys are their own rank), the
+    ranks and the row index are combined into one int64 per row, all distinct, which an
+    unstable (vectorised) sort orders exactly as the stable sort over the keys would. Keys
+    whose ranks do not fit in 63 bits together go to ``np.lexsort``.
+    """
+    n = len(keys[0]) if keys else 0
+    combined = np.arange(n, dtype=np.int64)
+    span = max(n, 1)
+    for key in keys:  # the first key is the least significant
+        whole = key.dtype.kind in "iu" or (key.dtype.kind == "f" and (key == np.floor(key)).all())
+        if whole and key.size and key.min() >= 0 and key.max() < 2**31:  # its own rank
+            code, size = key.astype(np.int64, copy=False), int(key.max()) + 1
+        else:
+            distinct, code = np.unique(key, return_inverse=True)
+            size = len(distinct)
+        if span * max(size, 1) >= 2**63:
+            return np.lexsort(keys)
+        combined += code.astype(np.int64).ravel() * span
+        span *= max(size, 1)
+    return np.argsort(combined)
+
+
 def ration(
     team: IntArray,
     order_key: tuple[np.ndarray, ...],
@@ -281,7 +337,7 @@ def ration(
     idx = np.flatnonzero(np.isfinite(b) & (quantity > 0))
     if idx.size == 0:
         return out
-    order = idx[np.lexsort((*(k[idx] for k in reversed(order_key)), team[idx]))]
+    order = idx[lex_order((*(k[idx] for k in reversed(order_key)), team[idx]))]
     t = team[order]
     q = quantity[order]
     w = worst[order]
