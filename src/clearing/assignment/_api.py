@@ -41,9 +41,11 @@ from ._results import (
 )
 from ._solve import (
     assign_sparse,
+    dense_copies_fit,
     drop_columns,
     solve_csr,
     solve_dense_batch,
+    solve_dense_transport,
     unmatched_with_reason,
 )
 
@@ -295,12 +297,21 @@ def transport(
     sparse = is_sparse(value)
     if sparse:
         s = sparse_surplus(value, cost, forbidden, fn)
+        n, m = s.shape
     else:
         w, reason = dense_surplus(value, cost, forbidden, fn)
-        s = dense_to_csr(w, reason)
-    n, m = s.shape
+        n, m = w.shape
     d = units(demand, "demand", n, fn)
     k = units(capacity, "capacity", m, fn)
+    if not sparse and dense_copies_fit(d, k):
+        flow_out, unserved, load, row_dual, pmin, pmax, welfare = solve_dense_transport(
+            w, reason, d, k, want_min or want_max, want_max, fn
+        )
+        return _transport_result(
+            flow_out, d, unserved, load, row_dual, pmin, pmax, welfare, reason, want_min, want_max
+        )
+    if not sparse:
+        s = dense_to_csr(w, reason)
     if (k == 0).any():  # a provider without capacity is absent: it constrains no price
         s = drop_columns(s, k > 0)
     flow, unserved, load, row_dual, pmin, pmax, welfare = solve_csr(
@@ -313,12 +324,30 @@ def transport(
     else:
         flow_out = np.zeros((n, m), np.int64)
         scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
+    return _transport_result(
+        flow_out, d, unserved, load, row_dual, pmin, pmax, welfare, s.reason, want_min, want_max
+    )
+
+
+def _transport_result(
+    flow: Any,
+    demand: IntArray,
+    unserved: IntArray,
+    load: IntArray,
+    row_dual: Any,
+    pmin: Any,
+    pmax: Any,
+    welfare: float,
+    reason: Any,
+    want_min: bool,
+    want_max: bool,
+) -> TransportResult:
     short = np.where(unserved > 0, 0, 1)
-    unmatched, reason_out = unmatched_with_reason(short - 1, s.reason)
+    unmatched, reason_out = unmatched_with_reason(short - 1, reason)
     return TransportResult(
-        quantity=flow_out,
+        quantity=flow,
         welfare=welfare,
-        served=d - unserved,
+        served=demand - unserved,
         unserved=unserved,
         row_duals=row_dual,
         col_duals=pmin,

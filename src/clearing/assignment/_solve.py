@@ -5,6 +5,7 @@ Inputs arrive here already checked (see :mod:`clearing.assignment._inputs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numba
@@ -18,10 +19,10 @@ from .._kernels.assignment.dense import (
 from .._kernels.assignment.prices import prices_csr
 from .._kernels.assignment.sparse import sparse_assign
 from .._kernels.assignment.transport import transport_csr
-from .._status import raise_for_status
+from .._kernels.assignment.transport_dense import transport_dense
 from .._validate import FloatArray, IntArray
 from ..errors import InputError
-from ._inputs import DenseInput, SparseSurplus
+from ._inputs import DenseInput, SparseSurplus, dense_to_csr
 from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult
 
 
@@ -111,26 +112,93 @@ def solve_csr(
     u = np.zeros(n, np.float64)
     v = np.zeros(m, np.float64)
     cost = np.ascontiguousarray(-s.surplus)
-    status = transport_csr(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v
-    )
-    raise_for_status(status, fn)
+    transport_csr(s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v)  # type: ignore[no-untyped-call]
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
-    if want_prices:
-        saturated = (load == capacity) & (load > 0)
-        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, -v, want_max)
-    else:  # the solver's own optimal duals
-        pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
-        row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
     with np.errstate(over="ignore"):
         welfare = float((s.surplus * flow).sum())
+    row_dual, pmin, pmax = _transport_prices(
+        lambda: (s, flow), unserved, load, capacity, u, v, want_prices, want_max
+    )
+    return flow, unserved, load, row_dual, pmin, pmax, _checked(welfare, fn)
+
+
+#: a dense transport problem whose matrix of unit copies is at most this many times its
+#: own size is solved as an assignment of the copies (:mod:`.transport_dense`)
+DENSE_COPIES_GROWTH = 4
+
+
+def dense_copies_fit(demand: IntArray, capacity: IntArray) -> bool:
+    """Whether the unit copies of a dense problem make a matrix small enough to solve."""
+    n, m = demand.shape[0], capacity.shape[0]
+    total_d, total_k = int(demand.sum()), int(capacity.sum())
+    rows = int(np.minimum(demand, total_k).sum())
+    cols = int(np.minimum(capacity, total_d).sum())
+    return rows * cols <= min(DENSE_COPIES_GROWTH * n * m, DENSE_MAX)
+
+
+def solve_dense_transport(
+    w: FloatArray,
+    reason: Any,
+    demand: IntArray,
+    capacity: IntArray,
+    want_prices: bool,
+    want_max: bool,
+    fn: str,
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
+    """:func:`solve_csr` on a dense surplus ``w`` (see :func:`dense_copies_fit`); the
+    flow is dense, shape ``w.shape``."""
+    n, m = w.shape
+    flow = np.zeros((n, m), np.int64)
+    unserved = np.empty(n, np.int64)
+    load = np.empty(m, np.int64)
+    u = np.empty(n, np.float64)
+    v = np.empty(m, np.float64)
+    welfare = float(transport_dense(w, demand, capacity, flow, unserved, load, u, v))  # type: ignore[no-untyped-call]
+
+    def as_csr() -> tuple[SparseSurplus, IntArray]:
+        s = dense_to_csr(w, reason)
+        if (capacity == 0).any():
+            s = drop_columns(s, capacity > 0)
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
+        return s, flow[rows, s.indices]
+
+    row_dual, pmin, pmax = _transport_prices(
+        as_csr, unserved, load, capacity, u, v, want_prices, want_max
+    )
+    return flow, unserved, load, row_dual, pmin, pmax, _checked(welfare, fn)
+
+
+def _transport_prices(
+    csr_flow: Callable[[], tuple[SparseSurplus, IntArray]],
+    unserved: IntArray,
+    load: IntArray,
+    capacity: IntArray,
+    u: FloatArray,
+    v: FloatArray,
+    want_prices: bool,
+    want_max: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Row duals and min/max prices of an optimal flow: the competitive prices from the
+    flow (``csr_flow`` gives the CSR problem and its flow per entry), or the solver's own
+    optimal duals ``u``, ``v`` (cost form)."""
+    m = v.shape[0]
+    if want_prices:
+        s, flow = csr_flow()
+        saturated = (load == capacity) & (load > 0)
+        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, -v, want_max)
+        return row_dual, pmin, pmax
+    pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
+    return np.where(unserved > 0, 0.0, np.maximum(-u, 0.0)), pmin, pmax
+
+
+def _checked(welfare: float, fn: str) -> float:
     if not np.isfinite(welfare):
         raise InputError(
             f"{fn}: the total surplus of the optimal flow overflows float64 (surpluses "
             "times units); scale value and cost down",
             argument="value",
         )
-    return flow, unserved, load, row_dual, pmin, pmax, welfare
+    return welfare
 
 
 # A sparse problem with at least this share of its pairs eligible (and at most DENSE_MAX
@@ -154,10 +222,9 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
         u = np.zeros(n, np.float64)
         p = np.zeros(m, np.float64)
         if n and m:
-            status = sparse_assign(  # type: ignore[no-untyped-call]
+            sparse_assign(  # type: ignore[no-untyped-call]
                 s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
             )
-            raise_for_status(status, "assign")
     flow = np.zeros(s.indices.shape[0], np.int64)
     flow[xe[xe >= 0]] = 1
     x = np.full(n, -1, np.int64)

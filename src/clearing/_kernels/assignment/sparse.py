@@ -201,7 +201,10 @@ def _release(indptr, indices, w, p, xe, ye, eps):
 
 @jit
 def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, factor=20.0):
-    """Solve the sparse market assignment; see the module docstring. Returns status 0.
+    """Solve the sparse market assignment; see the module docstring.
+
+    Nothing is returned: every instance has an optimum (any row may stay unmatched), so
+    there is no status to report; the results are written into ``xe``, ``U`` and ``p``.
 
     Parameters
     ----------
@@ -234,7 +237,7 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     for j in range(m):
         p[j] = 0.0
     if nnz == 0:
-        return 0
+        return
     wmax = 0.0
     wmin = np.inf
     for e in range(nnz):
@@ -302,4 +305,3 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     for g in range(m):
         if ye[g] < 0 and p[g] > 0.0:
             search_from(cols, ws, w, g)
-    return 0
