@@ -320,7 +320,8 @@ def transport(
     if sparse:
         from scipy.sparse import csr_array
 
-        flow_out: Any = csr_array((flow, s.indices, s.indptr), shape=(n, m))
+        # indices copied: they may be the caller's own array (see sparse_surplus)
+        flow_out: Any = csr_array((flow, s.indices.copy(), s.indptr), shape=(n, m))
     else:
         flow_out = np.zeros((n, m), np.int64)
         scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]

@@ -225,8 +225,6 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
             sparse_assign(  # type: ignore[no-untyped-call]
                 s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
             )
-    flow = np.zeros(s.indices.shape[0], np.int64)
-    flow[xe[xe >= 0]] = 1
     x = np.full(n, -1, np.int64)
     x[xe >= 0] = s.indices[xe[xe >= 0]]
     matched = np.flatnonzero(x >= 0).astype(np.int64)
@@ -243,6 +241,8 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
         saturated = np.zeros(m, bool)
         saturated[x[matched]] = True
         unserved = (x < 0).astype(np.int64)
+        flow = np.zeros(s.indices.shape[0], np.int64)
+        flow[xe[xe >= 0]] = 1
         pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, p, want_max)
     welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = unmatched_with_reason(x, s.reason)
