@@ -37,7 +37,8 @@ import numpy as np
 
 from ..._jit import jit
 from .heap import heap_pop, heap_push_or_decrease
-from .transport_columns import Links, link, ssp_columns, unlink
+from .transport_columns import ssp_columns
+from .transport_links import Links, link, unlink
 
 #: up to this many providers the searches run on the provider graph (``ssp_columns``)
 DENSE_COLUMNS = 512
