@@ -41,11 +41,14 @@ from ._results import (
 )
 from ._solve import (
     assign_sparse,
+    checked_welfare,
     dense_copies_fit,
+    dense_flow_as_csr,
     drop_columns,
     solve_csr,
     solve_dense_batch,
     solve_dense_transport,
+    transport_prices,
     unmatched_with_reason,
 )
 
@@ -304,30 +307,32 @@ def transport(
     d = units(demand, "demand", n, fn)
     k = units(capacity, "capacity", m, fn)
     if not sparse and dense_copies_fit(d, k):
-        flow_out, unserved, load, row_dual, pmin, pmax, welfare = solve_dense_transport(
-            w, reason, d, k, want_min or want_max, want_max, fn
-        )
-        return _transport_result(
-            flow_out, d, unserved, load, row_dual, pmin, pmax, welfare, reason, want_min, want_max
-        )
-    if not sparse:
-        s = dense_to_csr(w, reason)
-    if (k == 0).any():  # a provider without capacity is absent: it constrains no price
-        s = drop_columns(s, k > 0)
-    flow, unserved, load, row_dual, pmin, pmax, welfare = solve_csr(
-        s, d, k, want_min or want_max, want_max, fn
-    )
-    if sparse:
-        from scipy.sparse import csr_array
-
-        # indices copied: they may be the caller's own array (see sparse_surplus)
-        flow_out: Any = csr_array((flow, s.indices.copy(), s.indptr), shape=(n, m))
+        flow, unserved, load, u, v, welfare = solve_dense_transport(w, d, k)
+        flow_out: Any = flow
+        csr_flow = lambda: dense_flow_as_csr(w, reason, k, flow)  # noqa: E731
     else:
-        flow_out = np.zeros((n, m), np.int64)
-        scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
-    return _transport_result(
-        flow_out, d, unserved, load, row_dual, pmin, pmax, welfare, s.reason, want_min, want_max
+        if not sparse:
+            s = dense_to_csr(w, reason)
+        if (k == 0).any():  # a provider without capacity is absent: it constrains no price
+            s = drop_columns(s, k > 0)
+        flow, unserved, load, u, v, welfare = solve_csr(s, d, k)
+        csr_flow = lambda: (s, flow)  # noqa: E731
+        if sparse:
+            from scipy.sparse import csr_array
+
+            # indices copied: they may be the caller's own array (see sparse_surplus)
+            flow_out = csr_array((flow, s.indices.copy(), s.indptr), shape=(n, m))
+        else:
+            flow_out = np.zeros((n, m), np.int64)
+            scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
+        reason = s.reason
+    row_dual, pmin, pmax = transport_prices(
+        csr_flow, unserved, load, k, u, v, want_min or want_max, want_max
     )
+    return _transport_result(
+        flow_out, d, unserved, load, row_dual, pmin, pmax, checked_welfare(welfare, fn), reason,
+        want_min, want_max,
+    )  # fmt: skip
 
 
 def _transport_result(

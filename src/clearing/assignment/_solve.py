@@ -96,18 +96,15 @@ def _competitive_prices(
     return pmin, pmax, row_dual
 
 
-def solve_csr(
-    s: SparseSurplus,
-    demand: IntArray,
-    capacity: IntArray,
-    want_prices: bool,
-    want_max: bool,
-    fn: str,
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
-    """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
+#: what the transport solvers give: flow (per CSR entry, or dense), unserved per request,
+#: load per provider, the duals ``u``, ``v`` (cost form) and the welfare of the flow
+TransportSolution = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, float]
+
+
+def solve_csr(s: SparseSurplus, demand: IntArray, capacity: IntArray) -> TransportSolution:
+    """Solve the transportation problem on the CSR surplus ``s``; flow per entry."""
     n, m = s.shape
-    nnz = s.indices.shape[0]
-    flow = np.zeros(nnz, np.int64)
+    flow = np.zeros(s.indices.shape[0], np.int64)
     unserved = demand.copy()
     u = np.zeros(n, np.float64)
     v = np.zeros(m, np.float64)
@@ -116,10 +113,7 @@ def solve_csr(
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
     with np.errstate(over="ignore"):
         welfare = float((s.surplus * flow).sum())
-    row_dual, pmin, pmax = _transport_prices(
-        lambda: (s, flow), unserved, load, capacity, u, v, want_prices, want_max
-    )
-    return flow, unserved, load, row_dual, pmin, pmax, _checked(welfare, fn)
+    return flow, unserved, load, u, v, welfare
 
 
 #: a dense transport problem whose matrix of unit copies is at most this many times its
@@ -133,42 +127,35 @@ def dense_copies_fit(demand: IntArray, capacity: IntArray) -> bool:
     total_d, total_k = int(demand.sum()), int(capacity.sum())
     rows = int(np.minimum(demand, total_k).sum())
     cols = int(np.minimum(capacity, total_d).sum())
-    return rows * cols <= min(DENSE_COPIES_GROWTH * n * m, DENSE_MAX)
+    return bool(rows * cols <= min(DENSE_COPIES_GROWTH * n * m, DENSE_MAX))
 
 
-def solve_dense_transport(
-    w: FloatArray,
-    reason: Any,
-    demand: IntArray,
-    capacity: IntArray,
-    want_prices: bool,
-    want_max: bool,
-    fn: str,
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
-    """:func:`solve_csr` on a dense surplus ``w`` (see :func:`dense_copies_fit`); the
-    flow is dense, shape ``w.shape``."""
+def solve_dense_transport(w: FloatArray, demand: IntArray, capacity: IntArray) -> TransportSolution:
+    """:func:`solve_csr` on a dense surplus ``w`` (when :func:`dense_copies_fit`); the flow
+    is dense, shape ``w.shape``."""
     n, m = w.shape
     flow = np.zeros((n, m), np.int64)
     unserved = np.empty(n, np.int64)
     load = np.empty(m, np.int64)
     u = np.empty(n, np.float64)
     v = np.empty(m, np.float64)
-    welfare = float(transport_dense(w, demand, capacity, flow, unserved, load, u, v))  # type: ignore[no-untyped-call]
-
-    def as_csr() -> tuple[SparseSurplus, IntArray]:
-        s = dense_to_csr(w, reason)
-        if (capacity == 0).any():
-            s = drop_columns(s, capacity > 0)
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(s.indptr))
-        return s, flow[rows, s.indices]
-
-    row_dual, pmin, pmax = _transport_prices(
-        as_csr, unserved, load, capacity, u, v, want_prices, want_max
-    )
-    return flow, unserved, load, row_dual, pmin, pmax, _checked(welfare, fn)
+    welfare = transport_dense(w, demand, capacity, flow, unserved, load, u, v)  # type: ignore[no-untyped-call]
+    return flow, unserved, load, u, v, float(welfare)
 
 
-def _transport_prices(
+def dense_flow_as_csr(
+    w: FloatArray, reason: Any, capacity: IntArray, flow: IntArray
+) -> tuple[SparseSurplus, IntArray]:
+    """The CSR problem of a dense surplus (providers without capacity dropped) and the
+    dense ``flow`` per entry of it, for the price searches."""
+    s = dense_to_csr(w, reason)
+    if (capacity == 0).any():
+        s = drop_columns(s, capacity > 0)
+    rows = np.repeat(np.arange(w.shape[0], dtype=np.int64), np.diff(s.indptr))
+    return s, flow[rows, s.indices]
+
+
+def transport_prices(
     csr_flow: Callable[[], tuple[SparseSurplus, IntArray]],
     unserved: IntArray,
     load: IntArray,
@@ -191,7 +178,8 @@ def _transport_prices(
     return np.where(unserved > 0, 0.0, np.maximum(-u, 0.0)), pmin, pmax
 
 
-def _checked(welfare: float, fn: str) -> float:
+def checked_welfare(welfare: float, fn: str) -> float:
+    """``welfare``, or the error for a total that overflows float64."""
     if not np.isfinite(welfare):
         raise InputError(
             f"{fn}: the total surplus of the optimal flow overflows float64 (surpluses "

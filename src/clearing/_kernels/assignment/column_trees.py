@@ -184,24 +184,7 @@ def column_trees(indptr, indices, cost, capacity, rowof, head, nxt, stamp):
 
 
 @jit
-def tree_add(
-    e,
-    k,
-    indptr,
-    indices,
-    cost,
-    rowof,
-    stamp,
-    key,
-    arg,
-    base,
-    leaves,
-    sbase,
-    slot_e,
-    free,
-    nfree,
-    slot_of,
-):
+def tree_add(e, k, indptr, indices, cost, rowof, stamp, tr):
     """Entry ``e`` starts shipping on column ``k``: give it a slot and update the minima.
 
     A new entry only lowers minima, so it climbs from its leaf while it wins somewhere.
@@ -210,12 +193,18 @@ def tree_add(
     ----------
     e, k : int
         The entry (just linked on ``k``, so it wins ties) and its column.
-    indptr, indices, cost, rowof, stamp : ndarray
-        The CSR problem, the row of each entry and the link stamps; read only.
-    key, arg, base, leaves, sbase, slot_e, free, nfree, slot_of : ndarray
-        The fields of :class:`ColumnTrees`; ``key``, ``arg``, ``slot_e``, ``free``,
-        ``nfree`` and ``slot_of`` are updated in place.
+    indptr, indices, cost : ndarray
+        The CSR problem: shapes (n + 1,), (nnz,), (nnz,); int64, int64, float64.
+    rowof : ndarray, shape (nnz,), int64
+        Row of each entry.
+    stamp : ndarray, shape (nnz + 1,), int64
+        Link times; read only.
+    tr : ColumnTrees
+        The trees; ``key``, ``arg``, ``slot_e``, ``free``, ``nfree`` and ``slot_of``
+        are updated in place.
     """
+    key, arg, base, leaves, sbase = tr.key, tr.arg, tr.base, tr.leaves, tr.sbase
+    slot_e, free, nfree, slot_of = tr.slot_e, tr.free, tr.nfree, tr.slot_of
     nfree[k] -= 1
     slot = free[sbase[k] + nfree[k]]
     slot_e[sbase[k] + slot] = e
@@ -226,37 +215,30 @@ def tree_add(
 
 
 @jit
-def tree_drop(
-    e,
-    j,
-    indptr,
-    indices,
-    cost,
-    rowof,
-    stamp,
-    key,
-    arg,
-    base,
-    leaves,
-    sbase,
-    slot_e,
-    free,
-    nfree,
-    slot_of,
-):
+def tree_drop(e, j, indptr, indices, cost, rowof, stamp, tr):
     """Entry ``e`` stops shipping on column ``j``: free its slot and update the minima.
 
     Only the minima ``e`` attained change: its leaf is recomputed if it held one, and the
-    nodes above it while they change. Arguments as in :func:`tree_add`.
+    nodes above it while they change.
+
+    Parameters
+    ----------
+    e, j : int
+        The entry (already unlinked from ``j``) and its column.
+    indptr, indices, cost, rowof, stamp : ndarray
+        As in :func:`tree_add`; read only.
+    tr : ColumnTrees
+        The trees; updated in place as in :func:`tree_add`.
     """
-    m1 = key.shape[1]
+    key, arg, base, leaves, sbase = tr.key, tr.arg, tr.base, tr.leaves, tr.sbase
+    slot_e, free, nfree, slot_of = tr.slot_e, tr.free, tr.nfree, tr.slot_of
     slot = slot_of[e]
     slot_e[sbase[j] + slot] = -1
     free[sbase[j] + nfree[j]] = slot
     nfree[j] += 1
     i = leaves[j] + slot // BLOCK
     held = False
-    for kk in range(m1):
+    for kk in range(key.shape[1]):
         held |= arg[base[j] + i, kk] == e
     if held:
         s0 = sbase[j] + (slot // BLOCK) * BLOCK

@@ -89,8 +89,7 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
     m1 = m + 1
     rowof, head, nxt, prv, stamp = lk.rowof, lk.head, lk.nxt, lk.prv, lk.stamp
     tr = column_trees(indptr, indices, cost, capacity, rowof, head, nxt, stamp)
-    key, arg, base, leaves, sbase = tr.key, tr.arg, tr.base, tr.leaves, tr.sbase
-    slot_e, free, nfree, slot_of = tr.slot_e, tr.free, tr.nfree, tr.slot_of
+    key, arg, base = tr.key, tr.arg, tr.base
     dist = np.empty(m1, np.float64)
     done = np.zeros(m1, np.bool_)
     via = np.empty(m1, np.int64)  # previous column on the path, -1 from the start row
@@ -191,10 +190,7 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
                         e = _entry_to(rowof[bwd[k]], k, bwd[k], indptr, indices, cost)
                     if flow[e] == 0:
                         link(e, k, head, nxt, prv, stamp)
-                        tree_add(
-                            e, k, indptr, indices, cost, rowof, stamp, key, arg, base, leaves,
-                            sbase, slot_e, free, nfree, slot_of,
-                        )  # fmt: skip
+                        tree_add(e, k, indptr, indices, cost, rowof, stamp, tr)
                     flow[e] += q
                 if via[k] < 0:
                     break
@@ -203,10 +199,7 @@ def ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, l
                 flow[e2] -= q
                 if flow[e2] == 0:
                     unlink(e2, j, head, nxt, prv)
-                    tree_drop(
-                        e2, j, indptr, indices, cost, rowof, stamp, key, arg, base, leaves,
-                        sbase, slot_e, free, nfree, slot_of,
-                    )  # fmt: skip
+                    tree_drop(e2, j, indptr, indices, cost, rowof, stamp, tr)
                 k = j
             resid[f] -= q
     # every row with demand is tight on the entries it ships on (or on the outside option)

@@ -85,6 +85,34 @@ def _expanded(w, rsrc, csrc, tall):
 
 
 @jit
+def _least_copy_duals(src, partner, dual, count):
+    """The least market-form dual over the copies of each of ``count`` originals.
+
+    Parameters
+    ----------
+    src : ndarray, shape (copies,), int64
+        The original of each copy.
+    partner : ndarray, shape (copies,), int64
+        The copy matched to each copy on the other side (-1: none).
+    dual : ndarray, shape (copies,), float64
+        The solver's cost-form dual of each copy (``<= 0``); an unmatched copy counts 0.
+    count : int
+        Number of originals.
+
+    Returns
+    -------
+    ndarray, shape (count,), float64
+        ``min(-dual)`` over the copies of each original (clipped at 0), ``inf`` for an
+        original without copies.
+    """
+    out = np.full(count, np.inf)
+    for c in range(src.shape[0]):
+        d = -dual[c] if partner[c] >= 0 and dual[c] < 0.0 else 0.0
+        out[src[c]] = min(out[src[c]], d)
+    return out
+
+
+@jit
 def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
     """Solve the transportation problem on a dense surplus; see the module docstring.
 
@@ -135,37 +163,29 @@ def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
             lap_outside_core(W, x, y, us, vs, scanned, pred, scol, d, dfin, vv, True)
         else:
             lap_outside_core(W, x, y, us, vs, scanned, pred, scol, d, dfin, vv, False)
-    # market-form duals of the copies, the least per request and per provider
-    U = np.full(n, np.inf)
-    P = np.full(m, np.inf)
+    else:  # no copies on one side: nothing trades
+        x[:] = -1
+        y[:] = -1
+    # the flow, then the market-form duals of the copies: the least per request and provider
     for j in range(m):
         load[j] = 0
-        if capacity[j] == 0:
-            P[j] = 0.0
     for i in range(n):
         unserved[i] = demand[i]
     welfare = 0.0
     for a in range(na):
-        i = rsrc[a]
         b = y[a] if tall else x[a]
-        dual = 0.0
         if b >= 0:
-            r = vs[a] if tall else us[a]
-            dual = -r if r < 0.0 else 0.0
+            i = rsrc[a]
             j = csrc[b]
             flow[i, j] += 1
             unserved[i] -= 1
             load[j] += 1
             welfare += w[i, j]
-        U[i] = min(U[i], dual)
-    for b in range(nb):
-        j = csrc[b]
-        a = x[b] if tall else y[b]
-        dual = 0.0
-        if a >= 0:
-            q = us[b] if tall else vs[b]
-            dual = -q if q < 0.0 else 0.0
-        P[j] = min(P[j], dual)
+    U = _least_copy_duals(rsrc, y if tall else x, vs if tall else us, n)
+    P = _least_copy_duals(csrc, x if tall else y, us if tall else vs, m)
+    for j in range(m):
+        if capacity[j] == 0:
+            P[j] = 0.0
     for j in range(m):
         v[j] = -P[j] if P[j] < np.inf else 0.0
     for i in range(n):
