@@ -194,3 +194,47 @@ def test_total_that_overflows_is_an_error(sparse: bool) -> None:
         transport(sp.csr_array(value) if sparse else value, demand=[10**9], capacity=[10**9, 5])
     res = transport(value, demand=[10], capacity=[10, 5])
     assert res.welfare == 1e301
+
+
+@given(
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+@settings(max_examples=40)
+def test_unit_copies_route_equals_the_csr_route(n: int, m: int, seed: int, ties: bool) -> None:
+    """Dense input with small demands and capacities is solved as an assignment of unit
+    copies (tall, wide, zero units, forbidden pairs): the LP optimum, optimal solver duals
+    (0 where units are left), and the competitive prices of the flow."""
+    from clearing.assignment._solve import dense_copies_fit
+
+    value, cost, demand, capacity = _instance(seed, n, m, ties)
+    demand = np.minimum(demand, 2)
+    capacity = np.minimum(capacity, 2)
+    assert dense_copies_fit(demand.astype(np.int64), capacity.astype(np.int64))
+    w = eligible_surplus(value, cost)
+    dense = transport(value, cost, demand=demand, capacity=capacity, prices=None)
+    flow = np.asarray(dense.quantity)
+    assert dense.welfare == pytest.approx(transport_lp(w, demand, capacity), abs=1e-7)
+    assert (flow[~np.isfinite(w)] == 0).all()
+    np.testing.assert_array_equal(dense.load, flow.sum(axis=0))
+    np.testing.assert_array_equal(dense.served, flow.sum(axis=1))
+    u, p = dense.row_duals, dense.col_duals
+    assert (u >= 0).all() and (p >= 0).all()
+    fin = np.isfinite(w) & (capacity[None, :] > 0)
+    assert ((u[:, None] + p[None, :])[fin] >= w[fin] - 1e-9).all()
+    assert (u[dense.unserved > 0] == 0).all() and (p[dense.load < capacity] == 0).all()
+    assert demand @ u + capacity @ p == pytest.approx(dense.welfare, abs=1e-8)
+    priced = transport(value, cost, demand=demand, capacity=capacity, prices="both")
+    _check(priced, w, demand, capacity)
+
+
+def test_unit_copies_route_is_deterministic_on_ties() -> None:
+    value = np.random.default_rng(3).integers(1, 4, (120, 60)).astype(float)
+    demand, capacity = np.ones(120), np.full(60, 2)
+    first = transport(value, demand=demand, capacity=capacity, prices=None)
+    again = transport(value, demand=demand, capacity=capacity, prices=None)
+    np.testing.assert_array_equal(first.quantity, again.quantity)
+    np.testing.assert_array_equal(first.col_duals, again.col_duals)
+    assert first.welfare == pytest.approx(transport_lp(value, demand, capacity), abs=1e-9)

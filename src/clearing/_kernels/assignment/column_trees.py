@@ -53,7 +53,17 @@ class ColumnTrees(NamedTuple):
 
 @jit
 def _wins(kn, an, ko, ao, stamp):
-    """Does length ``kn`` of entry ``an`` beat ``ko`` of ``ao``? Ties: the later link wins."""
+    """Does length ``kn`` of entry ``an`` beat ``ko`` of ``ao``? Ties: the later link wins.
+
+    Parameters
+    ----------
+    kn, ko : float
+        The new and the old length.
+    an, ao : int
+        Their entries (-1: none).
+    stamp : ndarray, shape (nnz + 1,), int64
+        Link times; read.
+    """
     if kn < ko:
         return True
     return kn == ko and an >= 0 and (ao < 0 or stamp[an] > stamp[ao])
@@ -61,7 +71,17 @@ def _wins(kn, an, ko, ao, stamp):
 
 @jit
 def _merge(node, e, j, indptr, indices, cost, rowof, stamp, key, arg):
-    """Let entry ``e`` compete at ``node`` (``e`` linked last); did it win anywhere?"""
+    """Let entry ``e`` compete at ``node`` (``e`` linked last); did it win anywhere?
+
+    Parameters
+    ----------
+    node, e, j : int
+        The tree node, the entry and its column.
+    indptr, indices, cost, rowof, stamp : ndarray
+        The CSR problem, the row of each entry, the link times; read.
+    key, arg : ndarray, shape (nodes, m + 1)
+        Float64 minima and int64 entries of the trees; row ``node`` updated in place.
+    """
     m = key.shape[1] - 1
     r = rowof[e]
     base = -cost[e]
@@ -81,7 +101,17 @@ def _merge(node, e, j, indptr, indices, cost, rowof, stamp, key, arg):
 
 @jit
 def _leaf(node, s0, j, indptr, indices, cost, rowof, stamp, key, arg, slot_e):
-    """Recompute leaf ``node`` of column ``j`` from the entries in slots ``s0 ..``."""
+    """Recompute leaf ``node`` of column ``j`` from the entries in slots ``s0 ..``.
+
+    Parameters
+    ----------
+    node, s0, j : int
+        The leaf, its first slot and its column.
+    indptr, indices, cost, rowof, stamp, key, arg
+        As in :func:`_merge`.
+    slot_e : ndarray, shape (slots,), int64
+        The entry in each slot (-1: free); read.
+    """
     for k in range(key.shape[1]):
         key[node, k] = np.inf
         arg[node, k] = -1
@@ -93,7 +123,17 @@ def _leaf(node, s0, j, indptr, indices, cost, rowof, stamp, key, arg, slot_e):
 
 @jit
 def _pull_node(base, i, stamp, key, arg):
-    """Node ``i`` of a tree at ``base`` := elementwise best of its two children; changed?"""
+    """Node ``i`` of a tree at ``base`` := elementwise best of its two children; changed?
+
+    Parameters
+    ----------
+    base, i : int
+        The tree's offset and the node within it.
+    stamp : ndarray, shape (nnz + 1,), int64
+        Link times; read.
+    key, arg : ndarray, shape (nodes, m + 1)
+        As in :func:`_merge`; row ``base + i`` updated in place.
+    """
     p = base + i
     a = base + 2 * i
     c = a + 1

@@ -33,7 +33,20 @@ from .transport_links import link, unlink
 
 @jit
 def _entry_to(r, k, e, indptr, indices, cost):
-    """Row ``r``'s entry on column ``k`` that gives the hop from entry ``e`` its length."""
+    """Row ``r``'s entry on column ``k`` that gives the hop from entry ``e`` its length.
+
+    Parameters
+    ----------
+    r, k, e : int
+        The row, the column the hop leads to, and the row's entry the hop leaves.
+    indptr, indices, cost : ndarray
+        The CSR problem (int64 ``(n + 1,)``, int64 ``(nnz,)``, float64 ``(nnz,)``); read.
+
+    Returns
+    -------
+    int
+        The entry (the first of least cost), -1 if the row has none on ``k``.
+    """
     best = np.inf
     out = -1
     base = -cost[e]
@@ -46,7 +59,29 @@ def _entry_to(r, k, e, indptr, indices, cost):
 
 @jit
 def _move_waiting(pend, p0, npend, sink, big_d, dist, order, popidx, indptr, indices, flow, u):
-    """Dual update of the waiting requests: by the first popped column they ship on."""
+    """Dual update of the waiting requests: by the first popped column they ship on.
+
+    Parameters
+    ----------
+    pend : ndarray of int64, shape (n,)
+        The waiting requests; ``pend[p0:npend]`` are still waiting (read).
+    p0, npend : int
+        The range of ``pend`` to update.
+    sink : int
+        Where the search ended (its column is not popped for the update).
+    big_d : float
+        The distance of the sink.
+    dist : ndarray of float64, shape (m + 1,)
+        Distance of each column; read.
+    order, popidx : ndarray of int64, shape (m + 1,)
+        The popped columns in order, and each column's place in it (-1: not popped); read.
+    indptr, indices : ndarray of int64
+        The CSR problem; read.
+    flow : ndarray of int64, shape (nnz,)
+        Units per entry; read.
+    u : ndarray of float64, shape (n,)
+        Row duals; updated in place.
+    """
     for p in range(p0, npend):
         r = pend[p]
         first = -1

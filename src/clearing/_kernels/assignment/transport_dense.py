@@ -60,8 +60,23 @@ def unit_copies(units, other_total):
 @jit
 def _expanded(w, rsrc, csrc, tall):
     """The surplus of the copies: ``w[rsrc[a], csrc[b]]`` at ``(a, b)``, or at ``(b, a)``
-    when ``tall`` (the solver runs on the wide orientation). ``w`` itself when every row and
-    column is one copy of itself and the matrix is not tall (no copy is made)."""
+    when ``tall`` (the solver runs on the wide orientation).
+
+    Parameters
+    ----------
+    w : ndarray, shape (n, m), float64
+        The surplus; read only.
+    rsrc, csrc : ndarray of int64
+        The original row of each row copy and column of each column copy.
+    tall : bool
+        More row copies than column copies.
+
+    Returns
+    -------
+    ndarray of float64
+        ``w`` itself when every row and column is one copy of itself and the matrix is not
+        tall (no copy is made), else a new matrix.
+    """
     n, m = w.shape
     na = rsrc.shape[0]
     nb = csrc.shape[0]

@@ -65,7 +65,17 @@ def link(e, j, head, nxt, prv, stamp):
 
 @jit
 def unlink(e, j, head, nxt, prv):
-    """Take entry ``e`` out of column ``j``'s list (arrays as in :func:`link`; in place)."""
+    """Take entry ``e`` out of column ``j``'s list.
+
+    Parameters
+    ----------
+    e, j : int
+        The entry and its column.
+    head : ndarray, shape (m,), int64
+        First entry of each column's list; in place.
+    nxt, prv : ndarray, shape (nnz,), int64
+        List links (-1 for ``e`` on return); in place.
+    """
     if prv[e] >= 0:
         nxt[prv[e]] = nxt[e]
     else:
