@@ -17,6 +17,8 @@ duals on return. With unit demands and capacities this is a sparse assignment so
 With at most ``DENSE_COLUMNS`` providers the searches run on the provider graph instead
 (:mod:`clearing._kernels.assignment.transport_columns`): requests are implicit there, so a
 search costs ``O(m^2)`` however many requests there are (the simulator's 15,000 x 50 shape).
+Dense inputs with few units per request and provider do not come here: they are solved as
+an assignment of unit copies (:mod:`clearing._kernels.assignment.transport_dense`).
 
 Outputs: ``flow`` (per entry), ``unserved`` (per row), ``u``, ``v``; nothing is returned
 (the outside option makes every instance feasible, so there is no status to report).

@@ -19,6 +19,11 @@ search): a request that ships is tight, ``u[r] = min(0, min(cost[r, :] - v))``, 
 what is written at the end. Only the requests still waiting with part of their demand served
 (at most one per column, from the greedy start) are moved as the search goes, since their
 dual starts their own search.
+
+This search shares no code with the CSR searches of the transport, sparse and price
+kernels: its nodes are the columns alone, its arcs come from the trees rather than from
+entries, and the closest column is found by a linear scan (:func:`closest_open`), not a
+heap.
 """
 
 from __future__ import annotations
