@@ -329,31 +329,13 @@ def transport(
     row_dual, pmin, pmax = transport_prices(
         csr_flow, unserved, load, k, u, v, want_min or want_max, want_max
     )
-    return _transport_result(
-        flow_out, d, unserved, load, row_dual, pmin, pmax, checked_welfare(welfare, fn), reason,
-        want_min, want_max,
-    )  # fmt: skip
-
-
-def _transport_result(
-    flow: Any,
-    demand: IntArray,
-    unserved: IntArray,
-    load: IntArray,
-    row_dual: Any,
-    pmin: Any,
-    pmax: Any,
-    welfare: float,
-    reason: Any,
-    want_min: bool,
-    want_max: bool,
-) -> TransportResult:
+    welfare = checked_welfare(welfare, fn)
     short = np.where(unserved > 0, 0, 1)
     unmatched, reason_out = unmatched_with_reason(short - 1, reason)
     return TransportResult(
-        quantity=flow,
+        quantity=flow_out,
         welfare=welfare,
-        served=demand - unserved,
+        served=d - unserved,
         unserved=unserved,
         row_duals=row_dual,
         col_duals=pmin,
