@@ -122,8 +122,11 @@ DENSE_COPIES_GROWTH = 4
 
 
 def dense_copies_fit(demand: IntArray, capacity: IntArray) -> bool:
-    """Whether the unit copies of a dense problem make a matrix small enough to solve."""
+    """Whether the unit copies of a dense problem make a matrix small enough to solve
+    (any size when the solver reads the matrix itself: unit units, not tall)."""
     n, m = demand.shape[0], capacity.shape[0]
+    if n <= m and (demand == 1).all() and (capacity == 1).all():
+        return True
     total_d, total_k = int(demand.sum()), int(capacity.sum())
     rows = int(np.minimum(demand, total_k).sum())
     cols = int(np.minimum(capacity, total_d).sum())
