@@ -92,18 +92,21 @@ def test_tall_tie_heavy(n: int, m: int, top: int) -> None:
     _check(res, eligible_surplus(value, np.full(m, 0.5)), demand, capacity)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("top", [2, 10, 100])
-def test_many_providers_integer_ties(top: int) -> None:
+def test_many_providers_integer_ties(top: int, sparse: bool) -> None:
     # more providers than the provider-graph limit, integer values: many columns tie at
-    # the shortest distance; the optimum is scipy's assignment (every value is positive)
+    # the shortest distance; the optimum is scipy's assignment (every value is positive).
+    # Dense input takes the unit-copies route, sparse input the CSR search with its heap.
     from scipy.optimize import linear_sum_assignment as scipy_lsa
 
     n = 700
     value = np.random.default_rng(top).integers(1, top + 1, (n, n)).astype(float)
-    res = transport(value, demand=np.ones(n), capacity=np.ones(n), prices=None)
+    given = sp.csr_array(value) if sparse else value
+    res = transport(given, demand=np.ones(n), capacity=np.ones(n), prices=None)
     r, c = scipy_lsa(value, maximize=True)
     assert res.welfare == value[r, c].sum()
-    flow = np.asarray(res.quantity)
+    flow = res.quantity.toarray() if sparse else np.asarray(res.quantity)
     assert (flow.sum(axis=0) == 1).all() and (flow.sum(axis=1) == 1).all()
     assert (res.row_duals[:, None] + res.col_duals[None, :] >= value - 1e-9).all()
 
