@@ -14,7 +14,7 @@ member itself, class included.
 registry               produced by
 =====================  ==========================================================
 :class:`AuctionCode`   the call-market kernels, per order (``_kernels.auction``)
-:class:`AssignStatus`  ``lap_dense``, ``transport_csr``, ``sparse_assign`` (returned)
+:class:`AssignStatus`  ``lap_dense`` (returned)
 :class:`SurplusCheck`  ``surplus_rows``, ``surplus_csr``, ``assign_dense_batch``
 :class:`AssignReason`  the surplus kernels and ``assign_dense_batch``, per request
 :class:`BookStateCode`     the order book's ``process_event`` (first field returned)
@@ -57,7 +57,8 @@ class AuctionCode(enum.IntEnum):
 
 
 class AssignStatus(enum.IntEnum):
-    """What the assignment and transport solvers return."""
+    """What the dense assignment solver returns (the sparse and transport kernels return
+    none: every instance of theirs is feasible)."""
 
     OK = 0
     INFEASIBLE = 1  #: no complete assignment over the allowed pairs (``lap_dense``)

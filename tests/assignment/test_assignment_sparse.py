@@ -73,7 +73,7 @@ def _run(kernel: object, c: sp.csr_array) -> tuple[np.ndarray, np.ndarray, np.nd
     ptr, idx = c.indptr.astype(np.int64), c.indices.astype(np.int64)
     w = c.data.astype(np.float64)
     if kernel is sparse_assign:
-        assert sparse_assign(ptr, idx, w, xe, u, p, 3e-3, 1e-6, 20.0) == 0
+        assert sparse_assign(ptr, idx, w, xe, u, p, 3e-3, 1e-6, 20.0) is None
     else:
         assign_csr_dense(ptr, idx, w, xe, u, p)
     return xe, u, p

@@ -92,18 +92,21 @@ def test_tall_tie_heavy(n: int, m: int, top: int) -> None:
     _check(res, eligible_surplus(value, np.full(m, 0.5)), demand, capacity)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("top", [2, 10, 100])
-def test_many_providers_integer_ties(top: int) -> None:
+def test_many_providers_integer_ties(top: int, sparse: bool) -> None:
     # more providers than the provider-graph limit, integer values: many columns tie at
-    # the shortest distance; the optimum is scipy's assignment (every value is positive)
+    # the shortest distance; the optimum is scipy's assignment (every value is positive).
+    # Dense input takes the unit-copies route, sparse input the CSR search with its heap.
     from scipy.optimize import linear_sum_assignment as scipy_lsa
 
     n = 700
     value = np.random.default_rng(top).integers(1, top + 1, (n, n)).astype(float)
-    res = transport(value, demand=np.ones(n), capacity=np.ones(n), prices=None)
+    given = sp.csr_array(value) if sparse else value
+    res = transport(given, demand=np.ones(n), capacity=np.ones(n), prices=None)
     r, c = scipy_lsa(value, maximize=True)
     assert res.welfare == value[r, c].sum()
-    flow = np.asarray(res.quantity)
+    flow = res.quantity.toarray() if sparse else np.asarray(res.quantity)
     assert (flow.sum(axis=0) == 1).all() and (flow.sum(axis=1) == 1).all()
     assert (res.row_duals[:, None] + res.col_duals[None, :] >= value - 1e-9).all()
 
@@ -194,3 +197,47 @@ def test_total_that_overflows_is_an_error(sparse: bool) -> None:
         transport(sp.csr_array(value) if sparse else value, demand=[10**9], capacity=[10**9, 5])
     res = transport(value, demand=[10], capacity=[10, 5])
     assert res.welfare == 1e301
+
+
+@given(
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+@settings(max_examples=40)
+def test_unit_copies_route_equals_the_csr_route(n: int, m: int, seed: int, ties: bool) -> None:
+    """Dense input with small demands and capacities is solved as an assignment of unit
+    copies (tall, wide, zero units, forbidden pairs): the LP optimum, optimal solver duals
+    (0 where units are left), and the competitive prices of the flow."""
+    from clearing.assignment._solve import dense_copies_fit
+
+    value, cost, demand, capacity = _instance(seed, n, m, ties)
+    demand = np.minimum(demand, 2)
+    capacity = np.minimum(capacity, 2)
+    assert dense_copies_fit(demand.astype(np.int64), capacity.astype(np.int64))
+    w = eligible_surplus(value, cost)
+    dense = transport(value, cost, demand=demand, capacity=capacity, prices=None)
+    flow = np.asarray(dense.quantity)
+    assert dense.welfare == pytest.approx(transport_lp(w, demand, capacity), abs=1e-7)
+    assert (flow[~np.isfinite(w)] == 0).all()
+    np.testing.assert_array_equal(dense.load, flow.sum(axis=0))
+    np.testing.assert_array_equal(dense.served, flow.sum(axis=1))
+    u, p = dense.row_duals, dense.col_duals
+    assert (u >= 0).all() and (p >= 0).all()
+    fin = np.isfinite(w) & (capacity[None, :] > 0)
+    assert ((u[:, None] + p[None, :])[fin] >= w[fin] - 1e-9).all()
+    assert (u[dense.unserved > 0] == 0).all() and (p[dense.load < capacity] == 0).all()
+    assert demand @ u + capacity @ p == pytest.approx(dense.welfare, abs=1e-8)
+    priced = transport(value, cost, demand=demand, capacity=capacity, prices="both")
+    _check(priced, w, demand, capacity)
+
+
+def test_unit_copies_route_is_deterministic_on_ties() -> None:
+    value = np.random.default_rng(3).integers(1, 4, (120, 60)).astype(float)
+    demand, capacity = np.ones(120), np.full(60, 2)
+    first = transport(value, demand=demand, capacity=capacity, prices=None)
+    again = transport(value, demand=demand, capacity=capacity, prices=None)
+    np.testing.assert_array_equal(first.quantity, again.quantity)
+    np.testing.assert_array_equal(first.col_duals, again.col_duals)
+    assert first.welfare == pytest.approx(transport_lp(value, demand, capacity), abs=1e-9)

@@ -41,9 +41,14 @@ from ._results import (
 )
 from ._solve import (
     assign_sparse,
+    checked_welfare,
+    dense_copies_fit,
+    dense_flow_as_csr,
     drop_columns,
     solve_csr,
     solve_dense_batch,
+    solve_dense_transport,
+    transport_prices,
     unmatched_with_reason,
 )
 
@@ -295,26 +300,38 @@ def transport(
     sparse = is_sparse(value)
     if sparse:
         s = sparse_surplus(value, cost, forbidden, fn)
+        n, m = s.shape
     else:
         w, reason = dense_surplus(value, cost, forbidden, fn)
-        s = dense_to_csr(w, reason)
-    n, m = s.shape
+        n, m = w.shape
     d = units(demand, "demand", n, fn)
     k = units(capacity, "capacity", m, fn)
-    if (k == 0).any():  # a provider without capacity is absent: it constrains no price
-        s = drop_columns(s, k > 0)
-    flow, unserved, load, row_dual, pmin, pmax, welfare = solve_csr(
-        s, d, k, want_min or want_max, want_max, fn
-    )
-    if sparse:
-        from scipy.sparse import csr_array
-
-        flow_out: Any = csr_array((flow, s.indices, s.indptr), shape=(n, m))
+    if not sparse and dense_copies_fit(d, k):
+        flow, unserved, load, u, v, welfare = solve_dense_transport(w, d, k)
+        flow_out: Any = flow
+        csr_flow = lambda: dense_flow_as_csr(w, reason, k, flow)  # noqa: E731
     else:
-        flow_out = np.zeros((n, m), np.int64)
-        scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
+        if not sparse:
+            s = dense_to_csr(w, reason)
+        if (k == 0).any():  # a provider without capacity is absent: it constrains no price
+            s = drop_columns(s, k > 0)
+        flow, unserved, load, u, v, welfare = solve_csr(s, d, k)
+        csr_flow = lambda: (s, flow)  # noqa: E731
+        if sparse:
+            from scipy.sparse import csr_array
+
+            # indices copied: they may be the caller's own array (see sparse_surplus)
+            flow_out = csr_array((flow, s.indices.copy(), s.indptr), shape=(n, m))
+        else:
+            flow_out = np.zeros((n, m), np.int64)
+            scatter_rows(s.indptr, s.indices, flow, flow_out)  # type: ignore[no-untyped-call]
+        reason = s.reason
+    row_dual, pmin, pmax = transport_prices(
+        csr_flow, unserved, load, k, u, v, want_min or want_max, want_max
+    )
+    welfare = checked_welfare(welfare, fn)
     short = np.where(unserved > 0, 0, 1)
-    unmatched, reason_out = unmatched_with_reason(short - 1, s.reason)
+    unmatched, reason_out = unmatched_with_reason(short - 1, reason)
     return TransportResult(
         quantity=flow_out,
         welfare=welfare,

@@ -206,12 +206,21 @@ def sparse_surplus(value: Any, cost: Any, forbidden: Any, fn: str) -> SparseSurp
         else:
             fe = np.ascontiguousarray(_as_mask(forbidden, (n, m), fn)[rows(), indices])
     out_ptr = np.empty(n + 1, np.int64)
-    out_idx = np.empty(nnz, np.int64)
-    out_w = np.empty(nnz, np.float64)
     reason = np.empty(n, np.int8)
+    # without cost or mask the surplus is the value itself: a counting pass first, and no
+    # copy at all when every entry is kept (a full CSR of positive values)
+    plain = cost is None and forbidden is None
+    out_idx = np.empty(0 if plain else nnz, np.int64)
+    out_w = np.empty(0 if plain else nnz, np.float64)
     code, e = surplus_csr(  # type: ignore[no-untyped-call]
         indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason
     )
+    if plain and not code and nnz:
+        if int(out_ptr[n]) == nnz:
+            out_idx, out_w = indices, data
+        else:
+            out_idx, out_w = np.empty(nnz, np.int64), np.empty(nnz, np.float64)
+            surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason)  # type: ignore[no-untyped-call]
     if code:
         i = int(np.searchsorted(indptr, e, side="right") - 1)
         j = int(indices[e])

@@ -5,6 +5,7 @@ Inputs arrive here already checked (see :mod:`clearing.assignment._inputs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numba
@@ -18,10 +19,10 @@ from .._kernels.assignment.dense import (
 from .._kernels.assignment.prices import prices_csr
 from .._kernels.assignment.sparse import sparse_assign
 from .._kernels.assignment.transport import transport_csr
-from .._status import raise_for_status
+from .._kernels.assignment.transport_dense import transport_dense
 from .._validate import FloatArray, IntArray
 from ..errors import InputError
-from ._inputs import DenseInput, SparseSurplus
+from ._inputs import DenseInput, SparseSurplus, dense_to_csr
 from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult
 
 
@@ -95,42 +96,100 @@ def _competitive_prices(
     return pmin, pmax, row_dual
 
 
-def solve_csr(
-    s: SparseSurplus,
-    demand: IntArray,
-    capacity: IntArray,
-    want_prices: bool,
-    want_max: bool,
-    fn: str,
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray, float]:
-    """Flow per entry, unserved, load, row duals, min and max prices, welfare."""
+#: what the transport solvers give: flow (per CSR entry, or dense), unserved per request,
+#: load per provider, the duals ``u``, ``v`` (cost form) and the welfare of the flow
+TransportSolution = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, float]
+
+
+def solve_csr(s: SparseSurplus, demand: IntArray, capacity: IntArray) -> TransportSolution:
+    """Solve the transportation problem on the CSR surplus ``s``; flow per entry."""
     n, m = s.shape
-    nnz = s.indices.shape[0]
-    flow = np.zeros(nnz, np.int64)
+    flow = np.zeros(s.indices.shape[0], np.int64)
     unserved = demand.copy()
     u = np.zeros(n, np.float64)
     v = np.zeros(m, np.float64)
     cost = np.ascontiguousarray(-s.surplus)
-    status = transport_csr(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v
-    )
-    raise_for_status(status, fn)
+    transport_csr(s.indptr, s.indices, cost, demand, capacity, flow, unserved, u, v)  # type: ignore[no-untyped-call]
     load = np.bincount(s.indices, weights=flow, minlength=m).astype(np.int64)
-    if want_prices:
-        saturated = (load == capacity) & (load > 0)
-        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, -v, want_max)
-    else:  # the solver's own optimal duals
-        pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
-        row_dual = np.where(unserved > 0, 0.0, np.maximum(-u, 0.0))
     with np.errstate(over="ignore"):
         welfare = float((s.surplus * flow).sum())
+    return flow, unserved, load, u, v, welfare
+
+
+#: a dense transport problem whose matrix of unit copies is at most this many times its
+#: own size is solved as an assignment of the copies (:mod:`.transport_dense`)
+DENSE_COPIES_GROWTH = 4
+
+
+def dense_copies_fit(demand: IntArray, capacity: IntArray) -> bool:
+    """Whether the unit copies of a dense problem make a matrix small enough to solve
+    (any size when the solver reads the matrix itself: unit units, not tall)."""
+    n, m = demand.shape[0], capacity.shape[0]
+    if n <= m and (demand == 1).all() and (capacity == 1).all():
+        return True
+    total_d, total_k = int(demand.sum()), int(capacity.sum())
+    rows = int(np.minimum(demand, total_k).sum())
+    cols = int(np.minimum(capacity, total_d).sum())
+    return bool(rows * cols <= min(DENSE_COPIES_GROWTH * n * m, DENSE_MAX))
+
+
+def solve_dense_transport(w: FloatArray, demand: IntArray, capacity: IntArray) -> TransportSolution:
+    """:func:`solve_csr` on a dense surplus ``w`` (when :func:`dense_copies_fit`); the flow
+    is dense, shape ``w.shape``."""
+    n, m = w.shape
+    flow = np.zeros((n, m), np.int64)
+    unserved = np.empty(n, np.int64)
+    load = np.empty(m, np.int64)
+    u = np.empty(n, np.float64)
+    v = np.empty(m, np.float64)
+    welfare = transport_dense(w, demand, capacity, flow, unserved, load, u, v)  # type: ignore[no-untyped-call]
+    return flow, unserved, load, u, v, float(welfare)
+
+
+def dense_flow_as_csr(
+    w: FloatArray, reason: Any, capacity: IntArray, flow: IntArray
+) -> tuple[SparseSurplus, IntArray]:
+    """The CSR problem of a dense surplus (providers without capacity dropped) and the
+    dense ``flow`` per entry of it, for the price searches."""
+    s = dense_to_csr(w, reason)
+    if (capacity == 0).any():
+        s = drop_columns(s, capacity > 0)
+    rows = np.repeat(np.arange(w.shape[0], dtype=np.int64), np.diff(s.indptr))
+    return s, flow[rows, s.indices]
+
+
+def transport_prices(
+    csr_flow: Callable[[], tuple[SparseSurplus, IntArray]],
+    unserved: IntArray,
+    load: IntArray,
+    capacity: IntArray,
+    u: FloatArray,
+    v: FloatArray,
+    want_prices: bool,
+    want_max: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Row duals and min/max prices of an optimal flow: the competitive prices from the
+    flow (``csr_flow`` gives the CSR problem and its flow per entry), or the solver's own
+    optimal duals ``u``, ``v`` (cost form)."""
+    m = v.shape[0]
+    if want_prices:
+        s, flow = csr_flow()
+        saturated = (load == capacity) & (load > 0)
+        pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, -v, want_max)
+        return row_dual, pmin, pmax
+    pmin, pmax = np.maximum(-v, 0.0), np.zeros(m, np.float64)
+    return np.where(unserved > 0, 0.0, np.maximum(-u, 0.0)), pmin, pmax
+
+
+def checked_welfare(welfare: float, fn: str) -> float:
+    """``welfare``, or the error for a total that overflows float64."""
     if not np.isfinite(welfare):
         raise InputError(
             f"{fn}: the total surplus of the optimal flow overflows float64 (surpluses "
             "times units); scale value and cost down",
             argument="value",
         )
-    return flow, unserved, load, row_dual, pmin, pmax, welfare
+    return welfare
 
 
 # A sparse problem with at least this share of its pairs eligible (and at most DENSE_MAX
@@ -154,12 +213,9 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
         u = np.zeros(n, np.float64)
         p = np.zeros(m, np.float64)
         if n and m:
-            status = sparse_assign(  # type: ignore[no-untyped-call]
+            sparse_assign(  # type: ignore[no-untyped-call]
                 s.indptr, s.indices, s.surplus, xe, u, p, 3e-3, 1e-6, 20.0
             )
-            raise_for_status(status, "assign")
-    flow = np.zeros(s.indices.shape[0], np.int64)
-    flow[xe[xe >= 0]] = 1
     x = np.full(n, -1, np.int64)
     x[xe >= 0] = s.indices[xe[xe >= 0]]
     matched = np.flatnonzero(x >= 0).astype(np.int64)
@@ -176,6 +232,8 @@ def assign_sparse(s: SparseSurplus, want_min: bool, want_max: bool) -> Assignmen
         saturated = np.zeros(m, bool)
         saturated[x[matched]] = True
         unserved = (x < 0).astype(np.int64)
+        flow = np.zeros(s.indices.shape[0], np.int64)
+        flow[xe[xe >= 0]] = 1
         pmin, pmax, row_dual = _competitive_prices(s, flow, unserved, saturated, p, want_max)
     welfare = float(s.surplus[xe[matched]].sum()) if matched.size else 0.0
     unmatched, reason = unmatched_with_reason(x, s.reason)

@@ -194,11 +194,13 @@ def assign_dense_batch_parallel(
 
 @jit
 def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
-    """:func:`assign_csr_dense` once ``W`` (float64, ``-inf`` everywhere, ``m x n`` when
-    ``tall`` else ``n x m``) is allocated; the other arguments are those of
-    :func:`assign_csr_dense`."""
+    """:func:`assign_csr_dense` once ``W`` (float64, ``m x n`` and ``-inf`` everywhere when
+    ``tall``, else ``n x m`` and filled here row by row) is allocated; the other arguments
+    are those of :func:`assign_csr_dense`."""
     n = indptr.shape[0] - 1
     for i in range(n):
+        if not tall:  # the row is still in cache for its entries
+            W[i, :] = -np.inf
         for e in range(indptr[i], indptr[i + 1]):
             if tall:
                 W[indices[e], i] = w[e]
@@ -249,5 +251,5 @@ def assign_csr_dense(indptr, indices, w, xe, u, p):
     n = indptr.shape[0] - 1
     m = p.shape[0]
     tall = n > m
-    W = np.full((m, n) if tall else (n, m), -np.inf)
+    W = np.full((m, n), -np.inf) if tall else np.empty((n, m), np.float64)
     _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p)

@@ -17,19 +17,58 @@ from ..._jit import jit, jit_inline
 
 
 @jit_inline
+def _precedes(ka, a, kb, b):
+    """Does node ``a`` leave the heap before node ``b``? The smaller key first, on equal
+    keys the smaller id.
+
+    Parameters
+    ----------
+    ka, kb : float
+        The keys of the two nodes.
+    a, b : int
+        The two node ids.
+    """
+    return ka < kb or (ka == kb and a < b)
+
+
+@jit_inline
+def _put(heap, pos, k, node):
+    """Place ``node`` at position ``k`` of the heap.
+
+    Parameters
+    ----------
+    heap, pos : ndarray of int64, shape (n,)
+        The heap and each node's position in it; ``heap[k]`` and ``pos[node]`` written.
+    k, node : int
+        The position and the node.
+    """
+    heap[k] = node
+    pos[node] = k
+
+
+@jit_inline
 def _sift_up(heap, pos, key, k):
+    """Move the node at position ``k`` up to its place.
+
+    Parameters
+    ----------
+    heap, pos : ndarray of int64, shape (n,)
+        The heap and each node's position; updated in place.
+    key : ndarray of float64, shape (n,)
+        Distance of each node (read).
+    k : int
+        The position of the node whose key was lowered.
+    """
     node = heap[k]
     kv = key[node]
     while k > 0:
         parent = (k - 1) >> 1
         pn = heap[parent]
-        if key[pn] < kv or (key[pn] == kv and pn < node):
+        if _precedes(key[pn], pn, kv, node):
             break
-        heap[k] = pn
-        pos[pn] = k
+        _put(heap, pos, k, pn)
         k = parent
-    heap[k] = node
-    pos[node] = k
+    _put(heap, pos, k, node)
 
 
 @jit_inline
@@ -45,6 +84,7 @@ def heap_push_or_decrease(heap, pos, key, size, node):
     size : int
         Nodes in the heap.
     node : int
+        The node to insert or move up.
 
     Returns
     -------
@@ -54,8 +94,7 @@ def heap_push_or_decrease(heap, pos, key, size, node):
     k = pos[node]
     if k < 0:
         k = size
-        heap[k] = node
-        pos[node] = k
+        _put(heap, pos, k, node)
         size += 1
     _sift_up(heap, pos, key, k)
     return size
@@ -65,7 +104,21 @@ def heap_push_or_decrease(heap, pos, key, size, node):
 def heap_pop(heap, pos, key, size):
     """Remove and return the node with the least key (ties: smallest id).
 
-    Arguments as in :func:`heap_push_or_decrease`; returns ``(node, size - 1)``.
+    Parameters
+    ----------
+    heap : ndarray of int64, shape (n,)
+        Node ids in heap order; the last one sinks from the top, in place.
+    pos : ndarray of int64, shape (n,)
+        Where each node sits in ``heap`` (-1 for the popped one); in place.
+    key : ndarray of float64, shape (n,)
+        The distances that order the heap; read only.
+    size : int
+        Nodes in the heap, at least 1.
+
+    Returns
+    -------
+    tuple of int
+        ``(node, size - 1)``.
     """
     top = heap[0]
     pos[top] = -1
@@ -82,16 +135,14 @@ def heap_pop(heap, pos, key, size):
         cn = heap[child]
         if child + 1 < size:
             c2 = heap[child + 1]
-            if key[c2] < key[cn] or (key[c2] == key[cn] and c2 < cn):
+            if _precedes(key[c2], c2, key[cn], cn):
                 child += 1
                 cn = c2
-        if kv < key[cn] or (kv == key[cn] and node < cn):
+        if _precedes(kv, node, key[cn], cn):
             break
-        heap[k] = cn
-        pos[cn] = k
+        _put(heap, pos, k, cn)
         k = child
-    heap[k] = node
-    pos[node] = k
+    _put(heap, pos, k, node)
     return top, size
 
 
@@ -99,8 +150,21 @@ def heap_pop(heap, pos, key, size):
 def closest_open(dist, done, n):
     """The node among ``0..n-1`` not yet ``done`` with the smallest finite ``dist``.
 
-    Returns ``(node, distance)``, or ``(-1, inf)`` when none is left: the selection step of
-    a dense Dijkstra search, where a linear scan beats a heap.
+    The selection step of a dense Dijkstra search, where a linear scan beats a heap.
+
+    Parameters
+    ----------
+    dist : ndarray of float64, shape (>= n,)
+        Tentative distance of each node (read).
+    done : ndarray of bool, shape (>= n,)
+        Nodes already settled (read).
+    n : int
+        Nodes ``0..n-1`` are considered.
+
+    Returns
+    -------
+    tuple
+        ``(node, distance)``: the lowest index on ties, ``(-1, inf)`` when none is left.
     """
     node = -1
     best = np.inf

@@ -53,6 +53,20 @@ def _best_two(indptr, indices, w, p, i):
 
     Spliced into the bidding loop, which calls it once a bid. The scan uses selects rather
     than a branch per entry: the comparisons are unpredictable on random data.
+
+    Parameters
+    ----------
+    indptr, indices, w : ndarray
+        The CSR surplus (int64 ``(n + 1,)``, int64 ``(nnz,)``, float64 ``(nnz,)``); read.
+    p : ndarray of float64, shape (m,)
+        Prices; read.
+    i : int
+        The row.
+
+    Returns
+    -------
+    tuple
+        ``(entry, profit, second profit)``; entry -1 for a row without entries.
     """
     b1 = -np.inf
     b2 = 0.0
@@ -72,6 +86,18 @@ def _best_two_free(indptr, indices, w, p, ye, i):
     """:func:`_best_two` for the exact round: of the entries tied for the best profit, the
     first whose column is free wins (the first one if none is). On integer data many entries
     tie, and a bid for a held column displaces its row, where a free one settles the row.
+
+    Parameters
+    ----------
+    indptr, indices, w, p, i
+        As in :func:`_best_two`.
+    ye : ndarray of int64, shape (m,)
+        Matched entry of each column (-1: free); read.
+
+    Returns
+    -------
+    tuple
+        As :func:`_best_two`.
     """
     b1 = -np.inf
     b2 = 0.0
@@ -159,7 +185,20 @@ def _auction_round(indptr, indices, w, rowof, p, xe, ye, queue, eps, limit):
 def _tie_heavy(indptr, w):
     """Whether 7/8 of the rows with two or more entries have their two largest surpluses
     equal (0/1 surpluses: all of them; integers 1..10 with 20 entries a row: about 2/3, where
-    scaling still pays)."""
+    scaling still pays).
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+        Row pointers of the CSR surplus.
+    w : ndarray of float64, shape (nnz,)
+        Surplus of each entry; read.
+
+    Returns
+    -------
+    bool
+        Whether the data is tie-heavy (False when no row has two entries).
+    """
     n = indptr.shape[0] - 1
     rows = 0
     ties = 0
@@ -182,7 +221,16 @@ def _tie_heavy(indptr, w):
 def _release(indptr, indices, w, p, xe, ye, eps):
     """Unmatch every row whose match is no longer within ``eps`` of its best profit.
 
-    Arguments as in :func:`_auction_round`; ``xe`` and ``ye`` are updated in place.
+    Parameters
+    ----------
+    indptr, indices, w : ndarray
+        The CSR surplus as in :func:`_auction_round`; read.
+    p : ndarray of float64, shape (m,)
+        Prices; read.
+    xe, ye : ndarray of int64, shapes (n,) and (m,)
+        Matched entry of each row and column (-1: none); updated in place.
+    eps : float
+        The tolerance: a match this close to the row's best profit stays.
     """
     n = indptr.shape[0] - 1
     for i in range(n):
@@ -201,7 +249,10 @@ def _release(indptr, indices, w, p, xe, ye, eps):
 
 @jit
 def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, factor=20.0):
-    """Solve the sparse market assignment; see the module docstring. Returns status 0.
+    """Solve the sparse market assignment; see the module docstring.
+
+    Nothing is returned: every instance has an optimum (any row may stay unmatched), so
+    there is no status to report; the results are written into ``xe``, ``U`` and ``p``.
 
     Parameters
     ----------
@@ -234,7 +285,7 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     for j in range(m):
         p[j] = 0.0
     if nnz == 0:
-        return 0
+        return
     wmax = 0.0
     wmin = np.inf
     for e in range(nnz):
@@ -302,4 +353,3 @@ def sparse_assign(indptr, indices, w, xe, U, p, eps_start=3e-3, eps_end=1e-6, fa
     for g in range(m):
         if ye[g] < 0 and p[g] > 0.0:
             search_from(cols, ws, w, g)
-    return 0

@@ -145,12 +145,15 @@ def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reas
     ``ce`` is a cost per stored entry (or empty), ``c1`` a cost per provider (or empty),
     ``fe`` a forbidden flag per stored entry (or empty). Returns ``(code, entry)`` with the
     codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 surplus too large) and the
-    number of kept entries in ``out_ptr[-1]``.
+    number of kept entries in ``out_ptr[-1]``. With ``out_w`` empty only ``out_ptr`` and
+    ``reason`` are written (a counting pass: when every entry is kept, the caller uses the
+    input arrays as they are instead of a copy).
     """
     n = indptr.shape[0] - 1
     per_entry = ce.shape[0] > 0
     per_provider = c1.shape[0] > 0
     masked = fe.shape[0] > 0
+    write = out_w.shape[0] > 0
     k = 0
     out_ptr[0] = 0
     for i in range(n):
@@ -175,8 +178,9 @@ def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reas
             allowed_any = True
             if s > 0.0:
                 positive_any = True
-                out_idx[k] = indices[e]
-                out_w[k] = s
+                if write:
+                    out_idx[k] = indices[e]
+                    out_w[k] = s
                 k += 1
         out_ptr[i + 1] = k
         reason[i] = _row_reason(allowed_any, positive_any)

@@ -17,9 +17,11 @@ duals on return. With unit demands and capacities this is a sparse assignment so
 With at most ``DENSE_COLUMNS`` providers the searches run on the provider graph instead
 (:mod:`clearing._kernels.assignment.transport_columns`): requests are implicit there, so a
 search costs ``O(m^2)`` however many requests there are (the simulator's 15,000 x 50 shape).
+Dense inputs with few units per request and provider do not come here: they are solved as
+an assignment of unit copies (:mod:`clearing._kernels.assignment.transport_dense`).
 
-Outputs: ``flow`` (per entry), ``unserved`` (per row), ``u``, ``v``. Status 0 always (the
-outside option makes every instance feasible); kept for the kernel calling convention.
+Outputs: ``flow`` (per entry), ``unserved`` (per row), ``u``, ``v``; nothing is returned
+(the outside option makes every instance feasible, so there is no status to report).
 
 Why this module keeps its own search rather than a CSR shortest-path helper shared with
 :mod:`~clearing._kernels.assignment.sparse` and :mod:`~clearing._kernels.assignment.prices`:
@@ -37,9 +39,9 @@ import numpy as np
 
 from ..._jit import jit
 from .heap import heap_pop, heap_push_or_decrease
-from .transport_columns import Links, link, ssp_columns, unlink
+from .transport_columns import ssp_columns
+from .transport_links import Links, link, unlink
 
-OK = 0
 #: up to this many providers the searches run on the provider graph (``ssp_columns``)
 DENSE_COLUMNS = 512
 
@@ -69,11 +71,6 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
         equality where units flow).
     v : ndarray, shape (m,), float64
         Output, written in place: column duals (``v <= 0``; 0 where capacity is left).
-
-    Returns
-    -------
-    int
-        ``OK`` (0).
     """
     n = demand.shape[0]
     m = capacity.shape[0]
@@ -133,7 +130,7 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
     # successive shortest paths for the rest
     if m <= DENSE_COLUMNS:
         ssp_columns(indptr, indices, cost, demand, capacity, flow, unserved, u, v, load, resid, lk)
-        return OK
+        return
     dist = np.full(m + 1, np.inf)
     done = np.zeros(m + 1, np.bool_)
     pred_e = np.full(m + 1, -1, np.int64)
@@ -272,4 +269,3 @@ def transport_csr(indptr, indices, cost, demand, capacity, flow, unserved, u, v)
                 pos[j] = -1
             for t in range(nr):
                 row_seen[rows[t]] = False
-    return OK
