@@ -209,53 +209,132 @@ def argmin_nonneg_free(d, y):
 
 
 @jit
+def _first_free_at(d, y, lo, level):
+    """The first unassigned column ``j >= lo`` with ``d[j] <= level``, -1 if none."""
+    m = d.shape[0]
+    j = lo
+    # 16 entries at a time (a fixed-length test vectorises; an early-exit scan does not)
+    while j + 16 <= m:
+        hit = False
+        for t in range(16):
+            hit |= (d[j + t] <= level) & (y[j + t] < 0)
+        if hit:
+            break
+        j += 16
+    while j < m:
+        if d[j] <= level and y[j] < 0:
+            return j
+        j += 1
+    return -1
+
+
+@jit
+def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
+    """Settle the columns of ``d`` at distance ``<= level`` from index ``lo`` on.
+
+    If one of them is unassigned, the search ends there: the first such column is
+    returned (columns before it may have been settled already: their dual does not move).
+    Otherwise each is queued and settled (``dfin`` keeps the level, ``d = inf`` and
+    ``vv = -inf`` take it out of later sweeps): nothing can reach it closer. Return the new
+    ``tail`` and the unassigned column (-1 if none).
+
+    One pass over blocks of 16 (the skip test vectorises). The first block with several
+    columns at the level triggers a look-ahead for an unassigned one over the rest (also
+    vectorised), so that tie-heavy rows do not settle many columns one by one only to meet
+    a free one later; on rows with few ties that look-ahead never runs.
+    """
+    m = d.shape[0]
+    j = lo
+    looked = False
+    while j < m:
+        while j + 16 <= m:
+            hit = False
+            for t in range(16):
+                hit |= d[j + t] <= level
+            if hit:
+                break
+            j += 16
+        end = min(j + 16, m)
+        if not looked:
+            n_at = 0
+            for k in range(j, end):
+                n_at += d[k] <= level
+            if n_at > 1:
+                looked = True
+                k = _first_free_at(d, y, j, level)
+                if k >= 0:
+                    return tail, k
+            else:
+                for k in range(j, end):
+                    if d[k] <= level and y[k] < 0:
+                        return tail, k
+        for k in range(j, end):
+            if d[k] <= level:
+                dfin[k] = level  # (a rounding below the level is not a new level)
+                d[k] = np.inf
+                vv[k] = -np.inf
+                queue[tail] = k
+                tail += 1
+        j = end
+    return tail, -1
+
+
+@jit
 def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
     """Shortest augmenting path from free row ``f``; update duals; return status.
 
-    Scanned columns get ``vv = -inf`` and ``d = inf``, so every relaxation runs over the
-    whole contiguous row without branches on the scanned set (the loop vectorises); their
-    final distance is kept in ``dfin``. ``scol`` lists them in scan order.
+    Columns at the least distance are settled together and their rows scanned first in,
+    first out (``scol`` is that queue, in settling order). An unassigned column ends the
+    search as soon as it is settled. Settled columns get ``vv = -inf`` and ``d = inf``, so
+    every relaxation runs over the whole contiguous row without branches on the settled
+    set (the loop vectorises); their final distance is kept in ``dfin``. A sweep counts the
+    columns it brings down to the current level, and only then are they looked for.
     """
     m = C.shape[1]
     for j in range(m):
         d[j] = np.inf
         vv[j] = v[j]
     nscan = 0
-    ncol = 0
+    head = 0
+    tail = 0
     i = f
+    level = 0.0
     min_val = 0.0
     sink = -1
-    while sink < 0:
-        scanned_rows[nscan] = i
+    while True:
         nscan += 1
         base = min_val - u[i]
+        hits = 0
         for j in range(m):
             r = base + C[i, j] - vv[j]
             dj = d[j]
             better = r < dj
             d[j] = r if better else dj
             pred[j] = i if better else pred[j]
-        j = argmin_nonneg_free(d, y)
-        if j < 0:
-            return INFEASIBLE
-        min_val = d[j]
-        dfin[j] = min_val
-        d[j] = np.inf
-        vv[j] = -np.inf
-        scol[ncol] = j
-        ncol += 1
-        if y[j] < 0:
-            sink = j
-        else:
-            i = y[j]
-    # dual update: rows and columns scanned in this search
-    u[f] += min_val
-    for k in range(1, nscan):
-        r = scanned_rows[k]
-        u[r] += min_val - dfin[x[r]]
-    for k in range(ncol - 1):
+            hits += better & (r <= level)
+        if hits > 0 and head < tail:  # (with an empty queue the next level finds them)
+            tail, sink = _settle_level(d, vv, dfin, y, 0, level, scol, tail)
+            if sink >= 0:
+                break
+        if head == tail:  # nothing left at this level: settle the next one
+            k = argmin_nonneg(d)
+            if k < 0:
+                return INFEASIBLE
+            level = d[k]
+            tail, sink = _settle_level(d, vv, dfin, y, k, level, scol, tail)
+            if sink >= 0:
+                break
+        j = scol[head]
+        head += 1
+        min_val = dfin[j]
+        i = y[j]
+    # dual update: every settled column but the sink and the row it holds (scanned or not)
+    u[f] += level
+    for k in range(tail):
         j = scol[k]
-        v[j] -= min_val - dfin[j]
+        delta = level - dfin[j]
+        v[j] -= delta
+        u[y[j]] += delta
     flip_path(x, y, pred, f, sink)
     return OK
 
