@@ -11,14 +11,18 @@ The phases follow Jonker and Volgenant (1987):
 
 1. column reduction and reduction transfer (square problems only: with ``n < m`` the duals of
    unassigned columns must stay at 0, so the search starts from ``v = 0``);
-2. augmenting row reduction, which settles most rows cheaply; it is cut off after a
-   bounded number of row scans (``arr_factor * n``), because on random data its price wars
-   cost more than the searches they save (one pass, factor 3, chosen by benchmark);
+2. augmenting row reduction, which settles most rows cheaply on spread-out costs; a pass
+   stops early once it settles fewer than one row per ``STALL`` row scans (the price wars
+   of tie-heavy costs: 0/1 or small integers), and after ``arr_factor * n`` scans at most;
 3. a Dijkstra search with reduced costs from each row still free, as in scipy's
    ``rectangular_lsap.cpp`` (Crouse 2016), written so that each relaxation sweeps a whole
-   contiguous cost row without branches (it vectorises). Its tie rule is scipy's too: of
-   the columns at the least distance, an unassigned one ends the search at once (the lowest
-   index among them); otherwise the lowest index is scanned next.
+   contiguous cost row without branches (it vectorises). The columns at the least
+   distance are settled together; an unassigned one among them ends the search at once
+   (the lowest index among them); otherwise their rows are scanned first in, first out,
+   and columns brought down to the same distance meanwhile form the next layer, settled
+   in index order when the queue is empty (as the ``SCAN``/``TODO`` lists of Jonker and
+   Volgenant's own search: on integer costs the lowest-index-first order scipy uses
+   scanned ten times more rows).
 
 Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 """
@@ -31,6 +35,7 @@ from ..._jit import jit, jit_inline
 
 OK = 0
 INFEASIBLE = 1
+STALL = 4  # augmenting row reduction stops below one row settled per this many scans
 _INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
 
 
@@ -96,7 +101,9 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     nfree = 0
     guard = 0
     while k < prev:
-        if guard >= limit:  # a price war: leave the rest to the shortest-path phase
+        # a price war (the budget spent, or fewer than one row settled per STALL scans
+        # once past the first few): leave the rest to the shortest-path phase
+        if guard >= limit or (guard >= 64 and (k - nfree) * STALL < guard):
             while k < prev:
                 free[nfree] = free[k]
                 nfree += 1
@@ -283,18 +290,20 @@ def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
 def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
     """Shortest augmenting path from free row ``f``; update duals; return status.
 
-    Columns at the least distance are settled together and their rows scanned first in,
-    first out (``scol`` is that queue, in settling order). An unassigned column ends the
-    search as soon as it is settled. Settled columns get ``vv = -inf`` and ``d = inf``, so
-    every relaxation runs over the whole contiguous row without branches on the settled
-    set (the loop vectorises); their final distance is kept in ``dfin``. A sweep counts the
-    columns it brings down to the current level, and only then are they looked for.
+    When no settled column waits to be scanned, the columns at the least distance are
+    settled together (an unassigned one among them ends the search: the lowest index) and
+    queued; their rows are then scanned first in, first out (``scol`` is that queue, in
+    settling order). Columns that a scan brings down to the same distance wait for the
+    next settling, when the queue is empty: the search goes breadth first through the
+    columns of one distance, in layers, each layer in index order. Settled columns get
+    ``vv = -inf`` and ``d = inf``, so every relaxation runs over the whole contiguous row
+    without branches on the settled set (the loop vectorises); their final distance is
+    kept in ``dfin``.
     """
     m = C.shape[1]
     for j in range(m):
         d[j] = np.inf
         vv[j] = v[j]
-    nscan = 0
     head = 0
     tail = 0
     i = f
@@ -302,20 +311,13 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
     min_val = 0.0
     sink = -1
     while True:
-        nscan += 1
         base = min_val - u[i]
-        hits = 0
         for j in range(m):
             r = base + C[i, j] - vv[j]
             dj = d[j]
             better = r < dj
             d[j] = r if better else dj
             pred[j] = i if better else pred[j]
-            hits += better & (r <= level)
-        if hits > 0 and head < tail:  # (with an empty queue the next level finds them)
-            tail, sink = _settle_level(d, vv, dfin, y, 0, level, scol, tail)
-            if sink >= 0:
-                break
         if head == tail:  # nothing left at this level: settle the next one
             k = argmin_nonneg(d)
             if k < 0:
