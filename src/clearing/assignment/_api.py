@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.assignment.lap import lap_dense
+from .._kernels.assignment.lap import lap_dense_core
 from .._kernels.assignment.surplus import first_invalid, scatter_rows
 from .._validate import IntArray, as_numeric, choice, first_bad
 from ..errors import InfeasibleError, InputError
@@ -42,6 +42,7 @@ from ._results import (
 from ._solve import (
     assign_sparse,
     drop_columns,
+    lap_workspace,
     solve_csr,
     solve_dense_batch,
     unmatched_with_reason,
@@ -172,7 +173,7 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     y = np.empty(a.shape[1], np.int64)
     u = np.empty(a.shape[0], np.float64)
     v = np.empty(a.shape[1], np.float64)
-    if lap_dense(a, x, y, u, v) != 0:  # type: ignore[no-untyped-call]
+    if lap_dense_core(a, x, y, u, v, lap_workspace(*a.shape)) != 0:  # type: ignore[no-untyped-call]
         raise _infeasible(fn, a, tall)
     if not tall:
         return np.arange(n, dtype=np.int64), x

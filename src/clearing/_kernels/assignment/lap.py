@@ -13,7 +13,7 @@ The phases follow Jonker and Volgenant (1987):
    unassigned columns must stay at 0, so the search starts from ``v = 0``);
 2. augmenting row reduction, which settles most rows cheaply on spread-out costs; a pass
    stops early once it settles fewer than one row per ``STALL`` row scans (the price wars
-   of tie-heavy costs: 0/1 or small integers), and after ``arr_factor * n`` scans at most;
+   of tie-heavy costs: 0/1 or small integers), and after ``ARR_FACTOR * n`` scans at most;
 3. a Dijkstra search with reduced costs from each row still free, as in scipy's
    ``rectangular_lsap.cpp`` (Crouse 2016), written so that each relaxation sweeps a whole
    contiguous cost row without branches (it vectorises). The columns at the least
@@ -29,12 +29,16 @@ Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from ..._jit import jit, jit_inline
 
 OK = 0
 INFEASIBLE = 1
+ARR_PASSES = 1  # passes of augmenting row reduction (a second one gained nothing measurable)
+ARR_FACTOR = 3  # and its budget: row scans per row
 STALL = 4  # augmenting row reduction stops below one row settled per this many scans
 _INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
 
@@ -287,7 +291,7 @@ def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
 
 
 @jit
-def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
+def _augment(C, x, y, u, v, f, ws):
     """Shortest augmenting path from free row ``f``; update duals; return status.
 
     When no settled column waits to be scanned, the columns at the least distance are
@@ -301,6 +305,11 @@ def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
     kept in ``dfin``.
     """
     m = C.shape[1]
+    d = ws.d
+    dfin = ws.dfin
+    vv = ws.vv
+    pred = ws.pred
+    scol = ws.scol
     for j in range(m):
         d[j] = np.inf
         vv[j] = v[j]
@@ -354,6 +363,42 @@ def flip_path(x, y, pred, f, j):
         j = j_next
 
 
+class LapWork(NamedTuple):
+    """Work arrays of :func:`lap_dense_core` for an ``n x m`` problem (contents on entry do
+    not matter; :func:`lap_work` allocates them).
+
+    ``free`` and ``matches`` (int64, ``n``): the rows left free, the columns each row won in
+    the column reduction. ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each
+    column's minimum, the predecessor row of each column in a search, and the queue of
+    settled columns. ``d``, ``dfin`` and ``vv`` (float64, ``m``): tentative and final
+    distances, and the column duals that a search sweeps (``-inf`` once settled).
+    """
+
+    free: Any
+    matches: Any
+    imin: Any
+    pred: Any
+    scol: Any
+    d: Any
+    dfin: Any
+    vv: Any
+
+
+@jit
+def lap_work(n, m):
+    """A :class:`LapWork` for an ``n x m`` problem."""
+    return LapWork(
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m, np.float64),
+        np.empty(m, np.float64),
+        np.empty(m, np.float64),
+    )
+
+
 @jit
 def lap_dense(C, x, y, u, v):
     """Solve the dense rectangular problem (``n <= m``); see the module docstring.
@@ -369,72 +414,31 @@ def lap_dense(C, x, y, u, v):
     u : ndarray of float64, shape (n,)
         Written: row duals.
     v : ndarray of float64, shape (m,)
-        Written: column duals (``<= 0``, 0 on unassigned columns).
+        Written: column duals (``<= 0``, 0 on unassigned columns, when ``n < m``).
 
     Returns
     -------
     int
         ``OK`` (0) or ``INFEASIBLE`` (1).
     """
-    n = C.shape[0]
-    m = C.shape[1]
-    iw = np.empty(3 * n + 4 * m, np.int64)
-    fw = np.empty(3 * m, np.float64)
-    return lap_dense_ws(C, x, y, u, v, iw, fw)
+    return lap_dense_core(C, x, y, u, v, lap_work(C.shape[0], C.shape[1]))
 
 
 @jit
-def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
-    """:func:`lap_dense` with caller-owned work arrays.
+def lap_dense_core(C, x, y, u, v, ws):
+    """:func:`lap_dense` on caller-owned work arrays (no allocation).
 
     Parameters
     ----------
     C, x, y, u, v : ndarray
         As in :func:`lap_dense`.
-    iw : ndarray of int64, shape (3 n + 4 m,)
-    fw : ndarray of float64, shape (3 m,)
-        Work arrays, cut into those of :func:`lap_dense_core`.
-    arr_passes, arr_factor : int
-        Passes of augmenting row reduction and its budget (row scans per row).
-    """
-    n = C.shape[0]
-    m = C.shape[1]
-    return lap_dense_core(
-        C,
-        x,
-        y,
-        u,
-        v,
-        iw[:n],
-        iw[n : 2 * n],
-        iw[2 * n : 3 * n],
-        iw[3 * n : 3 * n + m],
-        iw[3 * n + m : 3 * n + 2 * m],
-        iw[3 * n + 2 * m : 3 * n + 3 * m],
-        fw[:m],
-        fw[m : 2 * m],
-        fw[2 * m : 3 * m],
-        arr_passes,
-        arr_factor,
-    )
+    ws : LapWork
+        Work arrays for ``C.shape`` (overwritten).
 
-
-@jit
-def lap_dense_core(
-    C, x, y, u, v, free, scanned, matches, imin, pred, scol, d, dfin, vv, arr_passes, arr_factor
-):
-    """The solver proper, on work arrays that are already cut to size (no allocation).
-
-    Parameters
-    ----------
-    C, x, y, u, v : ndarray
-        As in :func:`lap_dense`.
-    free, scanned, matches : ndarray of int64, shape (n,)
-    imin, pred, scol : ndarray of int64, shape (m,)
-    d, dfin, vv : ndarray of float64, shape (m,)
-        Work arrays (contents on entry do not matter).
-    arr_passes, arr_factor : int
-        As in :func:`lap_dense_ws`.
+    Returns
+    -------
+    int
+        ``OK`` (0) or ``INFEASIBLE`` (1).
     """
     n = C.shape[0]
     m = C.shape[1]
@@ -446,19 +450,19 @@ def lap_dense_core(
         v[j] = 0.0
     if n == 0:
         return OK
+    free = ws.free
     if n == m:
-        nfree = _column_reduction(C, x, y, v, free, imin, matches)
+        nfree = _column_reduction(C, x, y, v, free, ws.imin, ws.matches)
         if nfree < 0:
             return INFEASIBLE
     else:
         nfree = n
         for i in range(n):
             free[i] = i
-    arr_limit = arr_factor * n + 16
-    for _ in range(arr_passes):
+    for _ in range(ARR_PASSES):
         if nfree == 0:
             break
-        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree, arr_limit)
+        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree, ARR_FACTOR * n + 16)
     # row duals of assigned rows: the reduced cost of their column is their row minimum
     for i in range(n):
         if x[i] >= 0:
@@ -471,7 +475,7 @@ def lap_dense_core(
             if h < umin:
                 umin = h
         u[f] = umin if umin < np.inf else 0.0
-        status = _augment(C, x, y, u, v, f, d, pred, scanned, dfin, vv, scol)
+        status = _augment(C, x, y, u, v, f, ws)
         if status != OK:
             return status
     return OK

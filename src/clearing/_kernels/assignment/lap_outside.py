@@ -7,6 +7,8 @@ paths with reduced costs), with one implicit extra column per row that is never 
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numba
 import numpy as np
 
@@ -33,12 +35,34 @@ def _argmin_small(d):
     return j
 
 
+class OutsideWork(NamedTuple):
+    """Outputs and work arrays of :func:`lap_outside_core` for an ``s x t`` problem.
+
+    Outputs (written): ``x`` (int64, ``s``) the column of each row, -1 if none; ``y``
+    (int64, ``t``) the row of each column, -1 if none; ``u`` (float64, ``s``) and ``v``
+    (float64, ``t``) the row and column duals (cost form, ``<= 0``). Work arrays (contents
+    on entry do not matter): ``scanned`` (int64, ``s``) the rows of a search in scan order;
+    ``pred`` and ``scol`` (int64, ``t``) the predecessor row of each column and the
+    settled columns in order; ``d``, ``dfin`` and ``vv`` (float64, ``t``) tentative and
+    final distances, and the duals of settled columns.
+    """
+
+    x: Any
+    y: Any
+    u: Any
+    v: Any
+    scanned: Any
+    pred: Any
+    scol: Any
+    d: Any
+    dfin: Any
+    vv: Any
+
+
 @jit
 def lap_outside_workspace(s, t):
-    """The work arrays of :func:`lap_outside_core` for an ``s x t`` problem, in its
-    argument order: ``x`` (s ints), ``y`` (t ints), ``u`` (s floats), ``v`` (t floats),
-    ``scanned`` (s ints), ``pred``, ``scol`` (t ints), ``d``, ``dfin``, ``vv`` (t floats)."""
-    return (
+    """An :class:`OutsideWork` for an ``s x t`` problem."""
+    return OutsideWork(
         np.empty(s, np.int64),
         np.empty(t, np.int64),
         np.empty(s, np.float64),
@@ -53,25 +77,16 @@ def lap_outside_workspace(s, t):
 
 
 @jit
-def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
+def lap_outside_core(W, ws, small):
     """Assignment with an outside option: each row takes a distinct column or none.
 
     Parameters
     ----------
     W : ndarray of float64, shape (n, m)
         Surplus, ``-inf`` off the eligible pairs; read only.
-    x : ndarray of int64, shape (n,)
-        Written: column of each row, -1 if none.
-    y : ndarray of int64, shape (m,)
-        Written: row of each column, -1 if none.
-    u : ndarray of float64, shape (n,)
-        Written: row duals (cost form, ``<= 0``).
-    v : ndarray of float64, shape (m,)
-        Written: column duals (cost form, ``<= 0``).
-    scanned : ndarray of int64, shape (n,)
-    pred, scol : ndarray of int64, shape (m,)
-    d, dfin, vv : ndarray of float64, shape (m,)
-        Work arrays (see :func:`lap_outside_workspace`).
+    ws : OutsideWork
+        For ``s, t = n, m``: the outputs ``x``, ``y``, ``u``, ``v`` (written) and the work
+        arrays (see :class:`OutsideWork`).
     small : bool
         A literal: ``m <= SHORT_ROW``.
 
@@ -121,6 +136,9 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
     - the outside-option candidate and the greedy claims are selects, not branches.
     """
     numba.literally(small)
+    x, y, u, v = ws.x, ws.y, ws.u, ws.v
+    scanned, pred, scol = ws.scanned, ws.pred, ws.scol
+    d, dfin, vv = ws.d, ws.dfin, ws.vv
     n = W.shape[0]
     m = W.shape[1]
     for j in range(m):
