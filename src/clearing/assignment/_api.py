@@ -124,9 +124,10 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
         ``cost_matrix[row_ind, col_ind].sum()``. When several assignments are optimal, the
         one returned is deterministic for a given input and version of this library, but
         follows no simpler rule (it depends on the solver's path: column reduction,
-        augmenting row reduction, then shortest augmenting paths, which on equal distances
-        take an unassigned column first, as scipy's solver does, and otherwise the lowest
-        column index); it may differ from scipy's.
+        augmenting row reduction, then shortest augmenting paths, which settle the columns
+        at equal distance together, end at an unassigned one among them if there is one,
+        the lowest index, and otherwise scan their rows first in, first out, each layer in
+        column index order); it may differ from scipy's.
 
     Raises
     ------

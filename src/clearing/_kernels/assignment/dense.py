@@ -227,9 +227,17 @@ def assign_dense_batch_parallel(problems, with_prices, want_max, out, n_chunks):
 
 @jit
 def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
-    """:func:`assign_csr_dense` once ``W`` (float64, ``-inf`` everywhere, ``m x n`` when
-    ``tall`` else ``n x m``) is allocated; the other arguments are those of
-    :func:`assign_csr_dense`."""
+    """:func:`assign_csr_dense` once ``W`` is allocated.
+
+    Parameters
+    ----------
+    indptr, indices, w, xe, u, p : ndarray
+        As in :func:`assign_csr_dense`.
+    W : ndarray of float64, shape (m, n) when ``tall`` else (n, m)
+        ``-inf`` everywhere on entry; the surplus is scattered into it.
+    tall : bool
+        More rows than columns: ``W`` holds the transposed problem.
+    """
     n = indptr.shape[0] - 1
     for i in range(n):
         for e in range(indptr[i], indptr[i + 1]):

@@ -21,8 +21,8 @@ The phases follow Jonker and Volgenant (1987):
    (the lowest index among them); otherwise their rows are scanned first in, first out,
    and columns brought down to the same distance meanwhile form the next layer, settled
    in index order when the queue is empty (as the ``SCAN``/``TODO`` lists of Jonker and
-   Volgenant's own search: on integer costs the lowest-index-first order scipy uses
-   scanned ten times more rows).
+   Volgenant's own search; on integer costs the lowest-index-first order of scipy's
+   search scans many more rows: see ``docs/bench/assignment.md``).
 
 Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 """
@@ -45,7 +45,26 @@ _INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
 
 @jit
 def _column_reduction(C, x, y, v, free, imin, matches):
-    """Square problems: v = column minima, rows take their minimum columns; return n free."""
+    """Square problems: v = column minima, rows take their minimum columns; return n free.
+
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, n)
+        Costs. Read only.
+    x, y : ndarray of int64, shape (n,)
+        Written: the column of each row and the row of each column (-1: none).
+    v : ndarray of float64, shape (n,)
+        Written: column duals (the column minima, less the reduction transfer).
+    free : ndarray of int64, shape (n,)
+        Written: the rows left free, first.
+    imin, matches : ndarray of int64, shape (n,)
+        Work arrays.
+
+    Returns
+    -------
+    int
+        The number of free rows, -1 if a column has no finite cost (infeasible).
+    """
     n = C.shape[0]
     m = C.shape[1]
     for j in range(m):
@@ -97,6 +116,22 @@ def _column_reduction(C, x, y, v, free, imin, matches):
 def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     """One pass of augmenting row reduction over ``free[:nfree]``; return the rows left free.
 
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, m)
+        Costs. Read only.
+    x, y : ndarray of int64, shape (n,) and (m,)
+        The assignment, updated in place.
+    v : ndarray of float64, shape (m,)
+        Column duals, lowered in place.
+    free : ndarray of int64, shape (n,)
+        The free rows in ``free[:nfree]``; on return those still free, first.
+    nfree : int
+    limit : int
+        The most row scans the pass may spend.
+
+    Notes
+    -----
     Invariant kept: every assigned row's column minimises ``C[i, j] - v[j]`` over ``j``.
     """
     m = C.shape[1]
@@ -159,6 +194,13 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
 def argmin_nonneg(d):
     """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
 
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+        Distances, ``>= 0`` up to rounding. Read only.
+
+    Notes
+    -----
     The distances are ``>= 0`` (up to rounding), and for non-negative doubles the IEEE bit
     patterns order like the values, so the minimum is an integer reduction (it vectorises
     without fast-math) followed by a search for the first match. A stray ``-0.0`` or
@@ -189,8 +231,17 @@ def argmin_nonneg(d):
 
 @jit
 def argmin_nonneg_free(d, y):
-    """:func:`argmin_nonneg` with the tie rule of the shortest-path phase.
+    """:func:`argmin_nonneg` with a free column first on ties.
 
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+        Distances, ``>= 0`` up to rounding. Read only.
+    y : ndarray of int64, shape (m,)
+        The row of each column, ``< 0`` when unassigned. Read only.
+
+    Notes
+    -----
     Among the entries at the least distance, the first column with ``y[j] < 0`` (not
     assigned: the search ends there) wins; without one, the first column. This is the rule
     of scipy's ``rectangular_lsap.cpp``: on integer or 0/1 costs many columns tie at the
@@ -221,7 +272,16 @@ def argmin_nonneg_free(d, y):
 
 @jit
 def _first_free_at(d, y, lo, level):
-    """The first unassigned column ``j >= lo`` with ``d[j] <= level``, -1 if none."""
+    """The first unassigned column ``j >= lo`` with ``d[j] <= level``, -1 if none.
+
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+    y : ndarray of int64, shape (m,)
+        Distances and the row of each column (``< 0``: unassigned). Read only.
+    lo : int
+    level : float
+    """
     m = d.shape[0]
     j = lo
     # 16 entries at a time (a fixed-length test vectorises; an early-exit scan does not)
@@ -243,6 +303,22 @@ def _first_free_at(d, y, lo, level):
 def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
     """Settle the columns of ``d`` at distance ``<= level`` from index ``lo`` on.
 
+    Parameters
+    ----------
+    d, vv, dfin : ndarray of float64, shape (m,)
+        Tentative distances, swept column duals and final distances, updated in place.
+    y : ndarray of int64, shape (m,)
+        The row of each column (``< 0``: unassigned). Read only.
+    lo : int
+        No column below ``lo`` is at the level.
+    level : float
+        The least tentative distance.
+    queue : ndarray of int64, shape (m,)
+        Settled columns, appended from ``tail`` on.
+    tail : int
+
+    Notes
+    -----
     If one of them is unassigned, the search ends there: the first such column is
     returned (columns before it may have been settled already: their dual does not move).
     Otherwise each is queued and settled (``dfin`` keeps the level, ``d = inf`` and
@@ -294,6 +370,26 @@ def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
 def _augment(C, x, y, u, v, f, ws):
     """Shortest augmenting path from free row ``f``; update duals; return status.
 
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, m)
+        Costs. Read only.
+    x, y : ndarray of int64, shape (n,) and (m,)
+        The assignment, augmented in place.
+    u, v : ndarray of float64, shape (n,) and (m,)
+        Duals, feasible and tight on entry (``u[f]`` its row minimum), updated in place.
+    f : int
+        A free row.
+    ws : LapWork
+        Work arrays.
+
+    Returns
+    -------
+    int
+        ``OK``, or ``INFEASIBLE`` when no free column is reachable at a finite cost.
+
+    Notes
+    -----
     When no settled column waits to be scanned, the columns at the least distance are
     settled together (an unassigned one among them ends the search: the lowest index) and
     queued; their rows are then scanned first in, first out (``scol`` is that queue, in
@@ -352,7 +448,19 @@ def _augment(C, x, y, u, v, f, ws):
 
 @jit_inline
 def flip_path(x, y, pred, f, j):
-    """Flip the alternating path that ends in column ``j`` (none when ``j < 0``) back to ``f``."""
+    """Flip the alternating path that ends in column ``j`` (none when ``j < 0``) back to ``f``.
+
+    Parameters
+    ----------
+    x, y : ndarray of int64
+        The assignment (row to column, column to row), flipped in place along the path.
+    pred : ndarray of int64, shape (m,)
+        The predecessor row of each column in the search. Read only.
+    f : int
+        The row the search started from.
+    j : int
+        The column the path ends in.
+    """
     while j >= 0:
         i = pred[j]
         y[j] = i
@@ -386,7 +494,13 @@ class LapWork(NamedTuple):
 
 @jit
 def lap_work(n, m):
-    """A :class:`LapWork` for an ``n x m`` problem."""
+    """A :class:`LapWork` for an ``n x m`` problem.
+
+    Parameters
+    ----------
+    n, m : int
+        The problem's shape.
+    """
     return LapWork(
         np.empty(n, np.int64),
         np.empty(n, np.int64),

@@ -22,9 +22,16 @@ SHORT_ROW = 32  # rows up to this length take a plain argmin scan (no bit view)
 def _argmin_small(d):
     """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
 
-    A plain scan for short rows: it allows negative entries and needs no integer view. It
-    keeps the lowest-index tie rule: a search on a short row is short whatever the ties,
-    and preferring free columns here cost more than it saved on 8 x 8 batches.
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+        Read only; negative entries are allowed.
+
+    Notes
+    -----
+    A plain scan for short rows: it needs no integer view. It keeps the lowest-index tie
+    rule: a search on a short row is short whatever the ties, and preferring free columns
+    there does not pay on small batches.
     """
     j = -1
     low = np.inf
@@ -61,7 +68,13 @@ class OutsideWork(NamedTuple):
 
 @jit
 def lap_outside_workspace(s, t):
-    """An :class:`OutsideWork` for an ``s x t`` problem."""
+    """An :class:`OutsideWork` for an ``s x t`` problem.
+
+    Parameters
+    ----------
+    s, t : int
+        The problem's shape (rows, columns).
+    """
     return OutsideWork(
         np.empty(s, np.int64),
         np.empty(t, np.int64),
@@ -100,9 +113,9 @@ def lap_outside_core(W, ws, small):
 
     Pass ``small`` as a literal ``True`` when ``m <= SHORT_ROW`` (rows are then scanned by
     :func:`_argmin_small`), else ``False`` (rows start from their minimum, for
-    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, which ran
-    faster on 8 x 8 problems than a choice made in the loop. Call it directly: a wrapper
-    that passes the work arrays on costs as much again.
+    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, so that the
+    selection is not a choice made in the loop (see ``docs/bench/assignment.md``). Call it
+    directly: a wrapper adds a call per problem.
 
     Column reduction does not apply (the extended problem is never square) and augmenting
     row reduction costs more than it saves on small problems. A greedy pass
@@ -110,7 +123,7 @@ def lap_outside_core(W, ws, small):
     (the first on ties) at ``u[i] = -W[i, j]`` if that column is still free. Those duals
     are feasible and tight. A row with no eligible column stays alone for good; the others
     left over (``x == -2`` until their turn: a search reaches matched rows only) search, in
-    index order, for a shortest augmenting path. On random 8 x 8 problems the pass settles
+    index order, for a shortest augmenting path. On random small problems the pass settles
     most rows.
 
     The extra columns are never stored: while row ``i`` is not on its own, that column's
@@ -124,7 +137,7 @@ def lap_outside_core(W, ws, small):
 
     A settled column ``c`` keeps its dual in ``vv[c]`` while ``v[c]`` is ``-inf``, so that
     the distance sweep passes over it. The code is shaped for the small problems of a
-    batch, where a problem takes well under a microsecond:
+    batch, where the overhead around a search counts:
 
     - every array dies at the same point, so numba emits no reference counting for the work
       arrays (a final loop over ``x`` after the last use of the others brings back atomic

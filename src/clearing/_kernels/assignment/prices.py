@@ -198,7 +198,15 @@ def _dense_dijkstra(M, link, S, opened, P, dist, phi, out, forward):
 
 @jit
 def _transpose(W, WT):
-    """``WT = W.T`` in 64 x 64 tiles (cache friendly; faster than 8 to 32 on the benchmarks)."""
+    """``WT = W.T`` in 64 x 64 tiles (cache friendly).
+
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, m)
+        Read only.
+    WT : ndarray of float64, shape (m, n)
+        Written.
+    """
     n = W.shape[0]
     m = W.shape[1]
     for i0 in range(0, n, 64):
@@ -212,7 +220,13 @@ def _transpose(W, WT):
 
 @jit
 def _transpose_in_place(W):
-    """``W = W.T`` for a square ``W``, swapping 64 x 64 tiles across the diagonal."""
+    """``W = W.T`` for a square ``W``, swapping 64 x 64 tiles across the diagonal.
+
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, n)
+        Transposed in place.
+    """
     n = W.shape[0]
     for i0 in range(0, n, 64):
         i1 = min(i0 + 64, n)
@@ -231,9 +245,26 @@ def prices_csr(
 ):
     """Prices for a served allocation in CSR form (transport, sparse assignment).
 
-    ``flow[e]`` units on entry ``e``; ``unserved[i]`` units of row ``i`` left out;
-    ``saturated[j]`` marks providers at capacity (the only prices that may be positive).
-    ``row_dual`` receives each row's gain per unit at the minimum prices.
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+    W : ndarray of float64, shape (nnz,)
+        The eligible surplus in CSR form. Read only.
+    flow : ndarray of int64, shape (nnz,)
+        Units on each entry (an optimal flow). Read only.
+    unserved : ndarray of int64, shape (n,)
+        Units of each row left out. Read only.
+    saturated : ndarray of bool, shape (m,)
+        Providers at capacity (the only prices that may be positive). Read only.
+    P : ndarray of float64, shape (m,)
+        The solver's optimal provider potentials. Read only.
+    want_min, want_max : bool
+        Which prices to compute.
+    pmin, pmax : ndarray of float64, shape (m,)
+        Written: the minimum and maximum prices (0 where not asked for).
+    row_dual : ndarray of float64, shape (n,)
+        Written with ``want_min``: each row's gain per unit at the minimum prices.
     """
     n = indptr.shape[0] - 1
     m = saturated.shape[0]
