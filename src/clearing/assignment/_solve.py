@@ -34,9 +34,9 @@ def lap_workspace(n: int, m: int) -> LapWork:
     more on the first call)."""
     i8, f8 = np.int64, np.float64
     return LapWork(
+        *(np.empty(m, f8) for _ in range(3)),
         *(np.empty(n, i8) for _ in range(2)),
         *(np.empty(m, i8) for _ in range(3)),
-        *(np.empty(m, f8) for _ in range(3)),
     )
 
 

@@ -118,12 +118,9 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
 
     Parameters
     ----------
-    C : ndarray of float64, shape (n, m)
-        Costs. Read only.
-    x, y : ndarray of int64, shape (n,) and (m,)
-        The assignment, updated in place.
-    v : ndarray of float64, shape (m,)
-        Column duals, lowered in place.
+    C, x, y, v : ndarray
+        As in :func:`lap_dense` (``n x m``): the assignment is updated and ``v`` lowered in
+        place.
     free : ndarray of int64, shape (n,)
         The free rows in ``free[:nfree]``; on return those still free, first.
     nfree : int
@@ -372,12 +369,9 @@ def _augment(C, x, y, u, v, f, ws):
 
     Parameters
     ----------
-    C : ndarray of float64, shape (n, m)
-        Costs. Read only.
-    x, y : ndarray of int64, shape (n,) and (m,)
-        The assignment, augmented in place.
-    u, v : ndarray of float64, shape (n,) and (m,)
-        Duals, feasible and tight on entry (``u[f]`` its row minimum), updated in place.
+    C, x, y, u, v : ndarray
+        As in :func:`lap_dense`: the assignment is augmented and the duals (feasible and
+        tight on entry, ``u[f]`` the row minimum of ``f``) are updated in place.
     f : int
         A free row.
     ws : LapWork
@@ -473,44 +467,23 @@ def flip_path(x, y, pred, f, j):
 
 class LapWork(NamedTuple):
     """Work arrays of :func:`lap_dense_core` for an ``n x m`` problem (contents on entry do
-    not matter; :func:`lap_work` allocates them).
+    not matter).
 
-    ``free`` and ``matches`` (int64, ``n``): the rows left free, the columns each row won in
-    the column reduction. ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each
-    column's minimum, the predecessor row of each column in a search, and the queue of
-    settled columns. ``d``, ``dfin`` and ``vv`` (float64, ``m``): tentative and final
-    distances, and the column duals that a search sweeps (``-inf`` once settled).
+    ``d``, ``dfin`` and ``vv`` (float64, ``m``): tentative and final distances, and the
+    column duals that a search sweeps (``-inf`` once settled). ``free`` and ``matches``
+    (int64, ``n``): the rows left free, the columns each row won in the column reduction.
+    ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each column's minimum, the
+    predecessor row of each column in a search, and the queue of settled columns.
     """
 
+    d: Any
+    dfin: Any
+    vv: Any
     free: Any
     matches: Any
     imin: Any
     pred: Any
     scol: Any
-    d: Any
-    dfin: Any
-    vv: Any
-
-
-@jit
-def lap_work(n, m):
-    """A :class:`LapWork` for an ``n x m`` problem.
-
-    Parameters
-    ----------
-    n, m : int
-        The problem's shape.
-    """
-    return LapWork(
-        np.empty(n, np.int64),
-        np.empty(n, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m, np.float64),
-        np.empty(m, np.float64),
-        np.empty(m, np.float64),
-    )
 
 
 @jit
@@ -535,7 +508,15 @@ def lap_dense(C, x, y, u, v):
     int
         ``OK`` (0) or ``INFEASIBLE`` (1).
     """
-    return lap_dense_core(C, x, y, u, v, lap_work(C.shape[0], C.shape[1]))
+    n = C.shape[0]
+    m = C.shape[1]
+    iw = np.empty(2 * n + 3 * m, np.int64)
+    fw = np.empty(3 * m, np.float64)
+    ws = LapWork(
+        fw[:m], fw[m : 2 * m], fw[2 * m :], iw[:n], iw[n : 2 * n],
+        iw[2 * n : 2 * n + m], iw[2 * n + m : 2 * n + 2 * m], iw[2 * n + 2 * m :],
+    )  # fmt: skip
+    return lap_dense_core(C, x, y, u, v, ws)
 
 
 @jit
@@ -552,10 +533,9 @@ def lap_dense_core(C, x, y, u, v, ws):
     Returns
     -------
     int
-        ``OK`` (0) or ``INFEASIBLE`` (1).
+        As :func:`lap_dense`.
     """
-    n = C.shape[0]
-    m = C.shape[1]
+    n, m = C.shape
     for i in range(n):
         x[i] = -1
         u[i] = 0.0

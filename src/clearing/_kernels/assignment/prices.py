@@ -57,6 +57,9 @@ class PriceWork(NamedTuple):
 def prices_dense_core(W, pw, want_min, want_max):
     """Unit-demand minimum and maximum prices over a dense surplus.
 
+    The minimum prices come from a forward search over the matched providers, the maximum
+    from a backward one over the served requests (see the module docstring).
+
     Parameters
     ----------
     W : ndarray of float64, shape (n, m)
