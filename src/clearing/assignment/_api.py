@@ -127,7 +127,8 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
         augmenting row reduction, then shortest augmenting paths, which settle the columns
         at equal distance together, end at an unassigned one among them if there is one,
         the lowest index, and otherwise scan their rows first in, first out, each layer in
-        column index order); it may differ from scipy's.
+        column index order, until a scan reaches an unassigned column at that distance);
+        it may differ from scipy's.
 
     Raises
     ------

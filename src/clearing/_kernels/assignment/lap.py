@@ -20,7 +20,8 @@ The phases follow Jonker and Volgenant (1987):
    distance are settled together; an unassigned one among them ends the search at once
    (the lowest index among them); otherwise their rows are scanned first in, first out,
    and columns brought down to the same distance meanwhile form the next layer, settled
-   in index order when the queue is empty (as the ``SCAN``/``TODO`` lists of Jonker and
+   in index order when the queue is empty; an unassigned column brought down to the
+   level by a scan ends the search at once (as the ``SCAN``/``TODO`` lists of Jonker and
    Volgenant's own search; on integer costs the lowest-index-first order of scipy's
    search scans many more rows: see ``docs/bench/assignment.md``).
 
@@ -389,7 +390,9 @@ def _augment(C, x, y, u, v, f, ws):
     queued; their rows are then scanned first in, first out (``scol`` is that queue, in
     settling order). Columns that a scan brings down to the same distance wait for the
     next settling, when the queue is empty: the search goes breadth first through the
-    columns of one distance, in layers, each layer in index order. Settled columns get
+    columns of one distance, in layers, each layer in index order; but while rows wait, a
+    scan that brings an unassigned column down to the level ends the search there (the
+    lowest index among those), checked on the list of unassigned columns only. Settled columns get
     ``vv = -inf`` and ``d = inf``, so every relaxation runs over the whole contiguous row
     without branches on the settled set (the loop vectorises); their final distance is
     kept in ``dfin``.
@@ -403,6 +406,8 @@ def _augment(C, x, y, u, v, f, ws):
     for j in range(m):
         d[j] = np.inf
         vv[j] = v[j]
+    fcols = ws.imin  # the unassigned columns, listed once the queue first waits
+    nfc = -1
     head = 0
     tail = 0
     i = f
@@ -417,7 +422,22 @@ def _augment(C, x, y, u, v, f, ws):
             better = r < dj
             d[j] = r if better else dj
             pred[j] = i if better else pred[j]
-        if head == tail:  # nothing left at this level: settle the next one
+        if head < tail:
+            # rows wait at this level: a free column this row brought down to it ends the
+            # search now (a look at the free columns only, not a pass over all of them)
+            if nfc < 0:
+                nfc = 0
+                for j in range(m):
+                    if y[j] < 0:
+                        fcols[nfc] = j
+                        nfc += 1
+            for t in range(nfc):
+                if d[fcols[t]] <= level:
+                    sink = fcols[t]
+                    break
+            if sink >= 0:
+                break
+        else:  # nothing left at this level: settle the next one
             k = argmin_nonneg(d)
             if k < 0:
                 return INFEASIBLE
@@ -472,8 +492,9 @@ class LapWork(NamedTuple):
     ``d``, ``dfin`` and ``vv`` (float64, ``m``): tentative and final distances, and the
     column duals that a search sweeps (``-inf`` once settled). ``free`` and ``matches``
     (int64, ``n``): the rows left free, the columns each row won in the column reduction.
-    ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each column's minimum, the
-    predecessor row of each column in a search, and the queue of settled columns.
+    ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each column's minimum (then
+    the unassigned columns of a search), the predecessor row of each column in a search,
+    and the queue of settled columns.
     """
 
     d: Any
