@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from ..._jit import jit
-from .lap import argmin_nonneg_free, flip_path
+from .lap_search import argmin_nonneg_free, flip_path
 
 SHORT_ROW = 32  # rows up to this length take a plain argmin scan (no bit view)
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..._jit import jit
 from .heap import heap_pop, heap_push_or_decrease
-from .lap import argmin_nonneg
+from .lap_search import argmin_nonneg
 
 
 class PriceWork(NamedTuple):
