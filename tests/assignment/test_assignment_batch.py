@@ -14,7 +14,7 @@ import pytest
 from clearing import AssignmentBatchResult, InputError, assign, assign_batch
 from clearing._jit import JIT_OPTIONS, jit_inline
 from clearing._kernels.assignment.lap import argmin_nonneg
-from clearing._kernels.assignment.lap_outside import lap_outside_core
+from clearing._kernels.assignment.lap_outside import lap_outside_core, lap_outside_workspace
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -159,10 +159,9 @@ def test_short_and_long_row_selections_agree(shape: tuple[int, int]) -> None:
         w[(w <= 0) | (rng.random(shape) < 0.2)] = -np.inf
         out = {}
         for small in (True, False):
-            x, y, u = np.empty(n, np.int64), np.empty(m, np.int64), np.empty(n)
-            v, d, dfin, vv = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-            work = np.empty(n, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
-            lap_outside_core(w, x, y, u, v, *work, d, dfin, vv, small)
+            ws = lap_outside_workspace(n, m)
+            lap_outside_core(w, ws, small)
+            x, u, v = ws.x, ws.u, ws.v
             rows = np.flatnonzero(x >= 0)
             assert np.isfinite(w[rows, x[rows]]).all()
             assert len(set(x[rows].tolist())) == len(rows)

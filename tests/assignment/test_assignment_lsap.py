@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from reference.assignment import brute_lsap
 
 from clearing import InfeasibleError, InputError, linear_sum_assignment
+from clearing._kernels.assignment.lap import lap_dense
 
 
 def _check_pairs(cost: np.ndarray, r: np.ndarray, c: np.ndarray) -> None:
@@ -31,6 +32,8 @@ def _random_cost(rng: np.random.Generator, n: int, m: int, kind: str) -> np.ndar
         cost = rng.integers(1, 11, (n, m)).astype(float)
     elif kind == "int":
         cost = rng.integers(-50, 50, (n, m)).astype(float)
+    elif kind == "int1000":  # few rows share a cheap column: long searches at one distance
+        cost = rng.integers(1, 1001, (n, m)).astype(float)
     else:
         cost = rng.random((n, m))
     if kind == "forbidden":
@@ -38,7 +41,9 @@ def _random_cost(rng: np.random.Generator, n: int, m: int, kind: str) -> np.ndar
     return cost
 
 
-@pytest.mark.parametrize("kind", ["float", "ties", "int", "forbidden", "binary", "int10"])
+@pytest.mark.parametrize(
+    "kind", ["float", "ties", "int", "forbidden", "binary", "int10", "int1000"]
+)
 @pytest.mark.parametrize(
     "shape", [(30, 30), (20, 45), (45, 20), (1, 9), (9, 1), (64, 64), (300, 300), (300, 150)]
 )
@@ -58,6 +63,34 @@ def test_matches_scipy(kind: str, shape: tuple[int, int], maximize: bool) -> Non
         r, c = linear_sum_assignment(cost, maximize=maximize)
         _check_pairs(cost, r, c)
         assert cost[r, c].sum() == pytest.approx(cost[r0, c0].sum(), abs=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["float", "ties", "binary", "int10", "int1000", "forbidden"])
+@pytest.mark.parametrize("shape", [(200, 200), (120, 250), (1, 40), (400, 400)])
+def test_kernel_duals_are_optimal(kind: str, shape: tuple[int, int]) -> None:
+    """lap_dense's duals prove its optimum on tie-heavy costs: feasible, tight on the
+    assigned pairs; rectangular: ``v <= 0``, and ``v == 0`` on unassigned columns."""
+    rng = np.random.default_rng(zlib.crc32(repr((kind, shape)).encode()))
+    cost = _random_cost(rng, *shape, kind)
+    n, m = shape
+    x, y = np.empty(n, np.int64), np.empty(m, np.int64)
+    u, v = np.empty(n), np.empty(m)
+    status = lap_dense(cost, x, y, u, v)
+    try:
+        r0, c0 = scipy.optimize.linear_sum_assignment(cost)
+    except ValueError:
+        assert status == 1
+        return
+    assert status == 0
+    assert sorted(x.tolist()) == sorted(set(x.tolist())) and (x >= 0).all()
+    assert (y[x] == np.arange(n)).all() and (y >= 0).sum() == n
+    assert cost[np.arange(n), x].sum() == pytest.approx(cost[r0, c0].sum(), abs=1e-9)
+    slack = np.where(np.isinf(cost), 0.0, cost - u[:, None] - v[None, :])
+    assert slack.min() >= -1e-9
+    np.testing.assert_allclose(slack[np.arange(n), x], 0.0, atol=1e-9)
+    if n < m:  # (square problems start from the column minima)
+        assert (v <= 1e-12).all()
+        assert (v[y < 0] == 0.0).all()
 
 
 def test_brute_force_every_shape_up_to_7() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.assignment.lap import lap_dense
+from .._kernels.assignment.lap import lap_dense_core
 from .._kernels.assignment.surplus import first_invalid, scatter_rows
 from .._validate import IntArray, as_numeric, choice, first_bad
 from ..errors import InfeasibleError, InputError
@@ -45,6 +45,7 @@ from ._solve import (
     dense_copies_fit,
     dense_flow_as_csr,
     drop_columns,
+    lap_workspace,
     solve_csr,
     solve_dense_batch,
     solve_dense_transport,
@@ -128,9 +129,11 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
         ``cost_matrix[row_ind, col_ind].sum()``. When several assignments are optimal, the
         one returned is deterministic for a given input and version of this library, but
         follows no simpler rule (it depends on the solver's path: column reduction,
-        augmenting row reduction, then shortest augmenting paths, which on equal distances
-        take an unassigned column first, as scipy's solver does, and otherwise the lowest
-        column index); it may differ from scipy's.
+        augmenting row reduction, then shortest augmenting paths, which settle the columns
+        at equal distance together, end at an unassigned one among them if there is one,
+        the lowest index, and otherwise scan their rows first in, first out, each layer in
+        column index order, until a scan reaches an unassigned column at that distance);
+        it may differ from scipy's.
 
     Raises
     ------
@@ -177,7 +180,7 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     y = np.empty(a.shape[1], np.int64)
     u = np.empty(a.shape[0], np.float64)
     v = np.empty(a.shape[1], np.float64)
-    if lap_dense(a, x, y, u, v) != 0:  # type: ignore[no-untyped-call]
+    if lap_dense_core(a, x, y, u, v, lap_workspace(*a.shape)) != 0:  # type: ignore[no-untyped-call]
         raise _infeasible(fn, a, tall)
     if not tall:
         return np.arange(n, dtype=np.int64), x

@@ -12,10 +12,13 @@ import numba
 import numpy as np
 
 from .._kernels.assignment.dense import (
+    BatchOut,
+    DenseProblems,
     assign_csr_dense,
     assign_dense_batch,
     assign_dense_batch_parallel,
 )
+from .._kernels.assignment.lap import LapWork
 from .._kernels.assignment.prices import prices_csr
 from .._kernels.assignment.sparse import sparse_assign
 from .._kernels.assignment.transport import transport_csr
@@ -24,6 +27,18 @@ from .._validate import FloatArray, IntArray
 from ..errors import InputError
 from ._inputs import DenseInput, SparseSurplus, dense_to_csr
 from ._results import AssignmentBatchResult, AssignmentReason, AssignmentResult
+
+
+def lap_workspace(n: int, m: int) -> LapWork:
+    """The work arrays of :func:`~clearing._kernels.assignment.lap.lap_dense_core` for an
+    ``n x m`` problem, allocated here (the kernel's own allocator would compile a kernel
+    more on the first call)."""
+    i8, f8 = np.int64, np.float64
+    return LapWork(
+        *(np.empty(m, f8) for _ in range(3)),
+        *(np.empty(n, i8) for _ in range(2)),
+        *(np.empty(m, i8) for _ in range(3)),
+    )
 
 
 def unmatched_with_reason(x: IntArray, reason: Any) -> tuple[IntArray, Any]:
@@ -48,15 +63,15 @@ def solve_dense_batch(
     row_dual = np.empty((nb, n), np.float64)
     reason = np.empty((nb, n), np.int8)
     if nb and n and m:
-        args = (v3, inp.c1, inp.c2, inp.forb, with_prices, want_max)
-        outs = (x, welfare, col, pmax, row_dual, reason)
+        problems = DenseProblems(v3, inp.c1, inp.c2, inp.forb)
+        out = BatchOut(x, welfare, col, pmax, row_dual, reason)
         if parallel:
             # one contiguous chunk a thread: numba hands each thread an equal share of
             # the chunks anyway, and four a thread ran slower
             chunks = min(nb, numba.get_num_threads())
-            code, k = assign_dense_batch_parallel(*args, *outs, chunks)  # type: ignore[no-untyped-call]
+            code, k = assign_dense_batch_parallel(problems, with_prices, want_max, out, chunks)  # type: ignore[no-untyped-call]
         else:
-            code, k = assign_dense_batch(*args, *outs)  # type: ignore[no-untyped-call]
+            code, k = assign_dense_batch(problems, with_prices, want_max, out)  # type: ignore[no-untyped-call]
         inp.raise_for_code(int(code), int(k))
     else:
         for a in (welfare, col, row_dual, pmax):  # nothing to match: every price is 0

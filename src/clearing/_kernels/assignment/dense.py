@@ -14,71 +14,98 @@ problems on all threads) gives the serial kernel's results bit for bit.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numba
 import numpy as np
 
 from ..._jit import jit, jit_parallel
 from .lap_outside import SHORT_ROW, lap_outside_core, lap_outside_workspace
-from .prices import prices_dense_core
+from .prices import PriceWork, prices_dense_core
 from .surplus import surplus_rows
 
 
-@jit
-def _prices_one(W, b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py, pU, pB, prd, pb, WT):
-    """Replace problem ``b``'s solver duals by the minimum prices (and fill ``pmax``).
+class DenseProblems(NamedTuple):
+    """Checked dense inputs of :func:`assign_dense_batch` (``nb`` problems of ``n x m``).
 
-    ``W`` (n x m surplus), ``x``, ``col``, ``pmax``, ``rdual``: as in
-    :func:`assign_dense_batch` (rows ``b`` updated); the others are the work arrays of
-    :func:`prices_dense_core` (``px`` n ints, ``P``, ``pmin``, ``pmx``, ``prd``, ``pb`` m
-    floats, ``py`` m ints, ``pU``, ``pB`` n floats, ``WT`` m x n or empty). The surplus
-    block ``W`` may be left transposed (square problems, maximum prices).
+    ``value`` (float64, ``(nb, n, m)``); ``c1`` (float64, ``(m,)`` cost per provider, or
+    ``(0,)``); ``c2`` (float64, ``(nb, n, m)`` cost per pair, or ``(1, 0, m)``); ``forb``
+    (bool, ``(nb, n, m)`` forbidden pairs, or ``(1, 0, m)``). Read only.
     """
-    n = W.shape[0]
-    m = W.shape[1]
-    for i in range(n):
-        px[i] = x[b, i]
-        rdual[b, i] = W[i, px[i]] if px[i] >= 0 else 0.0  # W may come back transposed
-    for j in range(m):
-        P[j] = col[b, j]
-    prices_dense_core(W, px, P, True, want_max, pmin, pmx, py, pU, pB, prd, pb, WT)
-    for j in range(m):
-        col[b, j] = pmin[j]
-        pmax[b, j] = pmx[j]
-    for i in range(n):
-        j = px[i]
-        rdual[b, i] = max(rdual[b, i] - pmin[j], 0.0) if j >= 0 else 0.0
+
+    value: Any
+    c1: Any
+    c2: Any
+    forb: Any
+
+
+class BatchOut(NamedTuple):
+    """Outputs of :func:`assign_dense_batch`, stacked along the first axis (all written).
+
+    ``x`` (int64, ``(nb, n)``) the provider of each request, -1 if none; ``welfare``
+    (float64, ``(nb,)``); ``col`` (float64, ``(nb, m)``) column duals, the minimum prices
+    when prices are asked for; ``pmax`` (float64, ``(nb, m)``, or ``(nb, 0)`` without
+    prices) the maximum prices; ``rdual`` (float64, ``(nb, n)``) row duals (utilities);
+    ``reason`` (int8, ``(nb, n)``) why each request is unmatched (0 when matched).
+    """
+
+    x: Any
+    welfare: Any
+    col: Any
+    pmax: Any
+    rdual: Any
+    reason: Any
 
 
 @jit
-def assign_dense_batch(
-    v3, c1, c2, forb, with_prices, want_max, x, welfare, col, pmax, rdual, reason
-):
-    """Check and solve ``v3[b]`` for every ``b``; outputs are stacked along the first axis.
+def _prices_one(W, b, want_max, out, pw):
+    """Replace problem ``b``'s solver duals in ``out`` by the minimum prices (and fill
+    ``out.pmax``).
 
     Parameters
     ----------
-    v3 : ndarray of float64, shape (nb, n, m)
-        Values.
-    c1 : ndarray of float64, shape (m,) or (0,)
-        Cost per provider, or empty.
-    c2 : ndarray of float64, shape (nb, n, m) or (1, 0, m)
-        Cost per pair, or empty.
-    forb : ndarray of bool, shape (nb, n, m) or (1, 0, m)
-        Forbidden pairs, or empty.
+    W : ndarray of float64, shape (n, m)
+        Problem ``b``'s surplus; it may be left transposed (square problems, maximum
+        prices).
+    b : int
+        The problem.
+    want_max : bool
+        Compute the maximum prices too.
+    out : BatchOut
+        Row ``b`` of ``x`` and ``col`` (the solver's duals) is read; ``col``, ``pmax`` and
+        ``rdual`` are written at ``b``.
+    pw : PriceWork
+        The work arrays of :func:`prices_dense_core` (``WT`` ``m x n`` or empty).
+    """
+    n = W.shape[0]
+    m = W.shape[1]
+    px = pw.x
+    for i in range(n):
+        px[i] = out.x[b, i]
+        out.rdual[b, i] = W[i, px[i]] if px[i] >= 0 else 0.0  # W may come back transposed
+    for j in range(m):
+        pw.P[j] = out.col[b, j]
+    prices_dense_core(W, pw, True, want_max)
+    for j in range(m):
+        out.col[b, j] = pw.pmin[j]
+        out.pmax[b, j] = pw.pmax[j]
+    for i in range(n):
+        j = px[i]
+        out.rdual[b, i] = max(out.rdual[b, i] - pw.pmin[j], 0.0) if j >= 0 else 0.0
+
+
+@jit
+def assign_dense_batch(problems, with_prices, want_max, out):
+    """Check and solve ``problems.value[b]`` for every ``b``.
+
+    Parameters
+    ----------
+    problems : DenseProblems
+        Values, costs and forbidden pairs (read only).
     with_prices, want_max : bool
         Replace the solver's duals by the minimum prices; also compute the maximum ones.
-    x : ndarray of int64, shape (nb, n)
-        Written: provider of each request, -1 if none.
-    welfare : ndarray of float64, shape (nb,)
-        Written.
-    col : ndarray of float64, shape (nb, m)
-        Written: column duals (the minimum prices with ``with_prices``).
-    pmax : ndarray of float64, shape (nb, m) or (nb, 0)
-        Written with ``want_max``: the maximum prices.
-    rdual : ndarray of float64, shape (nb, n)
-        Written: row duals (utilities).
-    reason : ndarray of int8, shape (nb, n)
-        Written: why each request is unmatched (0 when matched).
+    out : BatchOut
+        Written: every field, for every problem.
 
     Returns
     -------
@@ -87,6 +114,9 @@ def assign_dense_batch(
         ``(0, -1)`` when all is well. The surplus is built for blocks of problems at a
         time, then each problem is solved.
     """
+    v3, c1, c2, forb = problems
+    x, welfare, col = out.x, out.welfare, out.col
+    rdual, reason = out.rdual, out.reason
     nb = v3.shape[0]
     n = v3.shape[1]
     m = v3.shape[2]
@@ -95,19 +125,23 @@ def assign_dense_batch(
     tall = n > m
     block = max(1, min(nb, 4096 // (n * m)))
     Wb = np.empty((block * n, m), np.float64)
-    xr, yc, u, v, scanned, pred, scol, d, dfin, vv = lap_outside_workspace(s, t)
-    px = np.empty(n, np.int64)
-    P = np.empty(m, np.float64)
-    pmin = np.empty(m, np.float64)
-    pmx = np.empty(m, np.float64)
-    py = np.empty(m, np.int64)
-    pU = np.empty(n, np.float64)
-    pB = np.empty(n, np.float64)
-    prd = np.empty(m, np.float64)
-    pb = np.empty(m, np.float64)
+    ws = lap_outside_workspace(s, t)
+    xr, yc, u, v = ws.x, ws.y, ws.u, ws.v
     # the transposed surplus of tall problems, and the prices' work array for the maximum
     # (square problems are transposed in place instead)
     WT = np.empty((m, n) if tall or (want_max and n < m) else (0, 0), np.float64)
+    pw = PriceWork(
+        np.empty(n, np.int64),
+        np.empty(m, np.float64),
+        np.empty(m, np.float64),
+        np.empty(m, np.float64),
+        np.empty(m, np.int64),
+        np.empty(n, np.float64),
+        np.empty(n, np.float64),
+        np.empty(m, np.float64),
+        np.empty(m, np.float64),
+        WT,
+    )
     for lo in range(0, nb, block):
         hi = min(lo + block, nb)
         rows = (hi - lo) * n
@@ -132,9 +166,9 @@ def assign_dense_batch(
                         WT[j, i] = Wp[i, j]
                 Wp = WT
             if t <= SHORT_ROW:
-                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, True)
+                lap_outside_core(Wp, ws, True)
             else:
-                lap_outside_core(Wp, xr, yc, u, v, scanned, pred, scol, d, dfin, vv, False)
+                lap_outside_core(Wp, ws, False)
             # duals: r = -(request side), p = -(provider side), clipped at 0
             total = 0.0
             for i in range(n):
@@ -151,17 +185,12 @@ def assign_dense_batch(
                 p = u[j] if tall else v[j]
                 col[b, j] = -p if p < 0.0 else 0.0
             if with_prices:
-                _prices_one(
-                    Wb[off : off + n], b, want_max, x, col, pmax, rdual, px, P, pmin, pmx, py,
-                    pU, pB, prd, pb, WT,
-                )  # fmt: skip
+                _prices_one(Wb[off : off + n], b, want_max, out, pw)
     return 0, -1
 
 
 @jit_parallel
-def assign_dense_batch_parallel(
-    v3, c1, c2, forb, with_prices, want_max, x, welfare, col, pmax, rdual, reason, n_chunks
-):
+def assign_dense_batch_parallel(problems, with_prices, want_max, out, n_chunks):
     """:func:`assign_dense_batch` on ``n_chunks`` contiguous chunks of problems, in threads.
 
     Takes the arguments of :func:`assign_dense_batch` plus ``n_chunks`` (int, at most the
@@ -170,6 +199,7 @@ def assign_dense_batch_parallel(
     The first bad entry is that of the first chunk reporting one, so the answer is the
     serial kernel's.
     """
+    v3, c1, c2, forb = problems
     nb = v3.shape[0]
     size = v3.shape[1] * v3.shape[2]
     codes = np.zeros(n_chunks, np.int64)
@@ -179,11 +209,14 @@ def assign_dense_batch_parallel(
     for c in numba.prange(n_chunks):
         lo = c * nb // n_chunks
         hi = (c + 1) * nb // n_chunks
-        code, k = assign_dense_batch(
-            v3[lo:hi], c1, c2[lo:hi] if per_pair else c2, forb[lo:hi] if masked else forb,
-            with_prices, want_max, x[lo:hi], welfare[lo:hi], col[lo:hi], pmax[lo:hi],
-            rdual[lo:hi], reason[lo:hi],
+        part = DenseProblems(
+            v3[lo:hi], c1, c2[lo:hi] if per_pair else c2, forb[lo:hi] if masked else forb
+        )
+        part_out = BatchOut(
+            out.x[lo:hi], out.welfare[lo:hi], out.col[lo:hi], out.pmax[lo:hi],
+            out.rdual[lo:hi], out.reason[lo:hi],
         )  # fmt: skip
+        code, k = assign_dense_batch(part, with_prices, want_max, part_out)
         codes[c] = code
         where[c] = lo * size + k
     for c in range(n_chunks):
@@ -194,9 +227,19 @@ def assign_dense_batch_parallel(
 
 @jit
 def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
-    """:func:`assign_csr_dense` once ``W`` (float64, ``m x n`` and ``-inf`` everywhere when
-    ``tall``, else ``n x m`` and filled here row by row) is allocated; the other arguments
-    are those of :func:`assign_csr_dense`."""
+    """:func:`assign_csr_dense` once ``W`` is allocated.
+
+    Parameters
+    ----------
+    indptr, indices, w, xe, u, p : ndarray
+        As in :func:`assign_csr_dense`.
+    W : ndarray of float64, shape (m, n) when ``tall`` else (n, m)
+        When ``tall``, ``-inf`` everywhere on entry; otherwise uninitialised and each row
+        set to ``-inf`` here just before its entries (while it is in cache). The surplus
+        is scattered into it.
+    tall : bool
+        More rows than columns: ``W`` holds the transposed problem.
+    """
     n = indptr.shape[0] - 1
     for i in range(n):
         if not tall:  # the row is still in cache for its entries
@@ -208,11 +251,12 @@ def _solve_csr_dense(indptr, indices, w, W, tall, xe, u, p):
                 W[i, indices[e]] = w[e]
     s = W.shape[0]
     t = W.shape[1]
-    xr, yc, us, vt, scanned, pred, scol, d, dfin, vv = lap_outside_workspace(s, t)
+    ws = lap_outside_workspace(s, t)
+    xr, yc, us, vt = ws.x, ws.y, ws.u, ws.v
     if t <= SHORT_ROW:
-        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, True)
+        lap_outside_core(W, ws, True)
     else:
-        lap_outside_core(W, xr, yc, us, vt, scanned, pred, scol, d, dfin, vv, False)
+        lap_outside_core(W, ws, False)
     for i in range(n):
         j = yc[i] if tall else xr[i]
         r = vt[i] if tall else us[i]

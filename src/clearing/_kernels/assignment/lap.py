@@ -11,32 +11,70 @@ The phases follow Jonker and Volgenant (1987):
 
 1. column reduction and reduction transfer (square problems only: with ``n < m`` the duals of
    unassigned columns must stay at 0, so the search starts from ``v = 0``);
-2. augmenting row reduction, which settles most rows cheaply; it is cut off after a
-   bounded number of row scans (``arr_factor * n``), because on random data its price wars
-   cost more than the searches they save (one pass, factor 3, chosen by benchmark);
+2. augmenting row reduction, which settles most rows cheaply on spread-out costs; a pass
+   stops early once it settles fewer than one row per ``STALL`` row scans (the price wars
+   of tie-heavy costs: 0/1 or small integers), and after ``ARR_FACTOR * n`` scans at most;
 3. a Dijkstra search with reduced costs from each row still free, as in scipy's
    ``rectangular_lsap.cpp`` (Crouse 2016), written so that each relaxation sweeps a whole
-   contiguous cost row without branches (it vectorises). Its tie rule is scipy's too: of
-   the columns at the least distance, an unassigned one ends the search at once (the lowest
-   index among them); otherwise the lowest index is scanned next.
+   contiguous cost row without branches (it vectorises). The columns at the least
+   distance are settled together; an unassigned one among them ends the search at once
+   (the lowest index among them); otherwise their rows are scanned first in, first out,
+   and columns brought down to the same distance meanwhile form the next layer, settled
+   in index order when the queue is empty; an unassigned column brought down to the
+   level by a scan ends the search at once (as the ``SCAN``/``TODO`` lists of Jonker and
+   Volgenant's own search; on integer costs the lowest-index-first order of scipy's
+   search scans many more rows: see ``docs/bench/assignment.md``).
 
 Status: 0 optimal, 1 infeasible (no assignment of finite cost).
 """
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
-from ..._jit import jit, jit_inline
+from ..._jit import jit
+from .lap_search import INFEASIBLE, OK, argmin_nonneg, argmin_nonneg_free, augment, flip_path
 
-OK = 0
-INFEASIBLE = 1
-_INF_BITS = np.int64(0x7FF0000000000000)  # the bits of +inf as float64
+__all__ = [
+    "INFEASIBLE",
+    "OK",
+    "LapWork",
+    "argmin_nonneg",
+    "argmin_nonneg_free",
+    "flip_path",
+    "lap_dense",
+    "lap_dense_core",
+]
+
+ARR_PASSES = 1  # passes of augmenting row reduction (a second one gained nothing measurable)
+ARR_FACTOR = 3  # and its budget: row scans per row
+STALL = 4  # augmenting row reduction stops below one row settled per this many scans
 
 
 @jit
 def _column_reduction(C, x, y, v, free, imin, matches):
-    """Square problems: v = column minima, rows take their minimum columns; return n free."""
+    """Square problems: v = column minima, rows take their minimum columns; return n free.
+
+    Parameters
+    ----------
+    C : ndarray of float64, shape (n, n)
+        Costs. Read only.
+    x, y : ndarray of int64, shape (n,)
+        Written: the column of each row and the row of each column (-1: none).
+    v : ndarray of float64, shape (n,)
+        Written: column duals (the column minima, less the reduction transfer).
+    free : ndarray of int64, shape (n,)
+        Written: the rows left free, first.
+    imin, matches : ndarray of int64, shape (n,)
+        Work arrays.
+
+    Returns
+    -------
+    int
+        The number of free rows, -1 if a column has no finite cost (infeasible).
+    """
     n = C.shape[0]
     m = C.shape[1]
     for j in range(m):
@@ -88,6 +126,19 @@ def _column_reduction(C, x, y, v, free, imin, matches):
 def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     """One pass of augmenting row reduction over ``free[:nfree]``; return the rows left free.
 
+    Parameters
+    ----------
+    C, x, y, v : ndarray
+        As in :func:`lap_dense` (``n x m``): the assignment is updated and ``v`` lowered in
+        place.
+    free : ndarray of int64, shape (n,)
+        The free rows in ``free[:nfree]``; on return those still free, first.
+    nfree : int
+    limit : int
+        The most row scans the pass may spend.
+
+    Notes
+    -----
     Invariant kept: every assigned row's column minimises ``C[i, j] - v[j]`` over ``j``.
     """
     m = C.shape[1]
@@ -96,7 +147,9 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     nfree = 0
     guard = 0
     while k < prev:
-        if guard >= limit:  # a price war: leave the rest to the shortest-path phase
+        # a price war (the budget spent, or fewer than one row settled per STALL scans
+        # once past the first few): leave the rest to the shortest-path phase
+        if guard >= limit or (guard >= 64 and (k - nfree) * STALL < guard):
             while k < prev:
                 free[nfree] = free[k]
                 nfree += 1
@@ -144,133 +197,26 @@ def _augmenting_row_reduction(C, x, y, v, free, nfree, limit):
     return nfree
 
 
-@jit
-def argmin_nonneg(d):
-    """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
+class LapWork(NamedTuple):
+    """Work arrays of :func:`lap_dense_core` for an ``n x m`` problem (contents on entry do
+    not matter).
 
-    The distances are ``>= 0`` (up to rounding), and for non-negative doubles the IEEE bit
-    patterns order like the values, so the minimum is an integer reduction (it vectorises
-    without fast-math) followed by a search for the first match. A stray ``-0.0`` or
-    rounding-negative entry sorts first, which is at most a rounding-level choice.
+    ``d``, ``dfin`` and ``vv`` (float64, ``m``): tentative and final distances, and the
+    column duals that a search sweeps (``-inf`` once settled). ``free`` and ``matches``
+    (int64, ``n``): the rows left free, the columns each row won in the column reduction.
+    ``imin``, ``pred`` and ``scol`` (int64, ``m``): the row of each column's minimum (then
+    the unassigned columns of a search), the predecessor row of each column in a search,
+    and the queue of settled columns.
     """
-    di = d.view(np.int64)
-    m = di.shape[0]
-    low = di[0]
-    for k in range(1, m):
-        b = di[k]
-        low = b if b < low else low
-    if low == _INF_BITS:
-        return -1
-    # find the first match 16 entries at a time (a fixed-length test vectorises; a plain
-    # early-exit scan does not)
-    k = 0
-    while k + 16 <= m:
-        hit = False
-        for t in range(16):
-            hit |= di[k + t] == low
-        if hit:
-            break
-        k += 16
-    while di[k] != low:
-        k += 1
-    return k
 
-
-@jit
-def argmin_nonneg_free(d, y):
-    """:func:`argmin_nonneg` with the tie rule of the shortest-path phase.
-
-    Among the entries at the least distance, the first column with ``y[j] < 0`` (not
-    assigned: the search ends there) wins; without one, the first column. This is the rule
-    of scipy's ``rectangular_lsap.cpp``: on integer or 0/1 costs many columns tie at the
-    minimum, and taking an assigned one first grows the search tree needlessly (by orders
-    of magnitude on integer costs). -1 if all are ``inf``.
-    """
-    k = argmin_nonneg(d)
-    if k < 0 or y[k] < 0:
-        return k
-    di = d.view(np.int64)
-    low = di[k]
-    m = di.shape[0]
-    j = k + 1
-    # a free column at the same distance, 16 entries at a time (the test vectorises)
-    while j + 16 <= m:
-        hit = False
-        for t in range(16):
-            hit |= (di[j + t] == low) & (y[j + t] < 0)
-        if hit:
-            break
-        j += 16
-    while j < m:
-        if di[j] == low and y[j] < 0:
-            return j
-        j += 1
-    return k
-
-
-@jit
-def _augment(C, x, y, u, v, f, d, pred, scanned_rows, dfin, vv, scol):
-    """Shortest augmenting path from free row ``f``; update duals; return status.
-
-    Scanned columns get ``vv = -inf`` and ``d = inf``, so every relaxation runs over the
-    whole contiguous row without branches on the scanned set (the loop vectorises); their
-    final distance is kept in ``dfin``. ``scol`` lists them in scan order.
-    """
-    m = C.shape[1]
-    for j in range(m):
-        d[j] = np.inf
-        vv[j] = v[j]
-    nscan = 0
-    ncol = 0
-    i = f
-    min_val = 0.0
-    sink = -1
-    while sink < 0:
-        scanned_rows[nscan] = i
-        nscan += 1
-        base = min_val - u[i]
-        for j in range(m):
-            r = base + C[i, j] - vv[j]
-            dj = d[j]
-            better = r < dj
-            d[j] = r if better else dj
-            pred[j] = i if better else pred[j]
-        j = argmin_nonneg_free(d, y)
-        if j < 0:
-            return INFEASIBLE
-        min_val = d[j]
-        dfin[j] = min_val
-        d[j] = np.inf
-        vv[j] = -np.inf
-        scol[ncol] = j
-        ncol += 1
-        if y[j] < 0:
-            sink = j
-        else:
-            i = y[j]
-    # dual update: rows and columns scanned in this search
-    u[f] += min_val
-    for k in range(1, nscan):
-        r = scanned_rows[k]
-        u[r] += min_val - dfin[x[r]]
-    for k in range(ncol - 1):
-        j = scol[k]
-        v[j] -= min_val - dfin[j]
-    flip_path(x, y, pred, f, sink)
-    return OK
-
-
-@jit_inline
-def flip_path(x, y, pred, f, j):
-    """Flip the alternating path that ends in column ``j`` (none when ``j < 0``) back to ``f``."""
-    while j >= 0:
-        i = pred[j]
-        y[j] = i
-        j_next = x[i]
-        x[i] = j
-        if i == f:
-            break
-        j = j_next
+    d: Any
+    dfin: Any
+    vv: Any
+    free: Any
+    matches: Any
+    imin: Any
+    pred: Any
+    scol: Any
 
 
 @jit
@@ -288,7 +234,7 @@ def lap_dense(C, x, y, u, v):
     u : ndarray of float64, shape (n,)
         Written: row duals.
     v : ndarray of float64, shape (m,)
-        Written: column duals (``<= 0``, 0 on unassigned columns).
+        Written: column duals (``<= 0``, 0 on unassigned columns, when ``n < m``).
 
     Returns
     -------
@@ -297,66 +243,32 @@ def lap_dense(C, x, y, u, v):
     """
     n = C.shape[0]
     m = C.shape[1]
-    iw = np.empty(3 * n + 4 * m, np.int64)
+    iw = np.empty(2 * n + 3 * m, np.int64)
     fw = np.empty(3 * m, np.float64)
-    return lap_dense_ws(C, x, y, u, v, iw, fw)
+    ws = LapWork(
+        fw[:m], fw[m : 2 * m], fw[2 * m :], iw[:n], iw[n : 2 * n],
+        iw[2 * n : 2 * n + m], iw[2 * n + m : 2 * n + 2 * m], iw[2 * n + 2 * m :],
+    )  # fmt: skip
+    return lap_dense_core(C, x, y, u, v, ws)
 
 
 @jit
-def lap_dense_ws(C, x, y, u, v, iw, fw, arr_passes=1, arr_factor=3):
-    """:func:`lap_dense` with caller-owned work arrays.
+def lap_dense_core(C, x, y, u, v, ws):
+    """:func:`lap_dense` on caller-owned work arrays (no allocation).
 
     Parameters
     ----------
     C, x, y, u, v : ndarray
         As in :func:`lap_dense`.
-    iw : ndarray of int64, shape (3 n + 4 m,)
-    fw : ndarray of float64, shape (3 m,)
-        Work arrays, cut into those of :func:`lap_dense_core`.
-    arr_passes, arr_factor : int
-        Passes of augmenting row reduction and its budget (row scans per row).
+    ws : LapWork
+        Work arrays for ``C.shape`` (overwritten).
+
+    Returns
+    -------
+    int
+        As :func:`lap_dense`.
     """
-    n = C.shape[0]
-    m = C.shape[1]
-    return lap_dense_core(
-        C,
-        x,
-        y,
-        u,
-        v,
-        iw[:n],
-        iw[n : 2 * n],
-        iw[2 * n : 3 * n],
-        iw[3 * n : 3 * n + m],
-        iw[3 * n + m : 3 * n + 2 * m],
-        iw[3 * n + 2 * m : 3 * n + 3 * m],
-        fw[:m],
-        fw[m : 2 * m],
-        fw[2 * m : 3 * m],
-        arr_passes,
-        arr_factor,
-    )
-
-
-@jit
-def lap_dense_core(
-    C, x, y, u, v, free, scanned, matches, imin, pred, scol, d, dfin, vv, arr_passes, arr_factor
-):
-    """The solver proper, on work arrays that are already cut to size (no allocation).
-
-    Parameters
-    ----------
-    C, x, y, u, v : ndarray
-        As in :func:`lap_dense`.
-    free, scanned, matches : ndarray of int64, shape (n,)
-    imin, pred, scol : ndarray of int64, shape (m,)
-    d, dfin, vv : ndarray of float64, shape (m,)
-        Work arrays (contents on entry do not matter).
-    arr_passes, arr_factor : int
-        As in :func:`lap_dense_ws`.
-    """
-    n = C.shape[0]
-    m = C.shape[1]
+    n, m = C.shape
     for i in range(n):
         x[i] = -1
         u[i] = 0.0
@@ -365,19 +277,19 @@ def lap_dense_core(
         v[j] = 0.0
     if n == 0:
         return OK
+    free = ws.free
     if n == m:
-        nfree = _column_reduction(C, x, y, v, free, imin, matches)
+        nfree = _column_reduction(C, x, y, v, free, ws.imin, ws.matches)
         if nfree < 0:
             return INFEASIBLE
     else:
         nfree = n
         for i in range(n):
             free[i] = i
-    arr_limit = arr_factor * n + 16
-    for _ in range(arr_passes):
+    for _ in range(ARR_PASSES):
         if nfree == 0:
             break
-        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree, arr_limit)
+        nfree = _augmenting_row_reduction(C, x, y, v, free, nfree, ARR_FACTOR * n + 16)
     # row duals of assigned rows: the reduced cost of their column is their row minimum
     for i in range(n):
         if x[i] >= 0:
@@ -390,7 +302,7 @@ def lap_dense_core(
             if h < umin:
                 umin = h
         u[f] = umin if umin < np.inf else 0.0
-        status = _augment(C, x, y, u, v, f, d, pred, scanned, dfin, vv, scol)
+        status = augment(C, x, y, u, v, f, ws)
         if status != OK:
             return status
     return OK

@@ -7,11 +7,13 @@ paths with reduced costs), with one implicit extra column per row that is never 
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numba
 import numpy as np
 
 from ..._jit import jit
-from .lap import argmin_nonneg_free, flip_path
+from .lap_search import argmin_nonneg_free, flip_path
 
 SHORT_ROW = 32  # rows up to this length take a plain argmin scan (no bit view)
 
@@ -20,9 +22,16 @@ SHORT_ROW = 32  # rows up to this length take a plain argmin scan (no bit view)
 def _argmin_small(d):
     """Index of the least entry of ``d`` (the first on ties), -1 if all are ``inf``.
 
-    A plain scan for short rows: it allows negative entries and needs no integer view. It
-    keeps the lowest-index tie rule: a search on a short row is short whatever the ties,
-    and preferring free columns here cost more than it saved on 8 x 8 batches.
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+        Read only; negative entries are allowed.
+
+    Notes
+    -----
+    A plain scan for short rows: it needs no integer view. It keeps the lowest-index tie
+    rule: a search on a short row is short whatever the ties, and preferring free columns
+    there does not pay on small batches.
     """
     j = -1
     low = np.inf
@@ -33,12 +42,40 @@ def _argmin_small(d):
     return j
 
 
+class OutsideWork(NamedTuple):
+    """Outputs and work arrays of :func:`lap_outside_core` for an ``s x t`` problem.
+
+    Outputs (written): ``x`` (int64, ``s``) the column of each row, -1 if none; ``y``
+    (int64, ``t``) the row of each column, -1 if none; ``u`` (float64, ``s``) and ``v``
+    (float64, ``t``) the row and column duals (cost form, ``<= 0``). Work arrays (contents
+    on entry do not matter): ``scanned`` (int64, ``s``) the rows of a search in scan order;
+    ``pred`` and ``scol`` (int64, ``t``) the predecessor row of each column and the
+    settled columns in order; ``d``, ``dfin`` and ``vv`` (float64, ``t``) tentative and
+    final distances, and the duals of settled columns.
+    """
+
+    x: Any
+    y: Any
+    u: Any
+    v: Any
+    scanned: Any
+    pred: Any
+    scol: Any
+    d: Any
+    dfin: Any
+    vv: Any
+
+
 @jit
 def lap_outside_workspace(s, t):
-    """The work arrays of :func:`lap_outside_core` for an ``s x t`` problem, in its
-    argument order: ``x`` (s ints), ``y`` (t ints), ``u`` (s floats), ``v`` (t floats),
-    ``scanned`` (s ints), ``pred``, ``scol`` (t ints), ``d``, ``dfin``, ``vv`` (t floats)."""
-    return (
+    """An :class:`OutsideWork` for an ``s x t`` problem.
+
+    Parameters
+    ----------
+    s, t : int
+        The problem's shape (rows, columns).
+    """
+    return OutsideWork(
         np.empty(s, np.int64),
         np.empty(t, np.int64),
         np.empty(s, np.float64),
@@ -53,25 +90,16 @@ def lap_outside_workspace(s, t):
 
 
 @jit
-def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
+def lap_outside_core(W, ws, small):
     """Assignment with an outside option: each row takes a distinct column or none.
 
     Parameters
     ----------
     W : ndarray of float64, shape (n, m)
         Surplus, ``-inf`` off the eligible pairs; read only.
-    x : ndarray of int64, shape (n,)
-        Written: column of each row, -1 if none.
-    y : ndarray of int64, shape (m,)
-        Written: row of each column, -1 if none.
-    u : ndarray of float64, shape (n,)
-        Written: row duals (cost form, ``<= 0``).
-    v : ndarray of float64, shape (m,)
-        Written: column duals (cost form, ``<= 0``).
-    scanned : ndarray of int64, shape (n,)
-    pred, scol : ndarray of int64, shape (m,)
-    d, dfin, vv : ndarray of float64, shape (m,)
-        Work arrays (see :func:`lap_outside_workspace`).
+    ws : OutsideWork
+        For ``s, t = n, m``: the outputs ``x``, ``y``, ``u``, ``v`` (written) and the work
+        arrays (see :class:`OutsideWork`).
     small : bool
         A literal: ``m <= SHORT_ROW``.
 
@@ -85,9 +113,9 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
 
     Pass ``small`` as a literal ``True`` when ``m <= SHORT_ROW`` (rows are then scanned by
     :func:`_argmin_small`), else ``False`` (rows start from their minimum, for
-    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, which ran
-    faster on 8 x 8 problems than a choice made in the loop. Call it directly: a wrapper
-    that passes the work arrays on costs as much again.
+    :func:`argmin_nonneg_free`). Each value compiles its own specialisation, so that the
+    selection is not a choice made in the loop (see ``docs/bench/assignment.md``). Call it
+    directly: a wrapper adds a call per problem.
 
     Column reduction does not apply (the extended problem is never square) and augmenting
     row reduction costs more than it saves on small problems. A greedy pass
@@ -95,7 +123,7 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
     (the first on ties) at ``u[i] = -W[i, j]`` if that column is still free. Those duals
     are feasible and tight. A row with no eligible column stays alone for good; the others
     left over (``x == -2`` until their turn: a search reaches matched rows only) search, in
-    index order, for a shortest augmenting path. On random 8 x 8 problems the pass settles
+    index order, for a shortest augmenting path. On random small problems the pass settles
     most rows.
 
     The extra columns are never stored: while row ``i`` is not on its own, that column's
@@ -109,7 +137,7 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
 
     A settled column ``c`` keeps its dual in ``vv[c]`` while ``v[c]`` is ``-inf``, so that
     the distance sweep passes over it. The code is shaped for the small problems of a
-    batch, where a problem takes well under a microsecond:
+    batch, where the overhead around a search counts:
 
     - every array dies at the same point, so numba emits no reference counting for the work
       arrays (a final loop over ``x`` after the last use of the others brings back atomic
@@ -121,6 +149,9 @@ def lap_outside_core(W, x, y, u, v, scanned, pred, scol, d, dfin, vv, small):
     - the outside-option candidate and the greedy claims are selects, not branches.
     """
     numba.literally(small)
+    x, y, u, v = ws.x, ws.y, ws.u, ws.v
+    scanned, pred, scol = ws.scanned, ws.pred, ws.scol
+    d, dfin, vv = ws.d, ws.dfin, ws.vv
     n = W.shape[0]
     m = W.shape[1]
     for j in range(m):

@@ -22,22 +22,58 @@ dense ``O(n m)`` with an array scan, sparse ``O(nnz log m)`` with a heap.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from ..._jit import jit
 from .heap import heap_pop, heap_push_or_decrease
-from .lap import argmin_nonneg
+from .lap_search import argmin_nonneg
+
+
+class PriceWork(NamedTuple):
+    """Inputs, outputs and work arrays of :func:`prices_dense_core` for an ``n x m`` surplus.
+
+    Read: ``x`` (int64, ``n``) the provider of each request, -1 if none; ``P`` (float64,
+    ``m``) the solver's provider potentials. Written: ``pmin``, ``pmax`` (float64, ``m``).
+    Work arrays (contents on entry do not matter): ``y`` (int64, ``m``); ``U``, ``B``
+    (float64, ``n``); ``rd``, ``b`` (float64, ``m``); ``WT`` (float64, ``m x n`` for the
+    maximum prices of a non-square surplus, else may be ``0 x 0``).
+    """
+
+    x: Any
+    P: Any
+    pmin: Any
+    pmax: Any
+    y: Any
+    U: Any
+    B: Any
+    rd: Any
+    b: Any
+    WT: Any
 
 
 @jit
-def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, WT):
-    """Unit-demand prices; ``W`` dense with ``-inf`` off the eligible pairs, ``x[i]`` col or -1.
+def prices_dense_core(W, pw, want_min, want_max):
+    """Unit-demand minimum and maximum prices over a dense surplus.
 
-    Work arrays: ``y`` (m ints), ``U``, ``B`` (n floats), ``rd``, ``b`` (m floats) and ``WT``
-    (m x n floats, used only for the maximum prices). A square ``W`` may come with an empty
-    ``WT``: the maximum prices then transpose ``W`` in place and leave it transposed (a fresh
-    buffer of that size costs more in page faults than the search itself).
+    The minimum prices come from a forward search over the matched providers, the maximum
+    from a backward one over the served requests (see the module docstring).
+
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, m)
+        Surplus, ``-inf`` off the eligible pairs. Read; a square ``W`` with an empty
+        ``pw.WT`` is transposed in place for the maximum prices and left so (a fresh buffer
+        of that size costs more in page faults than the search itself).
+    pw : PriceWork
+        The allocation ``x`` and potentials ``P`` in, ``pmin``/``pmax`` out (0 where not
+        asked for), and the work arrays.
+    want_min, want_max : bool
+        Which prices to compute.
     """
+    x, P, pmin, pmax = pw.x, pw.P, pw.pmin, pw.pmax
+    y, U, B, rd, b, WT = pw.y, pw.U, pw.B, pw.rd, pw.b, pw.WT
     n = W.shape[0]
     m = W.shape[1]
     for j in range(m):
@@ -68,7 +104,7 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, W
             r = P[j] - phi - b[j]
             rd[j] = (r if r > 0.0 else 0.0) if open_ else np.inf
             b[j] = P[j] if open_ else np.inf
-        _dense_dijkstra_min(W, y, U, P, rd, b, phi, pmin)
+        _dense_dijkstra(W, y, U, b, P, rd, phi, pmin, True)
     if want_max:
         nfree = 0
         for k in range(m):
@@ -93,10 +129,10 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, W
             pmax[j] = W[y[j], j] if y[j] >= 0 else 0.0
         if WT.shape[0] == m:
             _transpose(W, WT)
-            _dense_dijkstra_max(WT, x, U, P, B, phi, pmax)
+            _dense_dijkstra(WT, x, P, U, P, B, phi, pmax, False)
         else:  # square, no buffer given: W is transposed in place and left so
             _transpose_in_place(W)
-            _dense_dijkstra_max(W, x, U, P, B, phi, pmax)
+            _dense_dijkstra(W, x, P, U, P, B, phi, pmax, False)
         if want_min:
             for j in range(m):
                 if pmax[j] < pmin[j]:
@@ -104,35 +140,76 @@ def prices_dense_core(W, x, P, want_min, want_max, pmin, pmax, y, U, B, rd, b, W
 
 
 @jit
-def _dense_dijkstra_min(W, y, U, P, dist, Po, phi, pmin):
-    """Forward search over matched providers; ``pmin[j]`` is set as ``j`` is settled.
+def _dense_dijkstra(M, link, S, opened, P, dist, phi, out, forward):
+    """One Dijkstra search of the price lattice over a dense surplus; see the module docstring.
 
-    ``dist`` holds the working distances and ``Po`` the potentials of the providers still
-    open; both are ``inf`` elsewhere, so a relaxation sweeps a whole row without branches
-    (an ``inf`` potential or a forbidden pair gives an ``inf`` candidate) and the selection
-    is the vectorised :func:`argmin_nonneg` (distances are ``>= 0``).
+    Parameters
+    ----------
+    M : ndarray of float64, shape (n, m) forward, (m, n) backward
+        Surplus (``-inf`` off the eligible pairs), read one row per settled node: ``W``
+        forward, its transpose backward.
+    link : ndarray of int64
+        Forward: the row ``y[j]`` that holds provider ``j``; backward: the provider
+        ``x[i]`` of request ``i``. It names the row of ``M`` a settled node reads.
+    S : ndarray of float64
+        The potential added to a swept row: ``U`` (per request) forward, ``P`` backward.
+    opened : ndarray of float64, shape (nodes,)
+        Potentials of the nodes still open, ``inf`` elsewhere (set to ``inf`` as each node
+        is settled): ``P`` of matched providers forward, ``U`` of served requests backward.
+    P : ndarray of float64, shape (m,)
+        Provider potentials (the solver's duals).
+    dist : ndarray of float64, shape (nodes,)
+        Working distances (``inf`` off the open nodes); consumed (all ``inf`` on return).
+    phi : float
+        The root's offset.
+    out : ndarray of float64, shape (m,)
+        Forward: written ``pmin[j]`` as provider ``j`` is settled. Backward: ``pmax[k]``
+        lowered to the settled bound (it enters capped by the surplus of ``k``'s match).
+    forward : bool
+        The minimum prices (forward, nodes are providers) or the maximum (backward,
+        nodes are served requests standing for their providers).
+
+    Notes
+    -----
+    ``dist`` and ``opened`` are ``inf`` off the open nodes, so a relaxation sweeps a whole row
+    without branches (an ``inf`` potential or a forbidden pair gives an ``inf``
+    candidate) and the selection is the vectorised :func:`argmin_nonneg` (distances are
+    ``>= 0``).
     """
-    m = W.shape[1]
+    width = M.shape[1]
     while True:
-        j = argmin_nonneg(dist)
-        if j < 0:
+        a = argmin_nonneg(dist)
+        if a < 0:
             return
-        best = dist[j]
-        p = P[j] - phi - best
-        pmin[j] = p if p > 0.0 else 0.0
-        dist[j] = np.inf
-        Po[j] = np.inf
-        i = y[j]
-        ui = U[i]
-        for k in range(m):
-            red = ui + Po[k] - W[i, k]
+        best = dist[a]
+        g = link[a]
+        if forward:
+            p = P[a] - phi - best
+            out[a] = p if p > 0.0 else 0.0
+        else:
+            p = best + P[g] - phi
+            p = p if p > 0.0 else 0.0
+            out[g] = p if p < out[g] else out[g]
+        dist[a] = np.inf
+        opened[a] = np.inf
+        s = S[g]
+        for k in range(width):
+            red = s + opened[k] - M[g, k]
             c = best + (red if red > 0.0 else 0.0)
             dist[k] = c if c < dist[k] else dist[k]
 
 
 @jit
 def _transpose(W, WT):
-    """``WT = W.T`` in 64 x 64 tiles (cache friendly; faster than 8 to 32 on the benchmarks)."""
+    """``WT = W.T`` in 64 x 64 tiles (cache friendly).
+
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, m)
+        Read only.
+    WT : ndarray of float64, shape (m, n)
+        Written.
+    """
     n = W.shape[0]
     m = W.shape[1]
     for i0 in range(0, n, 64):
@@ -146,7 +223,13 @@ def _transpose(W, WT):
 
 @jit
 def _transpose_in_place(W):
-    """``W = W.T`` for a square ``W``, swapping 64 x 64 tiles across the diagonal."""
+    """``W = W.T`` for a square ``W``, swapping 64 x 64 tiles across the diagonal.
+
+    Parameters
+    ----------
+    W : ndarray of float64, shape (n, n)
+        Transposed in place.
+    """
     n = W.shape[0]
     for i0 in range(0, n, 64):
         i1 = min(i0 + 64, n)
@@ -160,40 +243,31 @@ def _transpose_in_place(W):
 
 
 @jit
-def _dense_dijkstra_max(WT, x, Uo, P, dist, phi, pmax):
-    """Backward search, one node per served request ``i`` standing for its provider
-    ``x[i]``; ``WT`` is the transposed surplus so each step reads one row. ``pmax`` of a
-    provider is set (capped by its surplus already there) as it is settled; ``dist`` and
-    ``Uo`` are ``inf`` off the open nodes, as in :func:`_dense_dijkstra_min`.
-    """
-    n = WT.shape[1]
-    while True:
-        r = argmin_nonneg(dist)
-        if r < 0:
-            return
-        best = dist[r]
-        k = x[r]
-        p = best + P[k] - phi
-        p = p if p > 0.0 else 0.0
-        pmax[k] = p if p < pmax[k] else pmax[k]
-        dist[r] = np.inf
-        Uo[r] = np.inf
-        pk = P[k]
-        for i in range(n):
-            red = Uo[i] + pk - WT[k, i]
-            c = best + (red if red > 0.0 else 0.0)
-            dist[i] = c if c < dist[i] else dist[i]
-
-
-@jit
 def prices_csr(
     indptr, indices, W, flow, unserved, saturated, P, want_min, want_max, pmin, pmax, row_dual
 ):
     """Prices for a served allocation in CSR form (transport, sparse assignment).
 
-    ``flow[e]`` units on entry ``e``; ``unserved[i]`` units of row ``i`` left out;
-    ``saturated[j]`` marks providers at capacity (the only prices that may be positive).
-    ``row_dual`` receives each row's gain per unit at the minimum prices.
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+    W : ndarray of float64, shape (nnz,)
+        The eligible surplus in CSR form. Read only.
+    flow : ndarray of int64, shape (nnz,)
+        Units on each entry (an optimal flow). Read only.
+    unserved : ndarray of int64, shape (n,)
+        Units of each row left out. Read only.
+    saturated : ndarray of bool, shape (m,)
+        Providers at capacity (the only prices that may be positive). Read only.
+    P : ndarray of float64, shape (m,)
+        The solver's optimal provider potentials. Read only.
+    want_min, want_max : bool
+        Which prices to compute.
+    pmin, pmax : ndarray of float64, shape (m,)
+        Written: the minimum and maximum prices (0 where not asked for).
+    row_dual : ndarray of float64, shape (n,)
+        Written with ``want_min``: each row's gain per unit at the minimum prices.
     """
     n = indptr.shape[0] - 1
     m = saturated.shape[0]

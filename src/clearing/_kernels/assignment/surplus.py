@@ -26,7 +26,13 @@ SURPLUS_LIMIT = 1e300
 
 @jit
 def _row_reason(allowed_any, positive_any):
-    """The reason code of a row (see the module docstring) if it ends up unmatched."""
+    """The reason code of a row (see the module docstring) if it ends up unmatched.
+
+    Parameters
+    ----------
+    allowed_any, positive_any : bool
+        Whether the row has an allowed pair, and one with a positive surplus.
+    """
     if not allowed_any:
         return 1
     return 3 if positive_any else 2
@@ -34,7 +40,15 @@ def _row_reason(allowed_any, positive_any):
 
 @jit
 def _entry_code(x, c, forbidden):
-    """The error code of one pair (see the module docstring), 0 if it is valid."""
+    """The error code of one pair (see the module docstring), 0 if it is valid.
+
+    Parameters
+    ----------
+    x, c : float
+        The pair's value and cost.
+    forbidden : bool
+        The pair is masked out (its surplus is then not checked).
+    """
     if x != x:
         return 1
     if x == np.inf:
@@ -52,6 +66,28 @@ def _entry_code(x, c, forbidden):
 def surplus_rows(v, c1, c2, forb, w, reason):
     """Fill ``w`` and ``reason``; return ``(code, flat index)``; see the module docstring.
 
+    Parameters
+    ----------
+    v : ndarray of float64, shape (rows, m)
+        Values, one request per row. Read only.
+    c1 : ndarray of float64, shape (m,) or (0,)
+        Cost per provider, or empty. Read only.
+    c2 : ndarray of float64, shape (rows, m) or (0, m)
+        Cost per pair, or empty. Read only.
+    forb : ndarray of bool, shape (rows, m) or (0, m)
+        Forbidden pairs, or empty. Read only.
+    w : ndarray of float64, shape (rows, m)
+        Written: the eligible surplus, ``-inf`` elsewhere.
+    reason : ndarray of int8, shape (rows,)
+        Written: each row's reason code if it stays unmatched.
+
+    Returns
+    -------
+    tuple of int
+        ``(code, flat index)`` of the first invalid entry, ``(0, -1)`` if none.
+
+    Notes
+    -----
     A row is computed without branches and flagged if any entry is invalid; only then is
     it scanned again, entry by entry, for the first error. (Branching on each entry's sign
     is several times slower on inputs with mixed signs.)
@@ -90,7 +126,15 @@ def surplus_rows(v, c1, c2, forb, w, reason):
 
 @jit
 def first_invalid(c, forbid_posinf):
-    """Flat index of the first NaN, or of the first infinity of the forbidden sign; -1 if none."""
+    """Flat index of the first NaN, or of the first infinity of the forbidden sign; -1 if none.
+
+    Parameters
+    ----------
+    c : ndarray of float64, any shape
+        Read only.
+    forbid_posinf : bool
+        ``+inf`` (else ``-inf``) is the forbidden infinity.
+    """
     flat = c.ravel()
     bad = np.inf if forbid_posinf else -np.inf
     for k in range(flat.shape[0]):
@@ -102,7 +146,15 @@ def first_invalid(c, forbid_posinf):
 
 @jit
 def count_finite_rows(w, indptr):
-    """``indptr`` of the CSR form of the finite entries of ``w``; returns their number."""
+    """``indptr`` of the CSR form of the finite entries of ``w``; returns their number.
+
+    Parameters
+    ----------
+    w : ndarray of float64, shape (n, m)
+        Surplus, ``-inf`` off the eligible pairs. Read only.
+    indptr : ndarray of int64, shape (n + 1,)
+        Written.
+    """
     n = w.shape[0]
     m = w.shape[1]
     indptr[0] = 0
@@ -117,7 +169,18 @@ def count_finite_rows(w, indptr):
 
 @jit
 def fill_finite_rows(w, indptr, indices, data):
-    """Column indices and values of the finite entries of ``w``, row by row."""
+    """Column indices and values of the finite entries of ``w``, row by row.
+
+    Parameters
+    ----------
+    w : ndarray of float64, shape (n, m)
+        Read only.
+    indptr : ndarray of int64, shape (n + 1,)
+        As :func:`count_finite_rows` wrote it. Read only.
+    indices : ndarray of int64, shape (nnz,)
+    data : ndarray of float64, shape (nnz,)
+        Written: the column and value of each finite entry.
+    """
     n = w.shape[0]
     m = w.shape[1]
     for i in range(n):
@@ -131,7 +194,18 @@ def fill_finite_rows(w, indptr, indices, data):
 
 @jit
 def scatter_rows(indptr, indices, vals, out):
-    """``out[i, indices[e]] = vals[e]`` for the entries ``e`` of each row ``i``."""
+    """``out[i, indices[e]] = vals[e]`` for the entries ``e`` of each row ``i``.
+
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+        A CSR structure. Read only.
+    vals : ndarray, shape (nnz,)
+        Read only.
+    out : ndarray, shape (n, m)
+        Written at the stored entries only.
+    """
     n = indptr.shape[0] - 1
     for i in range(n):
         for e in range(indptr[i], indptr[i + 1]):
@@ -142,12 +216,33 @@ def scatter_rows(indptr, indices, vals, out):
 def surplus_csr(indptr, indices, data, ce, c1, fe, out_ptr, out_idx, out_w, reason):
     """CSR twin of :func:`surplus_rows`: keep the eligible entries, compacted in order.
 
-    ``ce`` is a cost per stored entry (or empty), ``c1`` a cost per provider (or empty),
-    ``fe`` a forbidden flag per stored entry (or empty). Returns ``(code, entry)`` with the
-    codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in value, 5 surplus too large) and the
-    number of kept entries in ``out_ptr[-1]``. With ``out_w`` empty only ``out_ptr`` and
-    ``reason`` are written (a counting pass: when every entry is kept, the caller uses the
-    input arrays as they are instead of a copy).
+    Parameters
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int64, shape (nnz,)
+    data : ndarray of float64, shape (nnz,)
+        The values in CSR form. Read only.
+    ce : ndarray of float64, shape (nnz,) or (0,)
+        Cost per stored entry, or empty. Read only.
+    c1 : ndarray of float64, shape (m,) or (0,)
+        Cost per provider, or empty. Read only.
+    fe : ndarray of bool, shape (nnz,) or (0,)
+        Forbidden flag per stored entry, or empty. Read only.
+    out_ptr : ndarray of int64, shape (n + 1,)
+    out_idx : ndarray of int64, shape (nnz,) or (0,)
+    out_w : ndarray of float64, shape (nnz,) or (0,)
+        Written: the eligible entries in CSR form (the first ``out_ptr[-1]`` of
+        ``out_idx`` and ``out_w``). With ``out_w`` empty only ``out_ptr`` and ``reason``
+        are written (a counting pass: when every entry is kept, the caller uses the input
+        arrays as they are instead of a copy).
+    reason : ndarray of int8, shape (n,)
+        Written: each row's reason code.
+
+    Returns
+    -------
+    tuple of int
+        ``(code, entry)`` with the codes of :func:`surplus_rows` (1 NaN, 2 ``+inf`` in
+        value, 5 surplus too large), ``(0, -1)`` if all is well.
     """
     n = indptr.shape[0] - 1
     per_entry = ce.shape[0] > 0

@@ -172,12 +172,13 @@ def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
     tall = na > nb
     W = _expanded(w, rsrc, csrc, tall)
     s, t = W.shape
-    x, y, us, vs, scanned, pred, scol, d, dfin, vv = lap_outside_workspace(s, t)
+    ws = lap_outside_workspace(s, t)
+    x, y, us, vs = ws.x, ws.y, ws.u, ws.v
     if s > 0 and t > 0:
         if t <= SHORT_ROW:
-            lap_outside_core(W, x, y, us, vs, scanned, pred, scol, d, dfin, vv, True)
+            lap_outside_core(W, ws, True)
         else:
-            lap_outside_core(W, x, y, us, vs, scanned, pred, scol, d, dfin, vv, False)
+            lap_outside_core(W, ws, False)
     else:  # no copies on one side: nothing trades
         x[:] = -1
         y[:] = -1
