@@ -69,39 +69,64 @@ def _shape(cls: CostClass, n: int) -> str:
     return f"{r}x{c}"
 
 
+def _peer_row(
+    name: str,
+    data: Lazy,
+    *,
+    ours: Callable[[], object],
+    objective: Callable[[Any], float],
+    peers: list[Peer],
+    missing: list[str],
+    exact: bool,
+    repeat: int,
+    input_class: str,
+) -> Row:
+    """A row timed against ``peers`` (target 1.0) on the inputs ``data`` (built on first use,
+    released after the row); ``missing`` names the peers that are not installed."""
+    return Row(
+        name=name,
+        ours=ours,
+        objective=objective,
+        peers=peers,
+        target=1.0,
+        exact=exact,
+        repeat=repeat,
+        input_class=input_class,
+        note=_note(missing),
+        release=data.release,
+        inputs=data,
+    )
+
+
 def lsap_row(cls: CostClass, n: int, repeat: int) -> Row:
     cost = Lazy(lambda: cls.make(n, seed=n))
     missing: list[str] = []
-    return Row(
-        name=f"lsap {_shape(cls, n)} {cls.name}",
+    return _peer_row(
+        f"lsap {_shape(cls, n)} {cls.name}",
+        cost,
         ours=lambda: linear_sum_assignment(cost()),
         objective=lambda out: pairs_sum(cost(), *out),
         peers=lsap_peers(cost, sign=1.0, missing=missing, measure=cost),
-        target=1.0,
+        missing=missing,
         exact=cls.integral,
         repeat=repeat,
         input_class=cls.name,
-        note=_note(missing),
-        release=cost.release,
-        inputs=cost,
     )
 
 
 def assign_dense_row(cls: CostClass, n: int, repeat: int) -> Row:
     value = Lazy(lambda: value_of(cls.make(n, seed=n)))
     missing: list[str] = []
-    return Row(
-        name=f"assign dense {_shape(cls, n)} {cls.name}",
+    return _peer_row(
+        f"assign dense {_shape(cls, n)} {cls.name}",
+        value,
         ours=lambda: assign(value(), prices=None),
         objective=lambda res: pairs_sum(value(), *_pairs(res)),
         peers=lsap_peers(value, sign=-1.0, missing=missing, measure=value),
-        target=1.0,
+        missing=missing,
         exact=cls.integral,
         repeat=repeat,
         input_class=cls.name,
-        note=_note(missing),
-        release=value.release,
-        inputs=value,
     )
 
 
@@ -139,8 +164,9 @@ def assign_sparse_full_row(cls: CostClass, n: int, repeat: int) -> Row:
     missing: list[str] = []
     value: Callable[[], np.ndarray] = lambda: data()["value"]  # noqa: E731
     r, c = cls.shape(n)
-    return Row(
-        name=f"assign sparse full {_shape(cls, n)} {cls.name}",
+    return _peer_row(
+        f"assign sparse full {_shape(cls, n)} {cls.name}",
+        data,
         ours=lambda: assign(data()["csr"], prices=None),
         objective=lambda res: pairs_sum(value(), *_pairs(res)),
         peers=sparse_peers(
@@ -151,13 +177,10 @@ def assign_sparse_full_row(cls: CostClass, n: int, repeat: int) -> Row:
             missing=missing,
             measure=value,
         ),
-        target=1.0,
+        missing=missing,
         exact=cls.integral,
         repeat=repeat,
         input_class=cls.name,
-        note=_note(missing),
-        release=data.release,
-        inputs=data,
     )
 
 
@@ -180,8 +203,9 @@ def _sparse_perfect_row(
     data = Lazy(build)
     missing: list[str] = []
     cost: Callable[[], np.ndarray] = lambda: data()["cost"]  # noqa: E731
-    return Row(
-        name=name,
+    return _peer_row(
+        name,
+        data,
         ours=lambda: assign(data()["value"], prices=None),
         objective=lambda res: pairs_sum(cost(), *_pairs(res)),
         peers=sparse_peers(
@@ -192,13 +216,10 @@ def _sparse_perfect_row(
             missing=missing,
             measure=cost,
         ),
-        target=1.0,
+        missing=missing,
         exact=integral,
         repeat=repeat,
         input_class="lapx sparse hard" if "lapx" in name else name.split(", ")[-1],
-        note=_note(missing),
-        release=data.release,
-        inputs=data,
     )
 
 
@@ -232,20 +253,18 @@ def transport_row(cls: CostClass, n: int, repeat: int) -> Row:
     capacity = np.full(c, max(1, r // c), np.int64)
     value = Lazy(lambda: value_of(cls.make(n, seed=n)))
     missing: list[str] = []
-    return Row(
-        name=f"transport {r}x{c} "
+    return _peer_row(
+        f"transport {r}x{c} "
         + ("unit " if r == c else f"demand {demand[0]} cap {capacity[0]} ")
         + cls.name,
+        value,
         ours=lambda: transport(value(), demand=demand, capacity=capacity, prices=None),
         objective=lambda res: float((np.asarray(res.quantity) * value()).sum()),
         peers=transport_peers(value, demand, capacity, integral=cls.integral, missing=missing),
-        target=1.0,
+        missing=missing,
         exact=cls.integral,
         repeat=repeat,
         input_class=cls.name,
-        note=_note(missing),
-        release=value.release,
-        inputs=value,
     )
 
 
@@ -256,18 +275,16 @@ def capacitated_transport_row(n: int, m: int, cap: int, integral: bool) -> Row:
     capacity = np.full(m, cap, np.int64)
     missing: list[str] = []
     peers = transport_peers(value, demand, capacity, integral=integral, missing=missing)
-    return Row(
-        name=f"transport {n}x{m} cap {cap} {cls.name}",
+    return _peer_row(
+        f"transport {n}x{m} cap {cap} {cls.name}",
+        value,
         ours=lambda: transport(value(), demand=demand, capacity=capacity, prices=None),
         objective=lambda res: float((np.asarray(res.quantity) * value()).sum()),
         peers=peers,
-        target=1.0,
+        missing=missing,
         exact=integral,
         repeat=3,
         input_class=cls.name,
-        note=_note(missing),
-        release=value.release,
-        inputs=value,
     )
 
 
