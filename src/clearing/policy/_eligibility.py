@@ -281,14 +281,6 @@ def pair_mask(elig: Eligibility, team: IntArray, provider: IntArray, service: in
     return mask
 
 
-def pair_rule(elig: Eligibility, team: int, provider: int, service: int) -> str | None:
-    """The location of the first pair rule forbidding this team x provider in ``service``."""
-    for t, p, s, loc in elig.pairs:
-        if t == team and p == provider and s in (-1, service):
-            return loc
-    return None
-
-
 def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
     """``np.lexsort(keys)`` (the last key primary, ties in index order) in one integer sort.
 
