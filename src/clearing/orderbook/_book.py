@@ -251,11 +251,9 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("buy", 10, 2); _ = book.limit("sell", 10, 1)
-        >>> s = book.stats
-        >>> s["resting_bids"], s["fills"], s["next_order_id"]
-        (1, 1, 2)
+        >>> s = OrderBook.example().stats
+        >>> s["resting_bids"], s["resting_asks"], s["fills"], s["next_order_id"]
+        (2, 2, 0, 9)
         """
         return self._state.counters()
 
@@ -315,12 +313,10 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> book.best_bid is None
+        >>> OrderBook.example().best_bid
+        10.0
+        >>> OrderBook(tick_size=1).best_bid is None
         True
-        >>> _ = book.limit("buy", 9, 1)
-        >>> book.best_bid
-        9.0
         """
         return self._state.best(_k.BUY)
 
@@ -331,10 +327,8 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("sell", 12, 1)
-        >>> book.best_ask
-        12.0
+        >>> OrderBook.example().best_ask
+        11.0
         """
         return self._state.best(_k.SELL)
 
@@ -348,11 +342,9 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("buy", 9, 1); _ = book.limit("buy", 9, 2); _ = book.limit("sell", 11, 4)
-        >>> d = book.depth(5)
-        >>> d.bid_price.tolist(), d.bid_quantity.tolist(), d.ask_orders.tolist()
-        ([9.0], [3.0], [1])
+        >>> d = OrderBook.example().depth(1)
+        >>> d.bid_price.tolist(), d.bid_quantity.tolist(), d.ask_price.tolist()
+        ([10.0], [2.0], [11.0])
         """
         return _ops.depth(self._state, levels)
 
@@ -362,10 +354,8 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("sell", 12, 1, order_id=3)
-        >>> book.resting("sell").price.tolist()
-        [12.0]
+        >>> OrderBook.example().resting("sell").price.tolist()
+        [11.0, 12.0]
         """
         return _ops.resting(self._state, side)
 
@@ -375,12 +365,11 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("sell", 12, 3)
+        >>> book = OrderBook.example()
         >>> _ = book.market("buy", 1)
         >>> t = book.totals()
-        >>> t["traded"], t["resting"]
-        (1.0, 2.0)
+        >>> t["submitted"], t["traded"], t["resting"]
+        (8.0, 1.0, 6.0)
         """
         return self._state.totals()
 
@@ -391,10 +380,9 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("sell", 12, 3)
-        >>> OrderBook.restore(book.snapshot()).best_ask
-        12.0
+        >>> snap = OrderBook.example().snapshot()
+        >>> OrderBook.restore(snap).best_ask, snap.tick_size
+        (11.0, 1.0)
         """
         return self._state.snapshot()
 
@@ -405,11 +393,9 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> _ = book.limit("buy", 10, 2, order_id=1)
-        >>> copy = OrderBook.restore(book.snapshot())
+        >>> copy = OrderBook.restore(OrderBook.example().snapshot())
         >>> copy.best_bid, len(copy)
-        (10.0, 1)
+        (10.0, 4)
         """
         _c.snapshot(snapshot)
         book = cls(
@@ -420,6 +406,25 @@ class OrderBook:
         )
         buf = np.array(snapshot.state, dtype=np.int64, order="C")
         book._state = BookState(buf, book._state.stp)
+        return book
+
+    @classmethod
+    def example(cls) -> OrderBook:
+        """A small book to try things on: tick size 1, two bids and two asks resting.
+
+        Bids 10 x 2 (order id 8) and 9 x 1 (id 7); asks 11 x 3 (id 1) and 12 x 1 (id 2); the
+        next automatic id is 9. Each call returns a new book.
+
+        Examples
+        --------
+        >>> from clearing import OrderBook
+        >>> book = OrderBook.example()
+        >>> book.best_bid, book.best_ask, len(book)
+        (10.0, 11.0, 4)
+        """
+        book = cls(tick_size=1)
+        book.submit_batch(["limit"] * 4, [1, 1, -1, -1], [9, 10, 11, 12], [1, 2, 3, 1],
+                          order_id=[7, 8, 1, 2])  # fmt: skip
         return book
 
     # ---------------------------------------------------------------- call market
@@ -473,12 +478,11 @@ class OrderBook:
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
+        >>> book = OrderBook.example()
         >>> book.open_call()
-        >>> for side, price in [("buy", 12), ("buy", 11), ("sell", 9), ("sell", 10)]:
-        ...     _ = book.limit(side, price, 1)
+        >>> _ = book.limit("buy", 12, 4)
         >>> result = book.uncross("uniform")
         >>> result.volume, result.auction.price, book.in_call
-        (2.0, 10.5, False)
+        (4.0, 12.0, False)
         """
         return _ops.uncross(self._state, mechanism, k, rng)

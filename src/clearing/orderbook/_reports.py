@@ -71,11 +71,9 @@ class Fill(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> _ = book.limit("sell", 10, 3, order_id=1)
-    >>> fill = book.limit("buy", 10, 2, order_id=2).fills[0]
+    >>> fill = OrderBook.example().limit("buy", 11, 2, order_id=20).fills[0]
     >>> fill.taker, fill.maker, fill.price, fill.quantity
-    (2, 1, 10.0, 2.0)
+    (20, 1, 11.0, 2.0)
     """
 
     seq: int
@@ -97,11 +95,9 @@ class ExecutionReport(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> _ = book.limit("sell", 10, 3, order_id=1)
-    >>> report = book.limit("buy", 11, 5, order_id=2)
-    >>> report.state.name, report.filled, report.remaining
-    ('RESTING', 3.0, 2.0)
+    >>> report = OrderBook.example().limit("buy", 11, 5)
+    >>> report.order_id, report.state.name, report.filled, report.remaining
+    (9, 'RESTING', 3.0, 2.0)
     """
 
     order_id: int
@@ -140,10 +136,9 @@ class BatchReport(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> r = book.submit_batch(["limit", "limit"], ["sell", "buy"], [10, 10], [2, 1])
-    >>> r.filled.tolist(), r.fill_price.tolist()
-    ([0.0, 1.0], [10.0])
+    >>> r = OrderBook.example().submit_batch(["limit", "market"], ["sell", "buy"], [10, 0], [3, 4])
+    >>> r.filled.tolist(), r.fill_maker.tolist(), r.fill_price.tolist()
+    ([2.0, 4.0], [8, 9, 1], [10.0, 10.0, 11.0])
     """
 
     order_id: I64
@@ -167,10 +162,9 @@ class BatchReport(ResultBase):
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> r = book.submit_batch(["limit", "limit"], ["sell", "buy"], [10, 10], [2, 1])
-        >>> r.to_pandas(table="events")["state"].tolist()
-        ['RESTING', 'FILLED']
+        >>> r = OrderBook.example().submit_batch(["cancel", "cancel"], order_id=[7, 3])
+        >>> r.to_pandas(table="events")[["order_id", "state", "reason"]].values.tolist()
+        [[7, 'CANCELLED', 'NONE'], [3, 'REJECTED', 'UNKNOWN_ID']]
         """
         choice("BatchReport.to_pandas", "table", table, ("events", "fills", "cancels"))
         pd = import_pandas()
@@ -211,12 +205,11 @@ class BookDepth(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> for price in (10, 10, 12):
-    ...     _ = book.limit("sell", price, 1)
+    >>> book = OrderBook.example()
+    >>> _ = book.limit("sell", 12, 2)
     >>> d = book.depth(2)
     >>> d.ask_price.tolist(), d.ask_quantity.tolist(), d.ask_orders.tolist()
-    ([10.0, 12.0], [2.0, 1.0], [2, 1])
+    ([11.0, 12.0], [3.0, 3.0], [1, 2])
     """
 
     bid_price: F64
@@ -234,11 +227,9 @@ class RestingOrders(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> _ = book.limit("buy", 9, 1, order_id=7)
-    >>> _ = book.limit("buy", 10, 2, order_id=8)
-    >>> book.resting("buy").order_id.tolist()
-    [8, 7]
+    >>> bids = OrderBook.example().resting("buy")
+    >>> bids.order_id.tolist(), bids.price.tolist(), bids.quantity.tolist()
+    ([8, 7], [10.0, 9.0], [2.0, 1.0])
     """
 
     order_id: I64
@@ -255,11 +246,9 @@ class BookSnapshot(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
-    >>> _ = book.limit("buy", 9, 1)
-    >>> copy = OrderBook.restore(book.snapshot())
-    >>> copy.best_bid, copy.snapshot().tick_size
-    (9.0, 1.0)
+    >>> snap = OrderBook.example().snapshot()
+    >>> snap.tick_size, snap.self_trade_prevention, OrderBook.restore(snap).best_bid
+    (1.0, 'cancel_taker', 10.0)
     """
 
     tick_size: float
@@ -291,13 +280,12 @@ class UncrossResult(ResultBase):
     Examples
     --------
     >>> from clearing import OrderBook
-    >>> book = OrderBook(tick_size=1)
+    >>> book = OrderBook.example()
     >>> book.open_call()
-    >>> _ = book.limit("buy", 11, 2)
-    >>> _ = book.limit("sell", 9, 1)
+    >>> _ = book.limit("sell", 9, 2, order_id=30)
     >>> result = book.uncross()
-    >>> result.volume, result.trade_quantity.tolist()
-    (1.0, [1.0])
+    >>> result.bid_order_id.tolist(), result.trade_quantity.tolist(), result.auction.price
+    ([8, 7], [2.0], 9.5)
     """
 
     mechanism: str
@@ -320,11 +308,7 @@ class UncrossResult(ResultBase):
         Examples
         --------
         >>> from clearing import OrderBook
-        >>> book = OrderBook(tick_size=1)
-        >>> book.open_call()
-        >>> _ = book.limit("buy", 11, 2)
-        >>> _ = book.limit("sell", 9, 1)
-        >>> book.uncross().volume
-        1.0
+        >>> OrderBook.example().uncross().volume  # its bids and asks do not cross
+        0.0
         """
         return float(self.trade_quantity.sum())

@@ -43,6 +43,12 @@ COUNTERS = (
 )
 
 
+def _python(kernel: Any) -> Any:
+    """The Python function of a kernel: what runs once per book on a few counters costs
+    microseconds as Python, where compiling it would cost a first call a compile."""
+    return getattr(kernel, "py_func", kernel)
+
+
 def tick_scale(tick: float) -> tuple[bool, float]:
     """``(div, scale)`` of the tick rule for ``tick``.
 
@@ -102,12 +108,12 @@ class BookState:
         div, scale = tick_scale(tick)
         cap = 1 << max(int(capacity) - 1, 1).bit_length()
         state = cls(_buffer(cap, 1024, div=div, rnd=rnd, scale=scale, tick=tick), stp)
-        _kb.init_state(state.arrays, STP[stp])  # type: ignore[no-untyped-call]
+        _python(_kb.init_state)(state.arrays, STP[stp])
         return state
 
     def _bind(self, buf: np.ndarray) -> None:
         self.buf = buf
-        bk = _k.views(buf)  # type: ignore[no-untyped-call]
+        bk = _python(_k.views)(buf)
         self.arrays = bk
         self.orders = bk.B.reshape(-1, _k.NCOLS)
         self.orders_f = bk.F.reshape(-1, _k.NCOLS)

@@ -98,6 +98,9 @@ BatchOut = namedtuple("BatchOut", ["state", "reason", "filled", "remaining", "oi
 def init_state(bk, stp):
     """Make an empty book in freshly allocated arrays.
 
+    Run as Python (``init_state.py_func``, by :class:`clearing.orderbook._state.BookState`):
+    a first call then compiles nothing for it.
+
     Parameters
     ----------
     bk : BookArrays

@@ -45,6 +45,25 @@ def _hash_part(H):
 
 
 @jit
+def _bucket(H, key):
+    """``(base, mask, i)``: bucket ``i`` of the hash table holding ``key``, or the empty one
+    where its probe sequence ends (linear probing from its home bucket).
+
+    Parameters
+    ----------
+    H : ndarray of int64
+        The id index (read only).
+    key : int
+        An id >= ``H[0]`` (ids below it live in the direct table).
+    """
+    base, mask = _hash_part(H)
+    i = _home(key, mask)
+    while H[base + 2 * i] != 0 and H[base + 2 * i] != key + 1:
+        i = (i + 1) & mask
+    return base, mask, i
+
+
+@jit
 def hash_find(H, key):
     """Slot stored for ``key``, or -1.
 
@@ -57,15 +76,8 @@ def hash_find(H, key):
     """
     if key < H[0]:
         return H[2 + key] - 1
-    base, mask = _hash_part(H)
-    i = _home(key, mask)
-    while True:
-        k = H[base + 2 * i]
-        if k == key + 1:
-            return H[base + 2 * i + 1]
-        if k == 0:
-            return -1
-        i = (i + 1) & mask
+    base, _, i = _bucket(H, key)
+    return H[base + 2 * i + 1] if H[base + 2 * i] != 0 else -1
 
 
 @jit
@@ -82,10 +94,7 @@ def hash_insert(H, key, slot):
     if key < H[0]:
         H[2 + key] = slot + 1
         return
-    base, mask = _hash_part(H)
-    i = _home(key, mask)
-    while H[base + 2 * i] != 0:
-        i = (i + 1) & mask
+    base, _, i = _bucket(H, key)
     H[base + 2 * i] = key + 1
     H[base + 2 * i + 1] = slot
 
@@ -104,12 +113,9 @@ def hash_delete(H, key):
     if key < H[0]:
         H[2 + key] = 0
         return
-    base, mask = _hash_part(H)
-    i = _home(key, mask)
-    while H[base + 2 * i] != key + 1:
-        if H[base + 2 * i] == 0:
-            return
-        i = (i + 1) & mask
+    base, mask, i = _bucket(H, key)
+    if H[base + 2 * i] == 0:
+        return
     j = i
     while True:
         j = (j + 1) & mask
@@ -132,10 +138,9 @@ def rehash(H_old, H_new):
 
     Parameters
     ----------
-    H_old : ndarray of int64
-        An id index (read only).
-    H_new : ndarray of int64
-        An empty id index with ``H_new[0]`` set and room for every entry; filled in place.
+    H_old, H_new : ndarray of int64
+        A full id index (read only), and an empty one with ``H_new[0]`` set and room for
+        every entry of ``H_old`` (filled in place).
     """
     for k in range(H_old[0]):
         if H_old[2 + k] != 0:

@@ -31,7 +31,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..._jit import jit, jit_inline
+from ..._jit import jit_inline
 
 # order columns of B
 O_ID = 0
@@ -151,9 +151,12 @@ HEADER = 16
 BookArrays = namedtuple("BookArrays", ["B", "F", "H", "M", "MF", "FI", "FF"])
 
 
-@jit
+@jit_inline
 def views(S):
     """The arrays held in the state buffer: 1-D views, no copies.
+
+    Spliced into :func:`~clearing._kernels.orderbook.book.event`; the Python side runs
+    its Python function (``views.py_func``), so no call compiles it on its own.
 
     Parameters
     ----------
