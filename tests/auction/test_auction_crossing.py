@@ -38,10 +38,10 @@ PATHS = ["partition", "small"]
 
 def _crossing(bp, bq, ap, aq, path):  # type: ignore[no-untyped-def]
     if path == "small":
-        crossing = margin._crossing_small(bp, bq, ap, aq, np.empty(3 * (bp.size + ap.size)))
+        crossing = margin.crossing_small(bp, bq, ap, aq, np.empty(3 * (bp.size + ap.size)))
     else:
         buffers = (np.empty(bp.size), np.empty(bp.size), np.empty(ap.size), np.empty(ap.size))
-        crossing = margin._crossing_partition(bp, bq, ap, aq, *buffers)
+        crossing = margin.crossing_partition(bp, bq, ap, aq, *buffers)
     return crossing, margin.margin_levels(bp, bq, ap, aq, *crossing)
 
 
@@ -112,5 +112,5 @@ def test_market_size_picks_the_path() -> None:
         small, part = (_crossing(bp, bq, ap, aq, path) for path in PATHS)
         assert small == part
         work = np.empty(3 * 2 * n)
-        got = margin.efficient_volume(bp, bq, ap, aq, work, np.empty(n), np.empty(n), np.empty(n))
-        assert got == small[1]
+        found = margin.search_crossing(bp, bq, ap, aq, work, np.empty(n), np.empty(n), np.empty(n))
+        assert margin.margin_levels(bp, bq, ap, aq, *found) == small[1]

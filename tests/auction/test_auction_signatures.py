@@ -3,7 +3,9 @@
 Every extra type signature is a full compile on a first call, so the wrappers hand the
 kernels arrays of one type (float64 or int64, C-contiguous, writeable) and the house
 dispatcher drops literal types. The one exception is chosen: ``clear_market`` compiles
-once without the code of the mechanisms that adjust the efficient fills, once with it.
+once without the code of the mechanisms that adjust the efficient fills, once with it,
+and likewise with and without the tie sort by priority (an argument ``None`` or ``True``:
+numba drops the branches on a ``None`` argument before typing).
 """
 
 from __future__ import annotations
@@ -35,11 +37,24 @@ def test_one_signature_per_kernel() -> None:
         double_auction_batch([10, 8, 5], [1, 1, 2], [4, 7, 3], [1, 1, 1],
                              bid_market=[7, 7, 2], ask_market=np.array([7, 7, 2], np.uint8),
                              ask_priority=[0, 1, 0], mechanism=mechanism, rng=0)  # fmt: skip
+        double_auction_batch([10, 8, 5], [1, 1, 2], [4, 7, 3], [1, 1, 1], bid_market=[7, 7, 2],
+                             ask_market=[7, 7, 2], mechanism=mechanism, rng=0)  # fmt: skip
     for module in (call_market, grouping, margin, mechanisms):
         for name, obj in vars(module).items():
             if hasattr(obj, "signatures") and obj.py_func.__module__ == module.__name__:
-                assert len(obj.signatures) <= (2 if name == "clear_market" else 1), name
-    # two on purpose: ``adjusts=None`` (uniform, VCG, pay-as-bid: the other mechanisms'
-    # code is left out of that compile) and ``adjusts=True`` (McAfee, SBBA, Huang)
-    assert {str(sig[-1]) for sig in call_market.clear_market.signatures} == {"none", "bool"}
-    assert len(call_market.clear_markets.signatures) == 1
+                # apart from the switches passed as None or True, one signature
+                others = {
+                    tuple(str(t) for t in sig if str(t) not in _SWITCH) for sig in obj.signatures
+                }
+                assert len(others) <= 1, (name, obj.signatures)
+    # the switches on purpose: ``adjusts=None`` (uniform, VCG, pay-as-bid: the other
+    # mechanisms' code is left out of that compile) or True (McAfee, SBBA, Huang),
+    # ``ranked=None`` (no priorities: no tie sort compiled) or True, and for one market
+    # ``search=None`` (the crossing searched by the caller, with only the search it needs)
+    switches = {tuple(map(str, sig[9:12])) for sig in call_market.clear_market.signatures}
+    assert switches == {(a, r, "none") for a in ("none", "bool") for r in ("none", "bool")}
+    switches = {tuple(map(str, sig[-2:])) for sig in call_market.clear_markets.signatures}
+    assert switches == {(a, r) for a in ("none", "bool") for r in ("none", "bool")}
+
+
+_SWITCH = ("none", "bool")

@@ -115,6 +115,27 @@ def _dense_markets(
     return ids, np.ascontiguousarray(dense[:nb]), np.ascontiguousarray(dense[nb:])
 
 
+def _crossing(
+    bid: _arrays.Quotes,
+    ask: _arrays.Quotes,
+    work: _arrays.Work,
+    bid_out: _arrays.Fills,
+    ask_out: _arrays.Fills,
+) -> tuple[float, float, float, float]:
+    """The crossing ``(p1, S(p1), p2, D(p2))`` of one market, searched as
+    :func:`~clearing._kernels.auction.margin.search_crossing` would (the fills double as
+    scratch): called from here, only the search the market's size needs is compiled."""
+    bp, bq, ap, aq = bid.price, bid.quantity, ask.price, ask.quantity
+    if bp.size + ap.size <= _margin.SMALL_MARKET:
+        found = _margin.crossing_small(bp, bq, ap, aq, work.crossing)  # type: ignore[no-untyped-call]
+    else:
+        found = _margin.crossing_partition(  # type: ignore[no-untyped-call]
+            bp, bq, ap, aq, work.crossing, bid_out.fill, work.asks, ask_out.fill
+        )
+    p1, s_at_p1, p2, d_at_p2 = found
+    return float(p1), float(s_at_p1), float(p2), float(d_at_p2)
+
+
 def _run(
     fn: str,
     bid: _arrays.Quotes,
@@ -143,24 +164,32 @@ def _run(
     trades = _workspace.trades(nb + na)
     stats = np.empty((n_markets, _codes.N_STATS))
     rule = _arrays.Rule(_CODES[mechanism], k, use_priority)
+    # None leaves code out of the compile: that of the mechanisms adjusting the efficient
+    # fills unless one is asked for, that of the tie sort unless priorities are given
+    adjusts = None if mechanism in _EFFICIENT_FILLS else True
+    ranked = True if use_priority else None
     if n_markets == 1:
         work = _arrays.Work(
             np.empty(max(3 * _margin.SMALL_MARKET, nb)),
             np.empty(na),
             np.empty(2 * (nb + na), dtype=np.int64),
         )
+        crossing = _crossing(bid, ask, work, bid_out, ask_out)
         bid_side = _arrays.Side(bid, np.arange(nb), bid_out)
         ask_side = _arrays.Side(ask, np.arange(na), ask_out)
-        # None: compile no code of the mechanisms that adjust the fills unless one is asked
-        adjusts = None if mechanism in _EFFICIENT_FILLS else True
         n_trades = _k.clear_market(  # type: ignore[no-untyped-call]
-            bid_side, ask_side, rule, float(draws[0]), work, 0, stats[0], 0, trades, adjusts
-        )
+            bid_side, ask_side, rule, float(draws[0]), work, 0, stats[0], 0, trades, adjusts,
+            ranked, None, crossing,
+        )  # fmt: skip
     else:
-        kernel = _k.clear_markets_parallel if parallel else _k.clear_markets
+        kernel = _k.clear_markets
+        if parallel:  # asked for on purpose: one compile that decides at run time
+            kernel = _k.clear_markets_parallel
+            adjusts, ranked = mechanism not in _EFFICIENT_FILLS, use_priority
         n_trades = kernel(  # type: ignore[no-untyped-call]
             bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats,
             _workspace.grouped(nb, use_priority), _workspace.grouped(na, use_priority),
+            adjusts, ranked,
         )  # fmt: skip
     for a in trades:  # shrink in place: no copy, the unused tail goes back to the allocator
         a.resize(n_trades, refcheck=False)

@@ -18,14 +18,18 @@ helpers called per market take plain arrays, only those they read or write.
 On a first call numba generates machine code for every kernel it compiles *and* again for
 each kernel that calls it, so a chain of small kernels pays its code generation several
 times over. The few-line helpers (the crossing's ``_load``/``_keep``/``_pivot``, the
-price and unit helpers, ``efficient_volume``'s dispatch) are therefore spliced into their
+price and unit helpers, ``search_crossing``'s dispatch) are therefore spliced into their
 callers, as is :func:`_clear_range` into :func:`clear_markets`; the sizeable ones
 (crossing searches, ``fill_side``, ``pair_trades``, the mechanisms) stay kernels of their
-own, compiled once and shared by every caller. Every kernel is called with arguments of
-one type only (no literal constants passed as flags), so each compiles once, except
-:func:`clear_market`: :func:`clearing.double_auction` passes ``adjusts=None`` for the
-mechanisms that keep the efficient fills, and numba then leaves the code of McAfee, SBBA
-and Huang out of that compile (the batch kernels decide at run time and compile both).
+own, compiled once and shared by every caller (splicing them in measured slower to
+compile, not faster). Every kernel is called with arguments of one type only (no literal
+constants passed as flags), except for switches passed as ``None`` or ``True``: numba
+drops the branches on a ``None`` argument before typing, so a call compiles only what it
+uses. ``adjusts=None`` (uniform, VCG, pay-as-bid) leaves the code of McAfee, SBBA and
+Huang out, ``ranked=None`` (no priorities) the tie sort, and :func:`clearing.double_auction`
+passes ``search=None`` with the crossing it searched itself, with the one search the
+market's size needs. :func:`clear_markets_parallel`, asked for on purpose, is compiled once
+with the switches as run-time flags.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from .codes import (
     VCG,
 )
 from .grouping import group_by_market, scatter
-from .margin import SMALL_MARKET, efficient_volume, fill_side, slack_of
+from .margin import SMALL_MARKET, fill_side, margin_levels, search_crossing, slack_of
 from .mechanisms import apply_mechanism, efficient_prices, set_prices
 
 
@@ -147,7 +151,7 @@ def pair_trades(bp, bfill, bidx, ap, afill, aidx, bid_price, ask_price, slack, w
 
 
 @jit_inline
-def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adjusts):
+def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adjusts, ranked, search, crossing):  # fmt: skip  # noqa: E501
     """Clear one market held in contiguous arrays; return the new trade count.
 
     Parameters
@@ -175,18 +179,34 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adju
         at run time; ``None`` when the caller knows it does not (uniform, VCG,
         pay-as-bid). numba drops a branch on an argument that is ``None`` before typing,
         so that specialisation compiles none of the other mechanisms' code.
+    ranked : None or bool
+        Whether priorities break ties (``rule.use_priority``); ``None`` when they do not,
+        and then no tie sort is compiled.
+    search : None or bool
+        ``None``: the caller has searched the crossing already (with
+        :func:`.margin.crossing_small` or :func:`.margin.crossing_partition`, whichever
+        :func:`.margin.search_crossing` would run), and this specialisation compiles no
+        search; else the crossing is searched here, either way by the market's size (the
+        batch kernels).
+    crossing : tuple of 4 floats
+        ``(p1, S(p1), p2, D(p2))`` of that search (read only when ``search`` is ``None``).
     """
     # Unpacked once: numba counts a reference per array each time a tuple's field is
     # read into a variable or an argument, and this runs once per market of a batch.
     (bp, bq, bprio), bidx, (bfill, bprice, breason) = bid
     (ap, aq, aprio), aidx, (afill, aprice, areason) = ask
     tie = work.tie
-    volume, bid_level, ask_level, bid_whole, ask_whole = efficient_volume(
-        bp, bq, ap, aq, work.crossing, bfill, work.asks, afill
+    if search is None:
+        p1, s_at_p1, p2, d_at_p2 = crossing
+    else:
+        p1, s_at_p1, p2, d_at_p2 = search_crossing(
+            bp, bq, ap, aq, work.crossing, bfill, work.asks, afill
+        )
+    volume, bid_level, ask_level, bid_whole, ask_whole = margin_levels(
+        bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2
     )
-    use_priority = rule.use_priority
-    bk, bk1, mb = fill_side(bp, bq, bprio, 1.0, volume, bid_level, bid_whole, use_priority, bfill, breason, tie)  # fmt: skip  # noqa: E501
-    sk, sk1, ma = fill_side(ap, aq, aprio, -1.0, volume, ask_level, ask_whole, use_priority, afill, areason, tie)  # fmt: skip  # noqa: E501
+    bk, bk1, mb = fill_side(bp, bq, bprio, 1.0, volume, bid_level, bid_whole, ranked, bfill, breason, tie)  # fmt: skip  # noqa: E501
+    sk, sk1, ma = fill_side(ap, aq, aprio, -1.0, volume, ask_level, ask_whole, ranked, afill, areason, tie)  # fmt: skip  # noqa: E501
     slack = slack_of(bp.size + ap.size, volume)
     mech = rule.code
     keeps_efficient_fills = mech in (UNIFORM, VCG, PAY_AS_BID)
@@ -226,6 +246,9 @@ def clear_market(bid, ask, rule, draw, work, market, row, n_trades, trades, adju
     return n_trades
 
 
+_UNSEARCHED = (np.nan, np.nan, np.nan, np.nan)  # clear_market's crossing when it searches
+
+
 @jit_inline
 def _unpair(pq, lo, hi, price, qty):
     """Copy rows ``lo:hi`` of a (price, quantity) array into two buffers; return the count.
@@ -245,7 +268,7 @@ def _unpair(pq, lo, hi, price, qty):
 
 
 @jit_inline
-def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, reserved):  # fmt: skip  # noqa: E501
+def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, reserved, adjusts, ranked):  # fmt: skip  # noqa: E501
     """Clear markets ``m_lo..m_hi-1`` of a grouped batch with work buffers of its own.
 
     Each market's prices and quantities are copied to contiguous buffers of this range, so
@@ -276,6 +299,10 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
         Written: one row per market.
     reserved : bool
         Write each market's trades at its reserved slot.
+    adjusts : None or bool
+        As for :func:`clear_market`.
+    ranked : None or bool
+        As for :func:`clear_market`.
     """
     nb_max = 0
     na_max = 0
@@ -292,7 +319,6 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
     bpq, bprio, bidx, (bfill, bprice, breason) = bids
     apq, aprio, aidx, (afill, aprice, areason) = asks
     use_priority = rule.use_priority
-    adjusts = rule.code not in (UNIFORM, VCG, PAY_AS_BID)
     n_trades = 0
     for m in range(m_lo, m_hi):
         b0, b1, a0, a1 = bstart[m], bstart[m + 1], astart[m], astart[m + 1]
@@ -310,19 +336,34 @@ def _clear_range(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_
         )  # fmt: skip
         first = b0 + a0 if reserved else n_trades
         work = Work(crossing, ask_keys[:na], tie)
-        n_trades = clear_market(bid, ask, rule, draws[m], work, m, stats[m], first, trades, adjusts)
+        n_trades = clear_market(
+            bid,
+            ask,
+            rule,
+            draws[m],
+            work,
+            m,
+            stats[m],
+            first,
+            trades,
+            adjusts,
+            ranked,
+            True,
+            _UNSEARCHED,
+        )
         t_count[m] = n_trades - first
     return n_trades
 
 
 @jit
-def _clear_chunk(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats):  # fmt: skip  # noqa: E501
+def _clear_chunk(m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, adjusts, ranked):  # fmt: skip  # noqa: E501
     """:func:`_clear_range` with reserved trade slots, as a call of its own for the threads
     of :func:`clear_markets_parallel`: numba's parfor analysis fails on the inlined body
     inside a ``prange`` loop. Parameters as :func:`_clear_range`."""
     return _clear_range(
-        m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, True
-    )
+        m_lo, m_hi, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, True,
+        adjusts, ranked,
+    )  # fmt: skip
 
 
 @jit
@@ -355,7 +396,7 @@ def _compact_trades(bstart, astart, t_count, trades):
 
 
 @jit
-def clear_markets(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats, bids, asks):  # fmt: skip  # noqa: E501
+def clear_markets(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats, bids, asks, adjusts, ranked):  # fmt: skip  # noqa: E501
     """Clear every market of a batch; per-order, per-trade and per-market outputs are
     written in place. Returns the number of trades.
 
@@ -384,20 +425,24 @@ def clear_markets(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, tr
     bids, asks : Grouped
         Work arrays of each side, allocated by the caller
         (:func:`clearing.auction._workspace.grouped`).
+    adjusts, ranked : None or bool
+        As for :func:`_clear_range`: ``None`` leaves the code of the mechanisms that
+        adjust the fills, or of the tie sort by priority, out of the compile.
     """
     bstart = group_by_market(bid, rule.use_priority, bm, n_markets, bids)
     astart = group_by_market(ask, rule.use_priority, am, n_markets, asks)
     t_count = np.empty(n_markets, dtype=np.int64)
     n_trades = _clear_range(
-        0, n_markets, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, False
-    )
+        0, n_markets, bids, bstart, asks, astart, rule, draws, trades, t_count, stats, False,
+        adjusts, ranked,
+    )  # fmt: skip
     scatter(bids, bid_out)
     scatter(asks, ask_out)
     return n_trades
 
 
 @jit_parallel
-def clear_markets_parallel(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats, bids, asks):  # fmt: skip  # noqa: E501
+def clear_markets_parallel(bid, ask, bm, am, n_markets, rule, draws, bid_out, ask_out, trades, stats, bids, asks, adjusts, ranked):  # fmt: skip  # noqa: E501
     """:func:`clear_markets` with the markets split into chunks cleared on all threads.
 
     Markets are independent and write disjoint slots, so the result is identical to the
@@ -416,7 +461,7 @@ def clear_markets_parallel(bid, ask, bm, am, n_markets, rule, draws, bid_out, as
             c * n_markets // n_chunks, (c + 1) * n_markets // n_chunks,
             Grouped(bpq, bprio, bidx, Fills(bfill, bprice, breason)), bstart,
             Grouped(apq, aprio, aidx, Fills(afill, aprice, areason)), astart,
-            rule, draws, trades, t_count, stats,
+            rule, draws, trades, t_count, stats, adjusts, ranked,
         )  # fmt: skip
     scatter(bids, bid_out)
     scatter(asks, ask_out)

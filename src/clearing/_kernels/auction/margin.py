@@ -16,7 +16,7 @@ import numpy as np
 from ..._jit import jit, jit_inline
 from .codes import FILLED, PRICED_OUT, ZERO_QUANTITY
 
-SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see _crossing_small)
+SMALL_MARKET = 64  # orders; up to here the crossing tries every price (see crossing_small)
 
 
 @jit_inline
@@ -72,7 +72,7 @@ def _load(price, qty, sign, x, w):
 
 
 @jit
-def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
+def crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
     """``(p1, S(p1), p2, D(p2))`` by partitioning both sides around pivot prices."""
     nb = _load(bp, bq, 1.0, xb, wb)
     na = _load(ap, aq, 1.0, xa, wa)
@@ -105,8 +105,8 @@ def _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa):
 
 
 @jit
-def _crossing_small(bp, bq, ap, aq, work):
-    """:func:`_crossing_partition` for small markets: every price is a candidate.
+def crossing_small(bp, bq, ap, aq, work):
+    """:func:`crossing_partition` for small markets: every price is a candidate.
 
     ``D`` and ``S`` at all candidates are accumulated together, order by order (input
     order, so each total is the same sequential sum); the inner loop runs over candidates,
@@ -159,7 +159,15 @@ def _crossing_small(bp, bq, ap, aq, work):
 
 @jit
 def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
-    """The result of :func:`efficient_volume` from the crossing ``(p1, S(p1), p2, D(p2))``."""
+    """Efficient volume and the marginal price level of each side, from the crossing
+    ``(p1, S(p1), p2, D(p2))`` of :func:`search_crossing`.
+
+    Returns ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is
+    ``b_k`` (the price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k``
+    (both NaN when ``Q == 0``), and ``bid_whole`` says that demand is the short side at
+    ``b_k``: every bid priced at or above it is filled in full, with no arithmetic that
+    could round (likewise ``ask_whole``).
+    """
     volume = max(s_at_p1, d_at_p2)
     if volume <= 0.0:
         return 0.0, np.nan, np.nan, False, False
@@ -183,27 +191,20 @@ def margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2):
 
 
 @jit_inline
-def efficient_volume(bp, bq, ap, aq, xb, wb, xa, wa):
-    """Efficient volume and the marginal price level of each side.
+def search_crossing(bp, bq, ap, aq, xb, wb, xa, wa):
+    """The crossing ``(p1, S(p1), p2, D(p2))`` of one market, for :func:`margin_levels`.
 
     The crossing price ``p1`` (largest price with demand ``D(p1) >= S(p1)`` supply) is
-    found by partitioning both sides around pivot prices (expected linear time), or in
-    markets of at most ``SMALL_MARKET`` orders by evaluating ``D`` and ``S`` at every price
-    (quadratic, but vectorised and branch-free: faster there). ``xb`` needs
-    ``3 * (bp.size + ap.size)`` entries for the latter (``max(3 * SMALL_MARKET, bp.size)``
-    covers both paths). ``p2``, the next price above it, has
-    ``D < S`` and ``Q = max(S(p1), D(p2))``. Returns
-    ``(Q, bid_level, ask_level, bid_whole, ask_whole)`` where ``bid_level`` is ``b_k`` (the
-    price at which cumulative demand reaches ``Q``), ``ask_level`` is ``s_k`` (both NaN when
-    ``Q == 0``), and ``bid_whole`` says that demand is the short side at ``b_k``: every bid
-    priced at or above it is filled in full, with no arithmetic that could round (likewise
-    ``ask_whole``).
+    found by partitioning both sides around pivot prices (expected linear time,
+    :func:`crossing_partition`), or in markets of at most ``SMALL_MARKET`` orders by
+    evaluating ``D`` and ``S`` at every price (quadratic, but vectorised and branch-free:
+    faster there, :func:`crossing_small`). ``xb`` needs ``3 * (bp.size + ap.size)`` entries
+    for the latter (``max(3 * SMALL_MARKET, bp.size)`` covers both paths). ``p2``, the next
+    price above it, has ``D < S`` and ``Q = max(S(p1), D(p2))``.
     """
     if bp.size + ap.size <= SMALL_MARKET:
-        p1, s_at_p1, p2, d_at_p2 = _crossing_small(bp, bq, ap, aq, xb)
-    else:
-        p1, s_at_p1, p2, d_at_p2 = _crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
-    return margin_levels(bp, bq, ap, aq, p1, s_at_p1, p2, d_at_p2)
+        return crossing_small(bp, bq, ap, aq, xb)
+    return crossing_partition(bp, bq, ap, aq, xb, wb, xa, wa)
 
 
 @jit_inline
@@ -286,11 +287,13 @@ def fill_side(price, qty, priority, sign, volume, level, whole, use_priority, fi
     volume : float
         The efficient volume.
     level : float
-        The marginal price level of this side (see :func:`efficient_volume`).
+        The marginal price level of this side (see :func:`margin_levels`).
     whole : bool
         Every order at the level fills in full.
-    use_priority : bool
+    use_priority : None or bool
         Ties at the level go by ``priority``, then input order (else input order).
+        ``None`` when priorities are not used at all: numba drops the branch on a ``None``
+        argument before typing, so that specialisation compiles no sort.
     fill : float64 array, shape (n,)
         Written: the units each order trades.
     reason : int8 array, shape (n,)
@@ -314,7 +317,7 @@ def fill_side(price, qty, priority, sign, volume, level, whole, use_priority, fi
         tie[n_tie] = i
         n_tie += 1 if live and key == lam else 0
         next_key = key if worse and key > next_key else next_key
-    if use_priority and n_tie > 1:
+    if use_priority is not None and use_priority and n_tie > 1:
         _sort_ties(tie, n_tie, priority)
     need = np.inf if whole else volume - above
     slack = slack_of(price.size, volume)
