@@ -199,6 +199,25 @@ def test_nan_and_wrong_infinity_found_behind_allowed_ones(maximize: bool) -> Non
         linear_sum_assignment(cost, maximize=maximize)
 
 
+@pytest.mark.parametrize("n", [2, 1030])  # each entry tested (small), or a sum first (large)
+def test_finiteness_check_at_either_size(n: int) -> None:
+    cost = np.ones((n, n))
+    cost[1, 0] = np.nan
+    with pytest.raises(InputError, match=r"cost_matrix\[1, 0\] is nan"):
+        linear_sum_assignment(cost)
+    cost[1, 0] = -np.inf
+    with pytest.raises(InputError, match=r"-inf"):
+        linear_sum_assignment(cost)
+    with pytest.raises(InputError, match=r"\+inf"):
+        linear_sum_assignment(-cost, maximize=True)
+    cost[1, 0] = np.inf  # allowed, as are finite entries whose sum overflows
+    cost[0, 1] = 1e308
+    cost[0, 0] = 1e308
+    r0, c0 = scipy.optimize.linear_sum_assignment(cost)
+    r, c = linear_sum_assignment(cost)
+    assert cost[r, c].sum() == cost[r0, c0].sum()
+
+
 @pytest.mark.parametrize("maximize", [False, True])
 @pytest.mark.parametrize("shape", [(4, 4), (4, 2), (2, 4), (5, 1), (1, 5)])
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -56,6 +56,7 @@ from ._solve import (
 __all__ = ["assign", "assign_batch", "linear_sum_assignment", "transport"]
 
 _PRICES = ("min", "max", "both", None)
+_SMALL = 1 << 20  # entries up to which linear_sum_assignment tests each for finiteness
 
 
 def _prices_option(prices: Any, fn: str) -> tuple[bool, bool]:
@@ -156,10 +157,16 @@ def linear_sum_assignment(cost_matrix: Any, maximize: bool = False) -> tuple[Int
     if not isinstance(maximize, bool | np.bool_):
         raise InputError(f"{fn}: maximize must be a bool, got {maximize!r}", argument="maximize")
     # a finite sum proves there is no NaN and no infinity in one vectorised pass; only a
-    # non-finite one (an allowed infinity, or an overflow) pays for the exact scan
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(c, axis=None) if c.size else 0.0
-    if not np.isfinite(total) and first_invalid(c, bool(maximize)) >= 0:  # type: ignore[no-untyped-call]
+    # non-finite one (an allowed infinity, or an overflow) pays for the exact scan. Up to a
+    # million entries np.isfinite is faster still (measured 1.2 against 2.2 us at 30x30,
+    # 132 against 158 us at 1000x1000: np.errstate itself costs about 1 us); beyond, its
+    # temporary would be over a megabyte.
+    if c.size <= _SMALL:
+        finite = bool(np.isfinite(c).all())
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(np.isfinite(np.add.reduce(c, axis=None)))
+    if not finite and first_invalid(c, bool(maximize)) >= 0:  # type: ignore[no-untyped-call]
         first_bad(fn, "cost_matrix", c, np.isnan(c), "NaN is not allowed")
         if maximize:
             first_bad(

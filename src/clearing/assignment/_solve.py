@@ -6,23 +6,20 @@ Inputs arrive here already checked (see :mod:`clearing.assignment._inputs`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numba
 import numpy as np
 
-from .._kernels.assignment.dense import (
-    BatchOut,
-    DenseProblems,
-    assign_csr_dense,
-    assign_dense_batch,
-    assign_dense_batch_parallel,
-)
+from .._kernels.assignment.dense import BatchOut, DenseProblems, assign_csr_dense
+from .._kernels.assignment.dense_batch import BATCH_KERNELS
 from .._kernels.assignment.lap import LapWork
-from .._kernels.assignment.prices import prices_csr
+from .._kernels.assignment.lap_outside import SHORT_ROW
+from .._kernels.assignment.prices_csr import csr_max_prices, csr_min_prices, csr_price_graph
 from .._kernels.assignment.sparse import sparse_assign
 from .._kernels.assignment.transport import transport_csr
-from .._kernels.assignment.transport_dense import transport_dense
+from .._kernels.assignment.transport_dense import transport_dense_long, transport_dense_short
 from .._validate import FloatArray, IntArray
 from ..errors import InputError
 from ._inputs import DenseInput, SparseSurplus, dense_to_csr
@@ -65,13 +62,12 @@ def solve_dense_batch(
     if nb and n and m:
         problems = DenseProblems(v3, inp.c1, inp.c2, inp.forb)
         out = BatchOut(x, welfare, col, pmax, row_dual, reason)
+        # one kernel per combination, so that a call compiles only what it runs
+        kernel = BATCH_KERNELS[max(n, m) <= SHORT_ROW, with_prices, with_prices and want_max]
         if parallel:
-            # one contiguous chunk a thread: numba hands each thread an equal share of
-            # the chunks anyway, and four a thread ran slower
-            chunks = min(nb, numba.get_num_threads())
-            code, k = assign_dense_batch_parallel(problems, with_prices, want_max, out, chunks)  # type: ignore[no-untyped-call]
+            code, k = _in_threads(kernel, problems, out)
         else:
-            code, k = assign_dense_batch(problems, with_prices, want_max, out)  # type: ignore[no-untyped-call]
+            code, k = kernel(problems, out)  # type: ignore[no-untyped-call]
         inp.raise_for_code(int(code), int(k))
     else:
         for a in (welfare, col, row_dual, pmax):  # nothing to match: every price is 0
@@ -90,6 +86,43 @@ def solve_dense_batch(
     )
 
 
+_THREADS: list[ThreadPoolExecutor] = []  # the pool of parallel batches, made on first use
+
+
+def _in_threads(kernel: Any, problems: DenseProblems, out: BatchOut) -> tuple[int, int]:
+    """``kernel(problems, out)`` on contiguous chunks of the problems, one a numba thread
+    (``numba.get_num_threads()``), run in threads: kernels release the GIL, problems are
+    independent, and each writes its own slots, so the results are the serial ones bit for
+    bit. The first bad entry is that of the first chunk reporting one, as in serial.
+    """
+    v3, c1, c2, forb = problems
+    nb = v3.shape[0]
+    # one contiguous chunk a thread: an equal share each, and four a thread ran slower
+    chunks = min(nb, numba.get_num_threads())
+    bounds = [c * nb // chunks for c in range(chunks + 1)]
+
+    def part(c: int) -> tuple[int, int]:
+        lo, hi = bounds[c], bounds[c + 1]
+        chunk = DenseProblems(
+            v3[lo:hi],
+            c1,
+            c2[lo:hi] if c2.shape[1] > 0 else c2,
+            forb[lo:hi] if forb.shape[1] > 0 else forb,
+        )
+        code, k = kernel(chunk, BatchOut(*(a[lo:hi] for a in out)))
+        return int(code), int(k) + lo * v3.shape[1] * v3.shape[2] if code else -1
+
+    if chunks == 1:
+        return part(0)
+    if not _THREADS:
+        threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        _THREADS.append(ThreadPoolExecutor(threads, "clearing-batch"))
+    for code, k in _THREADS[0].map(part, range(chunks)):
+        if code:
+            return code, k
+    return 0, -1
+
+
 def _competitive_prices(
     s: SparseSurplus,
     flow: IntArray,
@@ -101,13 +134,15 @@ def _competitive_prices(
     """Minimum (and, with ``want_max``, maximum) prices and the row duals at the minimum,
     from an optimal flow and the solver's column duals."""
     n, m = s.shape
-    pmin = np.zeros(m, np.float64)
+    pmin = np.empty(m, np.float64)
     pmax = np.zeros(m, np.float64)
-    row_dual = np.zeros(n, np.float64)
-    prices_csr(  # type: ignore[no-untyped-call]
-        s.indptr, s.indices, s.surplus, flow, unserved, saturated, duals, True, want_max,
-        pmin, pmax, row_dual,
-    )  # fmt: skip
+    row_dual = np.empty(n, np.float64)
+    # three kernels, so that a call without maximum prices does not compile that search
+    ptr, idx, w = s.indptr, s.indices, s.surplus
+    g = csr_price_graph(ptr, idx, w, flow, duals, m)  # type: ignore[no-untyped-call]
+    csr_min_prices(ptr, idx, w, flow, unserved, saturated, duals, g, pmin, row_dual)  # type: ignore[no-untyped-call]
+    if want_max:
+        csr_max_prices(ptr, idx, w, flow, saturated, duals, g, pmin, pmax, True)  # type: ignore[no-untyped-call]
     return pmin, pmax, row_dual
 
 
@@ -142,10 +177,14 @@ def dense_copies_fit(demand: IntArray, capacity: IntArray) -> bool:
     n, m = demand.shape[0], capacity.shape[0]
     if n <= m and (demand == 1).all() and (capacity == 1).all():
         return True
-    total_d, total_k = int(demand.sum()), int(capacity.sum())
-    rows = int(np.minimum(demand, total_k).sum())
-    cols = int(np.minimum(capacity, total_d).sum())
+    rows, cols = _copies(demand, capacity)
     return bool(rows * cols <= min(DENSE_COPIES_GROWTH * n * m, DENSE_MAX))
+
+
+def _copies(demand: IntArray, capacity: IntArray) -> tuple[int, int]:
+    """How many unit copies of the requests and of the providers can trade."""
+    total_d, total_k = int(demand.sum()), int(capacity.sum())
+    return int(np.minimum(demand, total_k).sum()), int(np.minimum(capacity, total_d).sum())
 
 
 def solve_dense_transport(w: FloatArray, demand: IntArray, capacity: IntArray) -> TransportSolution:
@@ -157,7 +196,10 @@ def solve_dense_transport(w: FloatArray, demand: IntArray, capacity: IntArray) -
     load = np.empty(m, np.int64)
     u = np.empty(n, np.float64)
     v = np.empty(m, np.float64)
-    welfare = transport_dense(w, demand, capacity, flow, unserved, load, u, v)  # type: ignore[no-untyped-call]
+    # the solver's variant for the row length of the copies (the longer side), compiled alone
+    short = max(_copies(demand, capacity)) <= SHORT_ROW
+    solve = transport_dense_short if short else transport_dense_long
+    welfare = solve(w, demand, capacity, flow, unserved, load, u, v)  # type: ignore[no-untyped-call]
     return flow, unserved, load, u, v, float(welfare)
 
 

@@ -8,25 +8,27 @@ providers are the rows and may stay unserved; the duals are those of the same ma
 either way. The solver's duals are optimal as they stand; with prices requested, the
 minimum competitive prices replace them (:func:`prices_dense_core`).
 
-Problems are independent and write disjoint slots, so the parallel kernel (chunks of
-problems on all threads) gives the serial kernel's results bit for bit.
+Problems are independent and write disjoint slots, so solving chunks of them in threads
+(``assign_batch(parallel=True)``) gives the serial results bit for bit.
+
+The batch body :func:`_solve_batch` is compiled as the kernels of
+:mod:`clearing._kernels.assignment.dense_batch`, one per combination of its flags.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import numba
 import numpy as np
 
-from ..._jit import jit, jit_parallel
+from ..._jit import jit, jit_inline
 from .lap_outside import SHORT_ROW, lap_outside_core, lap_outside_workspace
 from .prices import PriceWork, prices_dense_core
 from .surplus import surplus_rows
 
 
 class DenseProblems(NamedTuple):
-    """Checked dense inputs of :func:`assign_dense_batch` (``nb`` problems of ``n x m``).
+    """Checked dense inputs of :func:`_solve_batch` (``nb`` problems of ``n x m``).
 
     ``value`` (float64, ``(nb, n, m)``); ``c1`` (float64, ``(m,)`` cost per provider, or
     ``(0,)``); ``c2`` (float64, ``(nb, n, m)`` cost per pair, or ``(1, 0, m)``); ``forb``
@@ -40,7 +42,7 @@ class DenseProblems(NamedTuple):
 
 
 class BatchOut(NamedTuple):
-    """Outputs of :func:`assign_dense_batch`, stacked along the first axis (all written).
+    """Outputs of :func:`_solve_batch`, stacked along the first axis (all written).
 
     ``x`` (int64, ``(nb, n)``) the provider of each request, -1 if none; ``welfare``
     (float64, ``(nb,)``); ``col`` (float64, ``(nb, m)``) column duals, the minimum prices
@@ -57,7 +59,7 @@ class BatchOut(NamedTuple):
     reason: Any
 
 
-@jit
+@jit_inline
 def _prices_one(W, b, want_max, out, pw):
     """Replace problem ``b``'s solver duals in ``out`` by the minimum prices (and fill
     ``out.pmax``).
@@ -70,7 +72,7 @@ def _prices_one(W, b, want_max, out, pw):
     b : int
         The problem.
     want_max : bool
-        Compute the maximum prices too.
+        Compute the maximum prices too (a constant of the kernel this is spliced into).
     out : BatchOut
         Row ``b`` of ``x`` and ``col`` (the solver's duals) is read; ``col``, ``pmax`` and
         ``rdual`` are written at ``b``.
@@ -94,18 +96,21 @@ def _prices_one(W, b, want_max, out, pw):
         out.rdual[b, i] = max(out.rdual[b, i] - pw.pmin[j], 0.0) if j >= 0 else 0.0
 
 
-@jit
-def assign_dense_batch(problems, with_prices, want_max, out):
+@jit_inline
+def _solve_batch(problems, out, small, with_prices, want_max):
     """Check and solve ``problems.value[b]`` for every ``b``.
 
     Parameters
     ----------
     problems : DenseProblems
         Values, costs and forbidden pairs (read only).
-    with_prices, want_max : bool
-        Replace the solver's duals by the minimum prices; also compute the maximum ones.
     out : BatchOut
         Written: every field, for every problem.
+    small : bool
+        The longer side has at most ``SHORT_ROW`` entries.
+    with_prices, want_max : bool
+        Replace the solver's duals by the minimum prices; also compute the maximum ones.
+        The three flags are constants of the kernel this body is spliced into.
 
     Returns
     -------
@@ -165,7 +170,7 @@ def assign_dense_batch(problems, with_prices, want_max, out):
                     for j in range(m):
                         WT[j, i] = Wp[i, j]
                 Wp = WT
-            if t <= SHORT_ROW:
+            if small:
                 lap_outside_core(Wp, ws, True)
             else:
                 lap_outside_core(Wp, ws, False)
@@ -186,42 +191,6 @@ def assign_dense_batch(problems, with_prices, want_max, out):
                 col[b, j] = -p if p < 0.0 else 0.0
             if with_prices:
                 _prices_one(Wb[off : off + n], b, want_max, out, pw)
-    return 0, -1
-
-
-@jit_parallel
-def assign_dense_batch_parallel(problems, with_prices, want_max, out, n_chunks):
-    """:func:`assign_dense_batch` on ``n_chunks`` contiguous chunks of problems, in threads.
-
-    Takes the arguments of :func:`assign_dense_batch` plus ``n_chunks`` (int, at most the
-    number of problems) and writes the same outputs.
-
-    The first bad entry is that of the first chunk reporting one, so the answer is the
-    serial kernel's.
-    """
-    v3, c1, c2, forb = problems
-    nb = v3.shape[0]
-    size = v3.shape[1] * v3.shape[2]
-    codes = np.zeros(n_chunks, np.int64)
-    where = np.full(n_chunks, -1, np.int64)
-    per_pair = c2.shape[1] > 0
-    masked = forb.shape[1] > 0
-    for c in numba.prange(n_chunks):
-        lo = c * nb // n_chunks
-        hi = (c + 1) * nb // n_chunks
-        part = DenseProblems(
-            v3[lo:hi], c1, c2[lo:hi] if per_pair else c2, forb[lo:hi] if masked else forb
-        )
-        part_out = BatchOut(
-            out.x[lo:hi], out.welfare[lo:hi], out.col[lo:hi], out.pmax[lo:hi],
-            out.rdual[lo:hi], out.reason[lo:hi],
-        )  # fmt: skip
-        code, k = assign_dense_batch(part, with_prices, want_max, part_out)
-        codes[c] = code
-        where[c] = lo * size + k
-    for c in range(n_chunks):
-        if codes[c] != 0:
-            return codes[c], where[c]
     return 0, -1
 
 

@@ -82,12 +82,13 @@ def argmin_nonneg_free(d, y):
     low = di[k]
     m = di.shape[0]
     j = k + 1
-    # a free column at the same distance, 16 entries at a time (the test vectorises)
+    # a free column at the same distance, 16 entries at a time; the test counts: or-ing two
+    # comparisons (hit |= a & b) may compile to a branch per entry (see _first_free_at)
     while j + 16 <= m:
-        hit = False
+        hits = 0
         for t in range(16):
-            hit |= (di[j + t] == low) & (y[j + t] < 0)
-        if hit:
+            hits += (di[j + t] == low) & (y[j + t] < 0)
+        if hits:
             break
         j += 16
     while j < m:
@@ -111,12 +112,14 @@ def _first_free_at(d, y, lo, level):
     """
     m = d.shape[0]
     j = lo
-    # 16 entries at a time (a fixed-length test vectorises; an early-exit scan does not)
+    # 16 entries at a time (a fixed-length test vectorises; an early-exit scan does not).
+    # The test counts: LLVM compiled ``hit |= (d <= level) & (y < 0)`` into a branch per
+    # entry in some builds, which made whole dense solves 1.3-1.4x slower.
     while j + 16 <= m:
-        hit = False
+        hits = 0
         for t in range(16):
-            hit |= (d[j + t] <= level) & (y[j + t] < 0)
-        if hit:
+            hits += (d[j + t] <= level) & (y[j + t] < 0)
+        if hits:
             break
         j += 16
     while j < m:
@@ -155,42 +158,97 @@ def _settle_level(d, vv, dfin, y, lo, level, queue, tail):
     One pass over blocks of 16 (the skip test vectorises). The first block with several
     columns at the level triggers a look-ahead for an unassigned one over the rest (also
     vectorised), so that tie-heavy rows do not settle many columns one by one only to meet
-    a free one later; on rows with few ties that look-ahead never runs.
+    a free one later; without one, the rest is settled by :func:`_settle_all`. On rows with
+    few ties that look-ahead never runs.
     """
     m = d.shape[0]
     j = lo
-    looked = False
     while j < m:
-        while j + 16 <= m:
-            hit = False
-            for t in range(16):
-                hit |= d[j + t] <= level
-            if hit:
-                break
-            j += 16
+        j = _block_at(d, j, level)
         end = min(j + 16, m)
-        if not looked:
-            n_at = 0
-            for k in range(j, end):
-                n_at += d[k] <= level
-            if n_at > 1:
-                looked = True
-                k = _first_free_at(d, y, j, level)
-                if k >= 0:
-                    return tail, k
-            else:
-                for k in range(j, end):
-                    if d[k] <= level and y[k] < 0:
-                        return tail, k
+        n_at = 0
         for k in range(j, end):
-            if d[k] <= level:
-                dfin[k] = level  # (a rounding below the level is not a new level)
-                d[k] = np.inf
-                vv[k] = -np.inf
-                queue[tail] = k
-                tail += 1
+            n_at += d[k] <= level
+        if n_at > 1:
+            k = _first_free_at(d, y, j, level)
+            if k >= 0:
+                return tail, k
+            return _settle_all(d, vv, dfin, j, level, queue, tail), -1  # none free from j on
+        for k in range(j, end):
+            if d[k] <= level and y[k] < 0:
+                return tail, k
+        tail = _settle_block(d, vv, dfin, j, end, level, queue, tail)
         j = end
     return tail, -1
+
+
+@jit
+def _settle_all(d, vv, dfin, lo, level, queue, tail):
+    """:func:`_settle_level` when no column at the level is unassigned (known already).
+
+    Parameters
+    ----------
+    d, vv, dfin, lo, level, queue, tail
+        As in :func:`_settle_level`.
+
+    Returns
+    -------
+    int
+        The new ``tail``.
+    """
+    m = d.shape[0]
+    j = lo
+    while j < m:
+        j = _block_at(d, j, level)
+        end = min(j + 16, m)
+        tail = _settle_block(d, vv, dfin, j, end, level, queue, tail)
+        j = end
+    return tail
+
+
+@jit_inline
+def _block_at(d, j, level):
+    """The first ``j' >= j`` (in steps of 16) whose 16 entries hold one ``<= level``, or the
+    start of the last, shorter block.
+
+    Parameters
+    ----------
+    d : ndarray of float64, shape (m,)
+        Tentative distances. Read only.
+    j : int
+    level : float
+    """
+    m = d.shape[0]
+    while j + 16 <= m:
+        hit = False
+        for t in range(16):  # a fixed-length test vectorises; an early-exit scan does not
+            hit |= d[j + t] <= level
+        if hit:
+            break
+        j += 16
+    return j
+
+
+@jit_inline
+def _settle_block(d, vv, dfin, j, end, level, queue, tail):
+    """Settle the columns ``j <= k < end`` at distance ``<= level``; return the new ``tail``.
+
+    Parameters
+    ----------
+    d, vv, dfin, level, queue, tail
+        As in :func:`_settle_level`; a settled column gets ``dfin`` = the level, and
+        ``d = inf``, ``vv = -inf`` take it out of later sweeps.
+    j, end : int
+        The block.
+    """
+    for k in range(j, end):
+        if d[k] <= level:
+            dfin[k] = level  # (a rounding below the level is not a new level)
+            d[k] = np.inf
+            vv[k] = -np.inf
+            queue[tail] = k
+            tail += 1
+    return tail
 
 
 @jit
@@ -222,10 +280,16 @@ def augment(C, x, y, u, v, f, ws):
     next settling, when the queue is empty: the search goes breadth first through the
     columns of one distance, in layers, each layer in index order; but while rows wait, a
     scan that brings an unassigned column down to the level ends the search there (the
-    lowest index among those), checked on the list of unassigned columns only. Settled columns get
-    ``vv = -inf`` and ``d = inf``, so every relaxation runs over the whole contiguous row
-    without branches on the settled set (the loop vectorises); their final distance is
-    kept in ``dfin``.
+    lowest index among those), checked on the list of unassigned columns only.
+
+    How a layer is found adapts to the search; the columns chosen are the same either way.
+    The first layer, where most searches on tie-heavy costs end, takes the vectorised
+    :func:`argmin_nonneg_free` (the minimum, then the first unassigned column at it) and,
+    only when there is none, one pass that settles the layer. Later layers, one column
+    each on spread-out costs, are settled in the pass that looks for an unassigned column
+    (:func:`_settle_level`): one pass instead of two. Settled columns get ``vv = -inf`` and
+    ``d = inf``, so every relaxation runs over the whole contiguous row without branches on
+    the settled set (the loop vectorises); their final distance is kept in ``dfin``.
     """
     m = C.shape[1]
     d = ws.d
@@ -244,6 +308,7 @@ def augment(C, x, y, u, v, f, ws):
     level = 0.0
     min_val = 0.0
     sink = -1
+    deep = False
     while True:
         base = min_val - u[i]
         for j in range(m):
@@ -268,13 +333,24 @@ def augment(C, x, y, u, v, f, ws):
             if sink >= 0:
                 break
         else:  # nothing left at this level: settle the next one
-            k = argmin_nonneg(d)
-            if k < 0:
-                return INFEASIBLE
-            level = d[k]
-            tail, sink = _settle_level(d, vv, dfin, y, k, level, scol, tail)
-            if sink >= 0:
-                break
+            if deep:  # later layers: settle and look for a free column in one pass
+                k = argmin_nonneg(d)
+                if k < 0:
+                    return INFEASIBLE
+                level = d[k]
+                tail, sink = _settle_level(d, vv, dfin, y, k, level, scol, tail)
+                if sink >= 0:
+                    break
+            else:  # the first layer: its free column (most searches end there), then settle
+                k = argmin_nonneg_free(d, y)
+                if k < 0:
+                    return INFEASIBLE
+                level = d[k]
+                if y[k] < 0:
+                    sink = k
+                    break
+                tail = _settle_all(d, vv, dfin, k, level, scol, tail)
+                deep = True
         j = scol[head]
         head += 1
         min_val = dfin[j]

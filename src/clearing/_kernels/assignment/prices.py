@@ -17,7 +17,8 @@ served by ``j`` gives ``p[k] >= p[j] + W[i, k] - W[i, j]`` for every eligible ``
 with root edges collecting the fixed bounds (providers with spare capacity, unserved
 requests, ``u >= 0``). The optimal potentials make every edge's reduced length
 ``U[i] + P[k] - W[i, k]`` non-negative, so both are Dijkstra searches (Johnson's trick):
-dense ``O(n m)`` with an array scan, sparse ``O(nnz log m)`` with a heap.
+dense ``O(n m)`` with an array scan, sparse ``O(nnz log m)`` with a heap
+(:mod:`clearing._kernels.assignment.prices_csr`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..._jit import jit
-from .heap import heap_pop, heap_push_or_decrease
+from ..._jit import jit, jit_inline
 from .lap_search import argmin_nonneg
 
 
@@ -53,12 +53,13 @@ class PriceWork(NamedTuple):
     WT: Any
 
 
-@jit
+@jit_inline
 def prices_dense_core(W, pw, want_min, want_max):
     """Unit-demand minimum and maximum prices over a dense surplus.
 
-    The minimum prices come from a forward search over the matched providers, the maximum
-    from a backward one over the served requests (see the module docstring).
+    The minimum prices come from a forward search over the matched providers
+    (:func:`_min_prices`), the maximum from a backward one over the served requests
+    (:func:`_max_prices`); see the module docstring.
 
     Parameters
     ----------
@@ -70,10 +71,43 @@ def prices_dense_core(W, pw, want_min, want_max):
         The allocation ``x`` and potentials ``P`` in, ``pmin``/``pmax`` out (0 where not
         asked for), and the work arrays.
     want_min, want_max : bool
-        Which prices to compute.
+        Which prices to compute. This is spliced into its caller: with a constant
+        ``want_max``, only the kernel of the searches asked for is compiled.
     """
+    if want_max:
+        prices_dense_both(W, pw, want_min)
+    elif want_min:
+        prices_dense_min(W, pw)
+    else:
+        _price_potentials(W, pw)
+
+
+@jit
+def prices_dense_min(W, pw):
+    """:func:`prices_dense_core` with the minimum prices only (same parameters).
+
+    One kernel per combination, each run as one call: in a batch of small problems the
+    price step is about a microsecond, and a call passing the work arrays costs a share."""
+    _price_potentials(W, pw)
+    _min_prices(W, pw)
+
+
+@jit
+def prices_dense_both(W, pw, want_min):
+    """:func:`prices_dense_core` with the maximum prices, and the minimum with ``want_min``
+    (same parameters)."""
+    _price_potentials(W, pw)
+    if want_min:
+        _min_prices(W, pw)
+    _max_prices(W, pw, want_min)
+
+
+@jit_inline
+def _price_potentials(W, pw):
+    """Set ``pw.y`` (the request holding each provider), the request potentials ``pw.U``
+    and zero prices, for :func:`prices_dense_core` (same parameters)."""
     x, P, pmin, pmax = pw.x, pw.P, pw.pmin, pw.pmax
-    y, U, B, rd, b, WT = pw.y, pw.U, pw.B, pw.rd, pw.b, pw.WT
+    y, U = pw.y, pw.U
     n = W.shape[0]
     m = W.shape[1]
     for j in range(m):
@@ -87,56 +121,82 @@ def prices_dense_core(W, pw, want_min, want_max):
     for j in range(m):
         pmin[j] = 0.0
         pmax[j] = 0.0
-    if want_min:
-        for j in range(m):
-            b[j] = 0.0
-        for i in range(n):
-            if x[i] < 0:
-                for j in range(m):
-                    if W[i, j] > b[j]:
-                        b[j] = W[i, j]
-        phi = np.inf
-        for j in range(m):
-            if y[j] >= 0 and P[j] - b[j] < phi:
-                phi = P[j] - b[j]
-        for j in range(m):  # rd: distance of each matched provider; b: its potential
-            open_ = y[j] >= 0
-            r = P[j] - phi - b[j]
-            rd[j] = (r if r > 0.0 else 0.0) if open_ else np.inf
-            b[j] = P[j] if open_ else np.inf
-        _dense_dijkstra(W, y, U, b, P, rd, phi, pmin, True)
-    if want_max:
-        nfree = 0
-        for k in range(m):
-            if y[k] < 0:
-                nfree += 1
-        for i in range(n):
-            B[i] = 0.0
-            if x[i] >= 0 and nfree > 0:
-                for k in range(m):
-                    if y[k] < 0 and W[i, k] > B[i]:
-                        B[i] = W[i, k]
-        phi = -np.inf
-        for i in range(n):
-            if x[i] >= 0 and B[i] - U[i] > phi:
-                phi = B[i] - U[i]
-        for i in range(n):  # B: distance of each served request's provider; U: its potential
-            served = x[i] >= 0
-            r = U[i] - B[i] + phi
-            B[i] = (r if r > 0.0 else 0.0) if served else np.inf
-            U[i] = U[i] if served else np.inf
-        for j in range(m):  # unreached providers keep the surplus of their match as cap
-            pmax[j] = W[y[j], j] if y[j] >= 0 else 0.0
-        if WT.shape[0] == m:
-            _transpose(W, WT)
-            _dense_dijkstra(WT, x, P, U, P, B, phi, pmax, False)
-        else:  # square, no buffer given: W is transposed in place and left so
-            _transpose_in_place(W)
-            _dense_dijkstra(W, x, P, U, P, B, phi, pmax, False)
-        if want_min:
+
+
+@jit_inline
+def _min_prices(W, pw):
+    """The minimum prices ``pw.pmin`` of :func:`prices_dense_core`, once
+    :func:`_price_potentials` has run (same parameters)."""
+    x, P, pmin = pw.x, pw.P, pw.pmin
+    y, U, rd, b = pw.y, pw.U, pw.rd, pw.b
+    n = W.shape[0]
+    m = W.shape[1]
+    for j in range(m):
+        b[j] = 0.0
+    for i in range(n):
+        if x[i] < 0:
             for j in range(m):
-                if pmax[j] < pmin[j]:
-                    pmax[j] = pmin[j]
+                if W[i, j] > b[j]:
+                    b[j] = W[i, j]
+    phi = np.inf
+    for j in range(m):
+        if y[j] >= 0 and P[j] - b[j] < phi:
+            phi = P[j] - b[j]
+    for j in range(m):  # rd: distance of each matched provider; b: its potential
+        open_ = y[j] >= 0
+        r = P[j] - phi - b[j]
+        rd[j] = (r if r > 0.0 else 0.0) if open_ else np.inf
+        b[j] = P[j] if open_ else np.inf
+    _dense_dijkstra(W, y, U, b, P, rd, phi, pmin, True)
+
+
+@jit_inline
+def _max_prices(W, pw, above_min):
+    """The maximum prices ``pw.pmax`` of :func:`prices_dense_core`, once
+    :func:`_price_potentials` (and, with ``above_min``, :func:`_min_prices`) has run.
+
+    Parameters
+    ----------
+    W, pw
+        As in :func:`prices_dense_core`.
+    above_min : bool
+        ``pw.pmin`` holds the minimum prices: raise any maximum below them (rounding).
+    """
+    x, P, pmin, pmax = pw.x, pw.P, pw.pmin, pw.pmax
+    y, U, B, WT = pw.y, pw.U, pw.B, pw.WT
+    n = W.shape[0]
+    m = W.shape[1]
+    nfree = 0
+    for k in range(m):
+        if y[k] < 0:
+            nfree += 1
+    for i in range(n):
+        B[i] = 0.0
+        if x[i] >= 0 and nfree > 0:
+            for k in range(m):
+                if y[k] < 0 and W[i, k] > B[i]:
+                    B[i] = W[i, k]
+    phi = -np.inf
+    for i in range(n):
+        if x[i] >= 0 and B[i] - U[i] > phi:
+            phi = B[i] - U[i]
+    for i in range(n):  # B: distance of each served request's provider; U: its potential
+        served = x[i] >= 0
+        r = U[i] - B[i] + phi
+        B[i] = (r if r > 0.0 else 0.0) if served else np.inf
+        U[i] = U[i] if served else np.inf
+    for j in range(m):  # unreached providers keep the surplus of their match as cap
+        pmax[j] = W[y[j], j] if y[j] >= 0 else 0.0
+    if WT.shape[0] == m:
+        _transpose(W, WT)
+        _dense_dijkstra(WT, x, P, U, P, B, phi, pmax, False)
+    else:  # square, no buffer given: W is transposed in place and left so
+        _transpose_in_place(W)
+        _dense_dijkstra(W, x, P, U, P, B, phi, pmax, False)
+    if above_min:
+        for j in range(m):
+            if pmax[j] < pmin[j]:
+                pmax[j] = pmin[j]
 
 
 @jit
@@ -240,170 +300,3 @@ def _transpose_in_place(W):
                     t = W[i, j]
                     W[i, j] = W[j, i]
                     W[j, i] = t
-
-
-@jit
-def prices_csr(
-    indptr, indices, W, flow, unserved, saturated, P, want_min, want_max, pmin, pmax, row_dual
-):
-    """Prices for a served allocation in CSR form (transport, sparse assignment).
-
-    Parameters
-    ----------
-    indptr : ndarray of int64, shape (n + 1,)
-    indices : ndarray of int64, shape (nnz,)
-    W : ndarray of float64, shape (nnz,)
-        The eligible surplus in CSR form. Read only.
-    flow : ndarray of int64, shape (nnz,)
-        Units on each entry (an optimal flow). Read only.
-    unserved : ndarray of int64, shape (n,)
-        Units of each row left out. Read only.
-    saturated : ndarray of bool, shape (m,)
-        Providers at capacity (the only prices that may be positive). Read only.
-    P : ndarray of float64, shape (m,)
-        The solver's optimal provider potentials. Read only.
-    want_min, want_max : bool
-        Which prices to compute.
-    pmin, pmax : ndarray of float64, shape (m,)
-        Written: the minimum and maximum prices (0 where not asked for).
-    row_dual : ndarray of float64, shape (n,)
-        Written with ``want_min``: each row's gain per unit at the minimum prices.
-    """
-    n = indptr.shape[0] - 1
-    m = saturated.shape[0]
-    nnz = indices.shape[0]
-    rowof = np.empty(nnz, np.int64)
-    U = np.zeros(n, np.float64)
-    served = np.zeros(n, np.bool_)
-    for i in range(n):
-        for e in range(indptr[i], indptr[i + 1]):
-            rowof[e] = i
-            if flow[e] > 0 and not served[i]:
-                served[i] = True
-                U[i] = W[e] - P[indices[e]]
-    for j in range(m):
-        pmin[j] = 0.0
-        pmax[j] = 0.0
-    # columns -> entries (all entries, and entries carrying flow)
-    cptr = np.zeros(m + 1, np.int64)
-    fptr = np.zeros(m + 1, np.int64)
-    for e in range(nnz):
-        cptr[indices[e] + 1] += 1
-        if flow[e] > 0:
-            fptr[indices[e] + 1] += 1
-    for j in range(m):
-        cptr[j + 1] += cptr[j]
-        fptr[j + 1] += fptr[j]
-    cent = np.empty(nnz, np.int64)
-    fent = np.empty(fptr[m], np.int64)
-    cfill = cptr[:m].copy()
-    ffill = fptr[:m].copy()
-    for e in range(nnz):
-        j = indices[e]
-        cent[cfill[j]] = e
-        cfill[j] += 1
-        if flow[e] > 0:
-            fent[ffill[j]] = e
-            ffill[j] += 1
-    rd = np.empty(m, np.float64)
-    done = np.zeros(m, np.bool_)
-    heap = np.empty(m, np.int64)
-    pos = np.full(m, -1, np.int64)
-    if want_min:
-        b = np.zeros(m, np.float64)
-        for i in range(n):
-            base = -np.inf
-            if unserved[i] > 0:
-                base = 0.0
-            for e in range(indptr[i], indptr[i + 1]):
-                if flow[e] > 0 and not saturated[indices[e]] and -W[e] > base:
-                    base = -W[e]
-            if base > -np.inf:
-                for e in range(indptr[i], indptr[i + 1]):
-                    if W[e] + base > b[indices[e]]:
-                        b[indices[e]] = W[e] + base
-        phi = np.inf
-        for j in range(m):
-            if saturated[j] and P[j] - b[j] < phi:
-                phi = P[j] - b[j]
-        size = 0
-        for j in range(m):
-            done[j] = not saturated[j]
-            if saturated[j]:
-                rd[j] = max(P[j] - phi - b[j], 0.0)
-                size = heap_push_or_decrease(heap, pos, rd, size, j)
-        while size > 0:
-            j, size = heap_pop(heap, pos, rd, size)
-            done[j] = True
-            dj = rd[j]
-            for t in range(fptr[j], fptr[j + 1]):
-                i = rowof[fent[t]]
-                ui = U[i]
-                for e in range(indptr[i], indptr[i + 1]):
-                    k = indices[e]
-                    if not done[k]:
-                        red = max(ui + P[k] - W[e], 0.0)
-                        if dj + red < rd[k]:
-                            rd[k] = dj + red
-                            size = heap_push_or_decrease(heap, pos, rd, size, k)
-        for j in range(m):
-            if saturated[j]:
-                pmin[j] = max(P[j] - phi - rd[j], 0.0)
-        for i in range(n):
-            row_dual[i] = 0.0
-            if served[i] and unserved[i] == 0:
-                best = 0.0
-                for e in range(indptr[i], indptr[i + 1]):
-                    if flow[e] > 0 and W[e] - pmin[indices[e]] > best:
-                        best = W[e] - pmin[indices[e]]
-                row_dual[i] = best
-    if want_max:
-        B = np.zeros(n, np.float64)
-        for i in range(n):
-            for e in range(indptr[i], indptr[i + 1]):
-                if not saturated[indices[e]] and W[e] > B[i]:
-                    B[i] = W[e]
-        phi = -np.inf
-        for i in range(n):
-            if served[i] and B[i] - U[i] > phi:
-                phi = B[i] - U[i]
-        for j in range(m):
-            rd[j] = np.inf
-            pos[j] = -1
-            done[j] = not saturated[j]
-        size = 0
-        for e in range(nnz):
-            j = indices[e]
-            if flow[e] > 0 and saturated[j]:
-                i = rowof[e]
-                r = max(U[i] - B[i] + phi, 0.0)
-                if r < rd[j]:
-                    rd[j] = r
-                    size = heap_push_or_decrease(heap, pos, rd, size, j)
-        while size > 0:
-            k, size = heap_pop(heap, pos, rd, size)
-            done[k] = True
-            dk = rd[k]
-            pk = P[k]
-            for t in range(cptr[k], cptr[k + 1]):
-                ek = cent[t]
-                i = rowof[ek]
-                if not served[i]:
-                    continue
-                red = max(U[i] + pk - W[ek], 0.0)
-                for e in range(indptr[i], indptr[i + 1]):
-                    j = indices[e]
-                    if flow[e] > 0 and not done[j] and dk + red < rd[j]:
-                        rd[j] = dk + red
-                        size = heap_push_or_decrease(heap, pos, rd, size, j)
-        for j in range(m):
-            if saturated[j] and rd[j] < np.inf:
-                pmax[j] = max(rd[j] + P[j] - phi, 0.0)
-        for e in range(nnz):
-            j = indices[e]
-            if flow[e] > 0 and pmax[j] > W[e]:
-                pmax[j] = W[e]
-        if want_min:
-            for j in range(m):
-                if pmax[j] < pmin[j]:
-                    pmax[j] = pmin[j]

@@ -19,14 +19,19 @@ provider with capacity left get 0, as the contract asks. A request without deman
 least feasible dual, ``max(0, max(w - p))`` over the providers with capacity.
 
 Ties: those of the dense solver on the expanded matrix (copies in index order).
+
+Two kernels, :func:`transport_dense_short` and :func:`transport_dense_long`, one per
+variant of the solver (rows of the expanded matrix of at most ``SHORT_ROW`` entries, or
+longer: the longer side of the copies, ``max(sum(min(demand, total capacity)),
+sum(min(capacity, total demand)))``), so that a call compiles one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..._jit import jit
-from .lap_outside import SHORT_ROW, lap_outside_core, lap_outside_workspace
+from ..._jit import jit, jit_inline
+from .lap_outside import lap_outside_core, lap_outside_workspace
 
 
 @jit
@@ -127,8 +132,8 @@ def _least_copy_duals(src, partner, dual, count):
     return out
 
 
-@jit
-def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
+@jit_inline
+def _transport_dense(w, demand, capacity, flow, unserved, load, u, v, small):
     """Solve the transportation problem on a dense surplus; see the module docstring.
 
     Parameters
@@ -152,6 +157,9 @@ def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
     v : ndarray, shape (m,), float64
         Output, written in place: provider duals in cost form (``<= 0``; 0 where capacity
         is left or there is none).
+    small : bool
+        A constant: the rows of the expanded matrix (in the solver's orientation) have at
+        most ``SHORT_ROW`` entries.
 
     Returns
     -------
@@ -175,7 +183,7 @@ def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
     ws = lap_outside_workspace(s, t)
     x, y, us, vs = ws.x, ws.y, ws.u, ws.v
     if s > 0 and t > 0:
-        if t <= SHORT_ROW:
+        if small:
             lap_outside_core(W, ws, True)
         else:
             lap_outside_core(W, ws, False)
@@ -213,3 +221,15 @@ def transport_dense(w, demand, capacity, flow, unserved, load, u, v):
             U[i] = best
         u[i] = -U[i]
     return welfare
+
+
+@jit
+def transport_dense_short(w, demand, capacity, flow, unserved, load, u, v):
+    """:func:`_transport_dense` when the longer side of the copies is at most ``SHORT_ROW``."""
+    return _transport_dense(w, demand, capacity, flow, unserved, load, u, v, True)
+
+
+@jit
+def transport_dense_long(w, demand, capacity, flow, unserved, load, u, v):
+    """:func:`_transport_dense` when the longer side of the copies is above ``SHORT_ROW``."""
+    return _transport_dense(w, demand, capacity, flow, unserved, load, u, v, False)
