@@ -16,12 +16,42 @@ from ._validate import FloatArray, IntArray
 __all__ = ["Labels", "Offers", "Requests"]
 
 
-@dataclass(frozen=True, slots=True)
 class Labels:
-    """Factorised labels: ``labels[codes]`` restores the column; labels are sorted."""
+    """Factorised labels: ``labels[codes]`` restores the column; labels are sorted.
 
-    codes: IntArray
-    labels: np.ndarray
+    ``text``, when the labels are all ``str``, holds them as a numpy str array too (sorted
+    alike), so that names can be looked up with ``np.searchsorted``. Given ``text`` alone,
+    the object array ``labels`` (Python ``str``) is made on first access: clearing reads
+    the codes, and a column of 15,000 team names need not become 15,000 objects unless a
+    result column shows them.
+    """
+
+    __slots__ = ("_labels", "codes", "text")
+
+    def __init__(
+        self, codes: IntArray, labels: np.ndarray | None, text: np.ndarray | None = None
+    ) -> None:
+        if labels is None and text is None:
+            raise ValueError("Labels: give labels, text or both")
+        self.codes = codes
+        self._labels = labels
+        self.text = text
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The distinct labels, sorted (an object array)."""
+        if self._labels is None:
+            assert self.text is not None
+            out = np.empty(len(self.text), dtype=object)
+            out[:] = self.text.tolist()  # Python str objects
+            self._labels = out
+        return self._labels
+
+    def __len__(self) -> int:
+        """The number of distinct labels."""
+        if self._labels is not None:
+            return len(self._labels)
+        return len(self.text) if self.text is not None else 0
 
     def take(self, idx: np.ndarray) -> np.ndarray:
         """The label of each index in ``idx`` (an object array)."""

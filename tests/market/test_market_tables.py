@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearing import clear
-from clearing.market._tables import Table, factorize
+from clearing.market._labels import factorize
+from clearing.market._tables import Table
 from clearing.policy._eligibility import lex_order
 
 _TEXT = st.text(

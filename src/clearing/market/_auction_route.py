@@ -58,6 +58,7 @@ def exclusions(
     rc = el.request_code
     ex = np.flatnonzero(rc > 0)
     if ex.size:
+        assert el.request_rule is not None  # every excluded request has its rule
         s = req.service[ex]
         out.unserved(
             0,
@@ -87,22 +88,29 @@ def route_auction(
     gen: np.random.Generator,
     stats: dict[int, dict[str, float]],
 ) -> None:
-    """One batch call for every double-auction service."""
+    """One batch call for every double-auction service (``r`` and ``o``: the rows in it,
+    ascending)."""
+    r_all, o_all = len(r) == len(req), len(o) == len(off)
+
+    def rows(col: np.ndarray, every: bool, idx: np.ndarray) -> np.ndarray:
+        return col if every else col[idx]  # every row: the validated column itself, no copy
+
+    bid_r, q_r, svc_r, base_r = (rows(c, r_all, r) for c in (bid, q_bid, req.service, req.quantity))
     res = double_auction_batch(
-        bid[r],
-        q_bid[r],
-        ask[o],
-        cap_eff[o],
-        bid_market=req.service[r],
-        ask_market=off.service[o],
+        bid_r,
+        q_r,
+        rows(ask, o_all, o),
+        rows(cap_eff, o_all, o),
+        bid_market=svc_r,
+        ask_market=rows(off.service, o_all, o),
         mechanism=mechanism,
-        bid_priority=None if req.priority is None else req.priority[r],
-        ask_priority=None if off.priority is None else off.priority[o],
+        bid_priority=None if req.priority is None else rows(req.priority, r_all, r),
+        ask_priority=None if off.priority is None else rows(off.priority, o_all, o),
         rng=gen,
     )
     out.add_allocations(
-        r[res.trade_bid_index],
-        o[res.trade_ask_index],
+        res.trade_bid_index if r_all else r[res.trade_bid_index],  # every row: r is 0..n-1
+        res.trade_ask_index if o_all else o[res.trade_ask_index],
         res.trade_quantity,
         res.trade_buyer_price,
         res.trade_seller_price,
@@ -122,14 +130,14 @@ def route_auction(
             "hi": float(hi),
             "max_welfare": float(res.max_welfare[j]),
         }
-    demand = np.bincount(req.service[r], weights=q_bid[r], minlength=len(services))
+    demand = np.bincount(svc_r, weights=q_r, minlength=len(services))
     supply = np.bincount(
         off.service[o], weights=cap_eff[o] * (el.offer_code[o] == 0), minlength=len(services)
     )
     n_off = np.bincount(off.service, minlength=len(services))
-    rem = q_bid[r] - res.bid_filled
+    rem = q_r - res.bid_filled
     code = _AUCTION_REASON[res.bid_reason]
-    s = req.service[r]
+    s = svc_r
     other: Detail = mechanism
     no_supply = supply <= 0
     if no_supply.any():  # else no request is priced out for want of any offer
@@ -141,7 +149,7 @@ def route_auction(
         other = np.where(nobody, excluded, mechanism).astype(object)
     part = (code == CODE["priced_out"]) & (res.bid_filled > 0)
     code = np.where(part, CODE["marginal"], code)
-    out.unserved(0, r, rem, code, own=bid[r], price=price[s], other=other, base=req.quantity[r])
+    out.unserved(0, r, rem, code, own=bid_r, price=price[s], other=other, base=base_r)
     rem = cap_eff[o] - res.ask_filled
     code = _AUCTION_REASON[res.ask_reason]
     s = off.service[o]

@@ -20,7 +20,7 @@ from .._validate import as_rng, check_totals, choice, first_bad
 from ..auction._api import MECHANISMS
 from ..errors import InputError
 from ..policy import Policy
-from ..policy._eligibility import label_codes, ration, resolve
+from ..policy._eligibility import codes_of, ration, resolve
 from ..policy._explain import CODE
 from ._auction_route import exclusions, route_auction
 from ._inputs import read_inputs
@@ -175,6 +175,8 @@ def _policy(policy: Any) -> Policy:
 
 
 def _check_whole(fn: str, arg: str, values: np.ndarray, mask: np.ndarray, why: str) -> None:
+    if not mask.any():
+        return
     bad = mask & (values != np.floor(values))
     if bad.any():
         first_bad(fn, arg, values, bad, why)
@@ -267,7 +269,8 @@ def clear(
         for col in req.values.values():
             specific |= np.isfinite(col)
         transport |= np.bincount(req.service, weights=specific, minlength=n_s) > 0
-    r_tr = transport[req.service]
+    some = bool(transport.any())
+    r_tr = transport[req.service] if some else np.zeros(len(req), dtype=bool)
     o_tr = transport[off.service]
     r_whole = r_tr | (mechanism in _UNIT)
     o_whole = o_tr | (mechanism in _UNIT)
@@ -290,14 +293,14 @@ def clear(
     nego = negotiations_table(out, req, off, el, services, go, ask)
     go &= el.nego_rule < 0
     q_go = np.where(go, req.quantity, 0.0)
-    budget = np.full(len(req.team.labels), np.inf)
+    budget = np.full(len(req.team), np.inf)
     if pol.budgets:
-        team_code = label_codes(req.team.labels)
-        code = np.array([team_code.get(str(t), -1) for t in pol.budgets], dtype=np.int64)
+        code = codes_of(req.team, [str(t) for t in pol.budgets])
         amount = np.fromiter(pol.budgets.values(), dtype=np.float64, count=len(code))
         budget[code[code >= 0]] = amount[code >= 0]
     prio = req.priority if req.priority is not None else np.zeros(len(req))
-    q_bid = ration(req.team.codes, (prio, np.arange(len(req))), q_go, bid, r_whole, budget)
+    # ties in priority go to input order: the order ``ration`` keeps among equal keys
+    q_bid = ration(req.team.codes, (prio,), q_go, bid, r_whole, budget)
     cut = q_go - q_bid
     was_cut = np.flatnonzero(cut > 0)
     out.unserved(
@@ -315,7 +318,7 @@ def clear(
     svc_whole = transport | (mechanism in _UNIT)
     cap_eff = concentration_precap(out, req, off, el, services, q_bid, ask, o_ok, svc_whole)
 
-    da_r = np.flatnonzero(~r_tr)
+    da_r = np.flatnonzero(~r_tr) if some else np.arange(len(req))
     da_o = np.flatnonzero(~o_tr)
     stats: dict[int, dict[str, float]] = {}
     if len(da_r) or len(da_o):

@@ -18,7 +18,8 @@ import numpy as np
 from .._records import Labels, Offers, Requests
 from .._validate import FloatArray, IntArray, as_float, as_quantity, first_bad, real_objects
 from ..errors import InputError
-from ._tables import as_flag, check_unique, factorize, read_columns
+from ._labels import as_flag, check_unique, factorize
+from ._tables import read_columns
 
 __all__ = ["OFFER_COLUMNS", "REQUEST_COLUMNS", "Offers", "Requests", "read_inputs"]
 

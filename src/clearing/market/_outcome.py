@@ -36,7 +36,7 @@ class _Piece:
     qty: np.ndarray
     code: np.ndarray
     details: dict[str, Detail]  # own, price, limit, rule, other: as given, for the messages
-    keep: np.ndarray | None  # the rows kept of the details' rows (None: all)
+    keep: np.ndarray | None  # the indices of the rows kept of the details' rows (None: all)
 
     def detail(self, name: str) -> np.ndarray:
         """Detail ``name`` as an array over the kept rows."""
@@ -78,16 +78,17 @@ class Outcome:
     ) -> None:
         self.alloc.append(
             (
-                req.astype(np.int64),
-                off.astype(np.int64),
-                qty.astype(np.float64),
-                price.astype(np.float64),
-                provider_price.astype(np.float64),
+                req.astype(np.int64, copy=False),
+                off.astype(np.int64, copy=False),
+                qty.astype(np.float64, copy=False),
+                price.astype(np.float64, copy=False),
+                provider_price.astype(np.float64, copy=False),
             )
         )
 
     def allocations(self) -> tuple[np.ndarray, ...]:
-        """Concatenated (request, offer, quantity, unit_price, provider_price) arrays."""
+        """Concatenated (request, offer, quantity, unit_price, provider_price) arrays (the
+        arrays given, when one call gave them all: read them, do not write them)."""
         if not self.alloc:
             return (
                 np.empty(0, np.int64),
@@ -96,6 +97,8 @@ class Outcome:
                 np.empty(0),
                 np.empty(0),
             )
+        if len(self.alloc) == 1:
+            return self.alloc[0]
         return tuple(np.concatenate(parts) for parts in zip(*self.alloc, strict=True))
 
     def unserved(
@@ -122,11 +125,11 @@ class Outcome:
         index = np.asarray(index, dtype=np.int64)
         qty = np.asarray(qty, dtype=np.float64)
         ref = np.maximum(np.abs(base), 1.0) if base is not None else 1.0
-        keep: np.ndarray | None = qty > 1e-12 * ref
+        keep: np.ndarray | None = np.flatnonzero(qty > 1e-12 * ref)  # one scan, then takes
         assert keep is not None
-        if not keep.any():
+        if not len(keep):
             return
-        if keep.all():
+        if len(keep) == len(qty):
             keep = None
         else:
             index, qty = index[keep], qty[keep]

@@ -48,8 +48,11 @@ def negotiations_table(
     pair_teams = np.array([t for t, *_ in el.pairs], dtype=np.int64)
     # the team matters only via pair rules: one answer per (service, team or -1, rule)
     team = np.where(np.isin(team, pair_teams), team, -1)
-    keys = np.stack([req.service[idx], team, el.nego_rule[idx]], axis=1)
-    groups, which = np.unique(keys, axis=0, return_inverse=True)
+    # (service, team + 1, rule) as one integer: its order is the order of the triples
+    n_t, n_g = len(req.team) + 1, max(len(el.nego_labels), 1)
+    keys = (req.service[idx] * n_t + (team + 1)) * n_g + el.nego_rule[idx]
+    uniq, which = np.unique(keys, return_inverse=True)
+    groups = np.stack([uniq // (n_t * n_g), uniq // n_g % n_t - 1, uniq % n_g], axis=1)
     names = np.empty(len(groups), dtype=object)
     best = np.full(len(groups), np.nan)
     for k, (s, t, g) in enumerate(groups.tolist()):
@@ -83,10 +86,13 @@ def negotiations_table(
         go[lost] = False  # nothing left to clear: all units are explained
     idx, providers, low = idx[keep], providers[keep], low[keep]
     high = req.max_price[idx]
+    # the label columns are made on first access (from arrays nothing changes afterwards)
+    labels: dict[str, Callable[[], np.ndarray]] = {
+        "request_id": lambda: req.ids.take(idx),
+        "team": lambda: req.team.take(idx),
+        "service": lambda: services[req.service[idx]],
+    }
     cols: dict[str, Any] = {
-        "request_id": req.ids.take(idx),
-        "team": req.team.take(idx),
-        "service": services[req.service[idx]],
         "quantity": req.quantity[idx],
         "providers": providers,
         "rule": np.array([el.nego_labels[g] for g in el.nego_rule[idx]], dtype=object),
@@ -94,8 +100,8 @@ def negotiations_table(
         "zopa_high": high,
         "zopa_empty": low > high,
     }
-    cols.update(carry(req.extra, idx, set(cols), "request_"))
-    return Table(cols)
+    cols.update(carry(req.extra, idx, {*labels, *cols}, "request_"))
+    return Table(cols, lazy=labels, order=(*labels, *cols))
 
 
 def concentration_precap(
@@ -261,9 +267,12 @@ def concentration_trim(
     are not recomputed.
     """
     ri, oi, qty, price, pprice = out.allocations()
-    qty = qty.copy()
-    for s in np.flatnonzero(np.isfinite(el.conc)).tolist():
-        a = np.flatnonzero(off.service[oi] == s)
+    capped = np.flatnonzero(np.isfinite(el.conc)).tolist()
+    if capped:
+        qty = qty.copy()
+        svc = off.service[oi]
+    for s in capped:
+        a = np.flatnonzero(svc == s)
         if a.size == 0:
             continue
         prov = off.provider.codes[oi[a]]
@@ -288,6 +297,8 @@ def concentration_trim(
         )
         out.unserved(1, oi[a[m]], cut[m], CODE["concentration_cap"], limit=el.conc[s], rule=rule)
     keep = qty > 0
+    if keep.all():  # nothing to drop: no copy of the five columns
+        return ri, oi, qty, price, pprice
     return ri[keep], oi[keep], qty[keep], price[keep], pprice[keep]
 
 
@@ -313,7 +324,8 @@ def assemble(
     order = lex_order((oi, ri))
     ri, oi, qty, price, pprice = ri[order], oi[order], qty[order], price[order], pprice[order]
     s = req.service[ri]
-    f = el.failure[s] if el.failure.any() else np.zeros((len(ri), 3))
+    # one column of the failure terms at a time: three contiguous columns
+    terms = [el.failure[:, c][s] if el.failure[:, c].any() else np.zeros(len(ri)) for c in range(3)]
     labels: dict[str, Callable[[], np.ndarray]] = {
         "request_id": lambda: req.ids.take(ri),
         "offer_id": lambda: off.ids.take(oi),
@@ -326,9 +338,9 @@ def assemble(
         "unit_price": price,
         "amount": qty * price,
         "provider_price": pprice,
-        "refund_share": f[:, 0],
-        "penalty": f[:, 1],
-        "rating_change": f[:, 2],
+        "refund_share": terms[0],
+        "penalty": terms[1],
+        "rating_change": terms[2],
         "external": off.external[oi],
     }
     taken = {*labels, *cols}

@@ -22,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from .._records import Offers, Requests
+from .._records import Labels, Offers, Requests
 from .._validate import FloatArray, IntArray
 from ._policy import Policy
 from ._rules import fail
 
-__all__ = ["Eligibility", "label_codes", "lex_order", "ration", "resolve", "trim_level"]
+__all__ = ["Eligibility", "codes_of", "label_codes", "lex_order", "ration", "resolve", "trim_level"]
 
 F_OK, F_FORBIDDEN, F_MANDATORY, F_EXTERNAL, F_MIN_QUALITY, F_CAP, F_FLOOR = 0, 1, 2, 3, 4, 5, 6
 
@@ -45,7 +45,7 @@ class Eligibility:
     offer_code: np.ndarray
     offer_rule: np.ndarray
     request_code: np.ndarray
-    request_rule: np.ndarray
+    request_rule: np.ndarray | None  # None: no request is excluded (every code is 0)
     pairs: list[tuple[int, int, int, str]]  # team, provider, service (-1 = any), location
     pair_services: np.ndarray  # bool per service: touched by a pair rule
     nego_rule: IntArray  # per request: index of the first matching negotiate rule, or -1
@@ -68,18 +68,51 @@ def label_codes(labels: np.ndarray) -> dict[str, int]:
     return dict(zip(names, range(len(names)), strict=True))
 
 
+def codes_of(labels: Labels, names: list[str]) -> IntArray:
+    """The code of each of ``names`` among factorised ``labels`` (by text), -1 if absent."""
+    wanted = np.array(names, dtype=str)
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    # numpy's str arrays drop trailing NUL characters: such names take the exact way
+    if labels.text is None or not len(names) or (np.char.str_len(wanted) != lengths).any():
+        table = label_codes(labels.labels)
+        return np.array([table.get(name, -1) for name in names], dtype=np.int64)
+    pos = np.searchsorted(labels.text, wanted)
+    found = pos < len(labels.text)
+    found[found] = labels.text[pos[found]] == wanted[found]
+    return np.where(found, pos, -1).astype(np.int64)
+
+
+class _Rules:
+    """A row array of rule locations (``None`` = no rule), made on the first write."""
+
+    __slots__ = ("_array", "_n")
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+        self._array: np.ndarray | None = None
+
+    def __setitem__(self, mask: np.ndarray, value: Any) -> None:
+        if self._array is None:
+            self._array = np.full(self._n, None, dtype=object)
+        self._array[mask] = value
+
+    def array(self) -> np.ndarray | None:
+        """The locations, or ``None`` when no row has one."""
+        return self._array
+
+
 class _LazyCodes:
     """:func:`label_codes` of ``labels``, built on the first lookup (most policies name no team)."""
 
     __slots__ = ("_codes", "_labels")
 
-    def __init__(self, labels: np.ndarray) -> None:
+    def __init__(self, labels: Labels) -> None:
         self._labels = labels
         self._codes: dict[str, int] | None = None
 
     def get(self, name: str, default: int) -> int:
         if self._codes is None:
-            self._codes = label_codes(self._labels)
+            self._codes = label_codes(self._labels.labels)
         return self._codes.get(name, default)
 
 
@@ -87,7 +120,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
     """Check the policy against the data and compute every exclusion (nothing is cleared)."""
     n_s = len(services)
     svc = label_codes(services)
-    teams = _LazyCodes(req.team.labels)
+    teams = _LazyCodes(req.team)
     provs = label_codes(off.provider.labels)
 
     def service_code(name: Any, location: str) -> int:
@@ -139,20 +172,27 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
     o_code = np.zeros(no, dtype=np.int8)
     o_rule = np.full(no, None, dtype=object)
     r_code = np.zeros(nr, dtype=np.int8)
-    r_rule = np.full(nr, None, dtype=object)
+    # one location per excluded row; the rows' array is made when the first is excluded
+    # (most requests never are, and an object array of 100,000 Nones costs)
+    r_rule = _Rules(nr)
 
     def mark(
         code_arr: np.ndarray,
-        rule_arr: np.ndarray,
+        rule_arr: np.ndarray | _Rules,
         mask: np.ndarray,
         code: int,
         rule: Any,
         service: np.ndarray | None = None,
     ) -> None:
         """Give ``code`` and ``rule`` to the rows of ``mask`` not excluded yet; with
-        ``service``, ``rule`` holds one location per service."""
+        ``service``, ``rule`` holds one location per service (a function returning them:
+        called only when a row is marked)."""
         mask = mask & (code_arr == 0)
+        if not mask.any():
+            return
         code_arr[mask] = code
+        if service is not None:
+            rule = rule() if callable(rule) else rule
         rule_arr[mask] = rule if service is None else rule[service[mask]]
 
     pairs: list[tuple[int, int, int, str]] = []
@@ -190,7 +230,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         (mand >= 0) & (o_prov != mand),
         F_MANDATORY,
-        _loc(services, "mandatory_provider"),
+        lambda: _loc(services, "mandatory_provider"),
         o_svc,
     )
     mark(
@@ -198,7 +238,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         off.external & ~external_ok[o_svc],
         F_EXTERNAL,
-        _loc(services, "external_allowed"),
+        lambda: _loc(services, "external_allowed"),
         o_svc,
     )
     q = np.where(np.isnan(off.quality), 0.0, off.quality)
@@ -209,7 +249,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         below,
         F_MIN_QUALITY,
-        _loc(services, "min_quality"),
+        lambda: _loc(services, "min_quality"),
         o_svc,
     )
     mark(
@@ -217,7 +257,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_rule,
         off.ask > cap[o_svc],
         F_CAP,
-        _loc(services, "price_cap"),
+        lambda: _loc(services, "price_cap"),
         o_svc,
     )
     mark(
@@ -225,7 +265,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         r_rule,
         req.max_price < floor[r_svc],
         F_FLOOR,
-        _loc(services, "price_floor"),
+        lambda: _loc(services, "price_floor"),
         r_svc,
     )
 
@@ -263,7 +303,7 @@ def resolve(policy: Policy, req: Requests, off: Offers, services: np.ndarray) ->
         o_code,
         o_rule,
         r_code,
-        r_rule,
+        r_rule.array(),
         pairs,
         pair_services,
         nego,
@@ -286,12 +326,14 @@ def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
 
     Each key is replaced by its rank (small non-negative whole keys are their own rank), the
     ranks and the row index are combined into one int64 per row, all distinct, which an
-    unstable (vectorised) sort orders exactly as the stable sort over the keys would. Keys
-    whose ranks do not fit in 63 bits together go to ``np.lexsort``.
+    unstable (vectorised) sort orders exactly as the stable sort over the keys would. The
+    values are sorted, not their indices (a sort of values is several times faster), and
+    the row index is read back from the lowest digit. Keys whose ranks do not fit in 63
+    bits together go to ``np.lexsort``.
     """
     n = len(keys[0]) if keys else 0
     combined = np.arange(n, dtype=np.int64)
-    span = max(n, 1)
+    span = 1 << max(n - 1, 0).bit_length()  # a power of two: the row index is a bit mask
     for key in keys:  # the first key is the least significant
         whole = key.dtype.kind in "iu" or (key.dtype.kind == "f" and (key == np.floor(key)).all())
         if whole and key.size and key.min() >= 0 and key.max() < 2**31:  # its own rank
@@ -303,7 +345,9 @@ def lex_order(keys: tuple[np.ndarray, ...]) -> IntArray:
             return np.lexsort(keys)
         combined += code.astype(np.int64).ravel() * span
         span *= max(size, 1)
-    return np.argsort(combined)
+    combined.sort()
+    combined &= (1 << max(n - 1, 0).bit_length()) - 1  # the row index: the lowest digit
+    return combined
 
 
 def ration(
@@ -316,7 +360,8 @@ def ration(
 ) -> FloatArray:
     """Quantities each request may bid so that its team's worst-case spend fits its budget.
 
-    A team's requests are funded in order (``order_key``: priority, then input order), each
+    A team's requests are funded in order (``order_key``: keys, the most significant first,
+    e.g. ``(priority,)``; then input order), each
     at its worst-case unit price ``worst``. Every request that fits is funded in full; the
     first that does not gets what the rest of the budget buys (whole units where ``whole``);
     every later request of that team gets nothing, even a cheaper one that would fit: a
@@ -325,12 +370,15 @@ def ration(
     spend never exceeds the budget.
     """
     out = quantity.copy()
-    b = budget[team]
-    idx = np.flatnonzero(np.isfinite(b) & (quantity > 0))
+    limited = np.isfinite(budget)
+    if not limited.any():
+        return out
+    idx = np.flatnonzero(limited[team] & (quantity > 0))
     if idx.size == 0:
         return out
     order = idx[lex_order((*(k[idx] for k in reversed(order_key)), team[idx]))]
     t = team[order]
+    limit = budget[t]
     q = quantity[order]
     w = worst[order]
     cost = q * w
@@ -338,8 +386,8 @@ def ration(
     start = np.r_[True, t[1:] != t[:-1]]
     group = np.cumsum(start) - 1
     before -= before[np.flatnonzero(start)][group]  # spend of earlier requests, same team
-    left = b[order] - before
-    fits = before + cost <= b[order]  # a prefix of each team's requests (costs are >= 0)
+    left = limit - before
+    fits = before + cost <= limit  # a prefix of each team's requests (costs are >= 0)
     prev_fits = np.r_[True, fits[:-1]] | start
     first_break = ~fits & prev_fits
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -1,0 +1,1 @@
+"""Kernels of the market façade: factorising label columns."""
