@@ -102,3 +102,9 @@ def test_warmup_knows_every_public_entry_point() -> None:
     callables |= {"assign_batch", "transport", "OrderBook", "clear"}
     assert set(ENTRY_POINTS) == callables
     assert callables <= set(clearing.__all__)
+
+
+@pytest.mark.slow
+def test_the_notice_names_the_public_method_called(tmp_path: pathlib.Path) -> None:
+    cold = _run("import clearing\nclearing.OrderBook(tick_size=1).limit('buy', 10, 1)", tmp_path)
+    assert cold.stderr.startswith(f"{NOTICE} for OrderBook (once per install"), cold.stderr

@@ -39,42 +39,38 @@ for _error in [v for v in globals().values() if isinstance(v, type)]:
     _error.__module__ = "clearing"
 del _error
 
-_HOME = {
-    ".assignment": [
-        "AssignmentBatchResult",
-        "AssignmentResult",
-        "TransportResult",
-        "AssignmentReason",
-        "assign",
-        "assign_batch",
-        "linear_sum_assignment",
-        "transport",
-    ],
-    ".auction": [
-        "MECHANISMS",
-        "AuctionResult",
-        "BatchAuctionResult",
-        "AuctionReason",
-        "double_auction",
-        "double_auction_batch",
-    ],
-    ".orderbook": [
-        "BatchReport",
-        "BookDepth",
-        "BookSnapshot",
-        "ExecutionReport",
-        "Fill",
-        "OrderBook",
-        "OrderReason",
-        "OrderState",
-        "RestingOrders",
-        "UncrossResult",
-    ],
-    ".market": ["Clearing", "MarketReason", "clear"],
-    ".policy": ["Policy"],
-    "._warmup": ["warmup"],
+# Where each name loaded on first use lives; the first use of one loads its whole module.
+_LAZY = {
+    "AssignmentBatchResult": ".assignment",
+    "AssignmentResult": ".assignment",
+    "TransportResult": ".assignment",
+    "AssignmentReason": ".assignment",
+    "assign": ".assignment",
+    "assign_batch": ".assignment",
+    "linear_sum_assignment": ".assignment",
+    "transport": ".assignment",
+    "MECHANISMS": ".auction",
+    "AuctionResult": ".auction",
+    "BatchAuctionResult": ".auction",
+    "AuctionReason": ".auction",
+    "double_auction": ".auction",
+    "double_auction_batch": ".auction",
+    "BatchReport": ".orderbook",
+    "BookDepth": ".orderbook",
+    "BookSnapshot": ".orderbook",
+    "ExecutionReport": ".orderbook",
+    "Fill": ".orderbook",
+    "OrderBook": ".orderbook",
+    "OrderReason": ".orderbook",
+    "OrderState": ".orderbook",
+    "RestingOrders": ".orderbook",
+    "UncrossResult": ".orderbook",
+    "Clearing": ".market",
+    "MarketReason": ".market",
+    "clear": ".market",
+    "Policy": ".policy",
+    "warmup": "._warmup",
 }
-_LAZY = {name: module for module, names in _HOME.items() for name in names}
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -82,8 +78,9 @@ def __getattr__(name: str) -> _typing.Any:
     if module is None:
         raise AttributeError(f"module 'clearing' has no attribute {name!r}")
     loaded = _importlib.import_module(module, __name__)
-    for public in _HOME[module]:  # later lookups skip this function
-        globals()[public] = getattr(loaded, public)
+    for public, home in _LAZY.items():  # later lookups of these skip this function
+        if home == module:
+            globals()[public] = getattr(loaded, public)
     return globals()[name]
 
 

@@ -50,14 +50,16 @@ COMPILE_NOTICE = {"done": False}
 
 
 def _entry_point() -> str:
-    """The outermost public ``clearing`` function on the call stack (what the user called)."""
+    """The outermost public ``clearing`` function on the call stack (what the user called):
+    ``double_auction``, ``OrderBook.limit``, or ``OrderBook`` for its constructor."""
     name = "a kernel"
     frame = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        code = frame.f_code.co_name
-        if module.startswith("clearing.") and not code.startswith("_") and code != "<module>":
-            name = code
+        qualname = frame.f_code.co_qualname.removesuffix(".__init__")
+        public = not any(part.startswith(("_", "<")) for part in qualname.split("."))
+        if module.startswith("clearing.") and public:
+            name = qualname
         frame = frame.f_back  # type: ignore[assignment]
     return name
 
@@ -128,11 +130,12 @@ def jit_inline(func: F) -> F:
 
     Numba then splices the helper's body into each caller before optimisation, instead of
     emitting a call that passes every array (with a reference count taken and dropped on
-    each) and checks a returned status. It is used for the path flip that ends a
-    shortest-path search in :mod:`clearing._kernels.assignment.lap`, shared with the
-    outside-option solver of :mod:`clearing._kernels.assignment.lap_outside` (one 8 x 8
-    problem there costs about 0.4 microseconds, and such calls measured 10% of it), and for
-    the best-two scan of each bid in :mod:`clearing._kernels.assignment.sparse` (4%). Each
-    caller compiles its own copy, so it is kept to a few short functions.
+    each) and checks a returned status. It serves two ends: short helpers of hot loops (the
+    path flip of the dense searches, the best-two scan of the sparse auction, the heap's
+    moves, the order book's level updates), and bodies a few small entry kernels share with
+    constant switches (``assign_batch_short_min`` and its siblings in
+    :mod:`clearing._kernels.assignment.dense_batch`), so that numba prunes the branches a
+    call does not use and a first call compiles only its own path. Each caller compiles its
+    own copy, so large helpers stay plain calls: inlining them multiplies compile time.
     """
     return _njit(func, inline="always")

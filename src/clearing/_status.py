@@ -15,8 +15,8 @@ registry               produced by
 =====================  ==========================================================
 :class:`AuctionCode`   the call-market kernels, per order (``_kernels.auction``)
 :class:`AssignStatus`  ``lap_dense`` (returned)
-:class:`SurplusCheck`  ``surplus_rows``, ``surplus_csr``, ``assign_dense_batch``
-:class:`AssignReason`  the surplus kernels and ``assign_dense_batch``, per request
+:class:`SurplusCheck`  ``surplus_rows``, ``surplus_csr``, the ``assign_batch_*`` kernels
+:class:`AssignReason`  the surplus kernels and the ``assign_batch_*`` kernels, per request
 :class:`BookStateCode`     the order book's ``process_event`` (first field returned)
 :class:`BookReason`    the order book's ``process_event`` (second field returned)
 :class:`MarketCode`  the façade's routes, per unserved row of ``Clearing.unmatched``

@@ -27,21 +27,29 @@ __all__ = ["ENTRY_POINTS", "warmup"]
 def _double_auction() -> None:
     from .auction._api import MECHANISMS, double_auction
 
-    for mechanism in MECHANISMS:
+    for mechanism in MECHANISMS:  # with and without priorities: each compiles its own
         double_auction([10, 9, 8], [1, 1, 1], [1, 2, 9], [1, 1, 1], mechanism=mechanism, rng=0)
+        double_auction([10, 9], [1, 1], [1, 2], [1, 1], mechanism=mechanism, bid_priority=[1, 0])
+    big = np.arange(70.0)  # above SMALL_MARKET orders: the other crossing search
+    double_auction(big, np.ones(70), big, np.ones(70))
 
 
 def _double_auction_batch() -> None:
     from .auction._api import double_auction_batch
 
-    for parallel in (False, True):
-        double_auction_batch(
-            [10, 8, 5], [1, 1, 2], [4, 7, 3], [1, 1, 1], bid_market=[7, 7, 2],
-            ask_market=[7, 7, 2], parallel=parallel,
-        )  # fmt: skip
+    # serial: one compile per kind of mechanism, with and without priorities
+    for mechanism, parallel in (("uniform", False), ("mcafee", False), ("uniform", True)):
+        for priority in (None, [0, 1, 2]):
+            double_auction_batch(
+                [10, 8, 5], [1, 1, 2], [4, 7, 3], [1, 1, 1], bid_market=[7, 7, 2],
+                ask_market=[7, 7, 2], mechanism=mechanism, parallel=parallel,
+                bid_priority=priority,
+            )  # fmt: skip
 
 
 _VALUE = [[9.0, 6.0], [8.0, 7.0], [5.0, 4.0]]
+# wider than SHORT_ROW (32) columns: the kernels for long rows
+_WIDE = (np.arange(3 * 40.0).reshape(3, 40) * 7) % 11
 
 
 def _linear_sum_assignment() -> None:
@@ -55,23 +63,29 @@ def _assign() -> None:
 
     from .assignment._api import assign
 
-    for prices in ("min", "both"):
-        assign(_VALUE, cost=[1.0, 1.0], prices=prices)
-        assign(sparse.csr_array(np.array(_VALUE)), prices=prices)
+    for prices in (None, "min", "both"):  # each compiles its own kernel
+        for value in (np.array(_VALUE), _WIDE):
+            assign(value, cost=np.ones(value.shape[1]), prices=prices)
+            assign(sparse.csr_array(value), prices=prices)
 
 
 def _assign_batch() -> None:
     from .assignment._api import assign_batch
 
-    for parallel in (False, True):
-        assign_batch(np.arange(24.0).reshape(3, 2, 4) % 5, parallel=parallel)
+    for prices in (None, "min", "both"):
+        for value in (np.arange(24.0).reshape(3, 2, 4) % 5, np.stack([_WIDE, _WIDE[::-1]])):
+            assign_batch(value, prices=prices)
+    assign_batch(np.arange(24.0).reshape(3, 2, 4) % 5, parallel=True)
 
 
 def _transport() -> None:
     from .assignment._api import transport
 
-    for prices in ("min", "both"):
-        transport(_VALUE, demand=[2, 1, 1], capacity=[2, 1], prices=prices)
+    for prices in (None, "min", "both"):
+        transport(_VALUE, demand=[2, 1, 1], capacity=[2, 1], prices=prices)  # short copies
+        square = np.resize(_WIDE, (40, 40))  # 40 unit copies a side: the long-row variant
+        transport(square, demand=np.ones(40), capacity=np.ones(40), prices=prices)
+        transport(_VALUE, demand=[900, 1, 1], capacity=[900, 1], prices=prices)  # the CSR solver
 
 
 def _orderbook() -> None:
@@ -85,6 +99,12 @@ def _orderbook() -> None:
     book.reduce(report.order_id, 1)
     book.cancel(report.order_id)
     book.depth()
+    book.resting("buy")
+    book.submit_batch(["limit", "limit", "reduce", "cancel"], ["buy", "sell", "buy", "buy"],
+                      [9.0, 13.0, 0.0, 0.0], [2, 1, 1, 0], order_id=[50, 51, 50, 50])  # fmt: skip
+    book.open_call()
+    book.limit("buy", 14.0, 1)
+    book.uncross()
 
 
 def _clear() -> None:
