@@ -431,8 +431,11 @@ def test_model_based_simulation(
         LedgerMachine.new_url = lambda: new_pg_database(base)
     start = STEPS["count"]
     run = LedgerMachine.TestCase
+    # Hypothesis ends some runs before the 300th step, and how many depends on what it has
+    # generated before (the same seed gave 5,985 steps alone and 4,656 inside the suite):
+    # 28 runs leave room above the 5,000 steps each backend must check
     run.settings = settings(
-        max_examples=20, stateful_step_count=300, deadline=None, derandomize=True, database=None
+        max_examples=28, stateful_step_count=300, deadline=None, derandomize=True, database=None
     )
     run().runTest()
     steps = STEPS["count"] - start

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from ledger_markets import market
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from clearing.ledger import InsufficientFunds, Ledger
 from clearing.ledger._schema import transfers
@@ -33,6 +33,30 @@ def _count(led: Ledger, sid: str) -> int:
     with led._store.engine.connect() as conn:
         q = select(func.count()).select_from(transfers).where(transfers.c.operation == sid)
         return int(conn.execute(q).scalar_one())
+
+
+def _wait_for_orphaned_backends(led: Ledger) -> None:
+    """Wait until PostgreSQL has finished the work of clients that died.
+
+    A client killed just after sending ``COMMIT`` leaves its server backend committing: the
+    commit may become visible only after the parent's next read. Counting before then would
+    see none of a settlement that is, a moment later, all there. SQLite commits in the
+    client process, so there is nothing to wait for.
+    """
+    if led._store.engine.dialect.name != "postgresql":
+        return
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        " AND state IS DISTINCT FROM 'idle'"
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        with led._store.engine.connect() as conn:
+            if conn.execute(busy).scalar_one() == 0:
+                return
+        assert time.monotonic() < deadline, "a killed client's backend is still at work"
+        time.sleep(0.005)
 
 
 def test_sigkill_during_settlement_leaves_all_or_nothing(ledger_url: str, open_ledger: Any) -> None:
@@ -57,6 +81,7 @@ def test_sigkill_during_settlement_leaves_all_or_nothing(ledger_url: str, open_l
         time.sleep(rng.uniform(0.0, 1.2 * full))
         os.kill(child.pid or 0, signal.SIGKILL)
         child.join()
+        _wait_for_orphaned_backends(led)
         n = _count(led, sid)
         assert n in (0, expected), f"partial settlement {sid}: {n} of {expected} transfers"
         seen["all" if n else "none"] += 1
