@@ -58,7 +58,7 @@ def _entry_point() -> str:
         module = frame.f_globals.get("__name__", "")
         qualname = frame.f_code.co_qualname.removesuffix(".__init__")
         public = not any(part.startswith(("_", "<")) for part in qualname.split("."))
-        if module.startswith("clearing.") and public:
+        if module.startswith("clearing.") and module != __name__ and public:
             name = qualname
         frame = frame.f_back  # type: ignore[assignment]
     return name
