@@ -7,12 +7,13 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
 
 from clearing import AssignmentBatchResult, InputError, assign, assign_batch
-from clearing._jit import JIT_OPTIONS, jit_inline
+from clearing._jit import JIT_OPTIONS, jit, jit_inline
 from clearing._kernels.assignment.lap import argmin_nonneg
 from clearing._kernels.assignment.lap_outside import lap_outside_core, lap_outside_workspace
 
@@ -149,6 +150,21 @@ def test_solver_duals_without_prices(shape: tuple[int, int, int]) -> None:
         assert res.welfare == pytest.approx(with_prices.welfare[b], abs=1e-12)
 
 
+@jit
+def _outside_short(w: np.ndarray, ws: Any) -> None:
+    lap_outside_core(w, ws, True)
+
+
+@jit
+def _outside_long(w: np.ndarray, ws: Any) -> None:
+    lap_outside_core(w, ws, False)
+
+
+# the solver asks for ``small`` as a literal: a call from Python goes through numba's
+# literal dispatch (about 0.15 s a call), a call from a kernel is resolved when it compiles
+OUTSIDE = {True: _outside_short, False: _outside_long}
+
+
 @pytest.mark.parametrize("shape", [(5, 5), (8, 8), (6, 20), (20, 6), (32, 32), (3, 1)])
 def test_short_and_long_row_selections_agree(shape: tuple[int, int]) -> None:
     """Both specialisations of the outside-option solver are exact on short rows too."""
@@ -160,7 +176,7 @@ def test_short_and_long_row_selections_agree(shape: tuple[int, int]) -> None:
         out = {}
         for small in (True, False):
             ws = lap_outside_workspace(n, m)
-            lap_outside_core(w, ws, small)
+            OUTSIDE[small](w, ws)
             x, u, v = ws.x, ws.u, ws.v
             rows = np.flatnonzero(x >= 0)
             assert np.isfinite(w[rows, x[rows]]).all()
