@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import pickle
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 import clearing
 import clearing.results as results
 from clearing._result import ResultBase, builder
-from clearing.orderbook._reports import new_report
+from clearing.orderbook._reports import execution_report, fill
 
 N = 1000
 
@@ -163,10 +164,25 @@ def test_results_are_frozen_and_their_arrays_read_only(made: dict[str, object]) 
 
 def test_the_per_event_builder_makes_the_same_objects() -> None:
     values = (3, clearing.OrderState.FILLED, clearing.OrderReason.NONE, 2.0, 0.0, (), ((4, 1.0),))
-    fast, slow = new_report(clearing.ExecutionReport, values), clearing.ExecutionReport(*values)
+    fast, slow = execution_report(*values), clearing.ExecutionReport(*values)
     assert type(fast) is type(slow) is clearing.ExecutionReport
     assert dataclasses.astuple(fast) == dataclasses.astuple(slow) and repr(fast) == repr(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.order_id = 4  # type: ignore[misc]
+    parts = (5, 1, 2, 10.5, 3.0)
+    fast_fill, slow_fill = fill(*parts), clearing.Fill(*parts)
+    assert type(fast_fill) is clearing.Fill
+    assert dataclasses.astuple(fast_fill) == dataclasses.astuple(slow_fill)
+    assert repr(fast_fill) == repr(slow_fill)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast_fill.price = 1.0  # type: ignore[misc]
+    # a field added to either class must be added to its per-event constructor too
+    assert (
+        inspect.signature(execution_report).parameters.keys()
+        == {f.name: f for f in dataclasses.fields(clearing.ExecutionReport)}.keys()
+    )
+    assert list(inspect.signature(fill).parameters) == [
+        f.name for f in dataclasses.fields(clearing.Fill)
+    ]
     with pytest.raises(TypeError, match="__post_init__"):
         builder(clearing.AuctionResult)

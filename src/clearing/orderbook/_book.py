@@ -39,13 +39,12 @@ from ._reports import (
     ExecutionReport,
     RestingOrders,
     UncrossResult,
-    new_report,
+    execution_report,
 )
 from ._state import BookState
 
 __all__ = ["OrderBook"]
 
-_NEW = new_report  # ExecutionReport(*values), Fill(*values) without the frozen __init__
 _NEED = _k.NEED_SPACE
 _REJ = _k.REJECTED
 _MALFORMED = frozenset({_k.BAD_QUANTITY, _k.BAD_EVENT, _k.BAD_PRICE})
@@ -157,7 +156,7 @@ class OrderBook:
             _c.check("OrderBook.limit", side, quantity, tif)
             _c.ticks("OrderBook.limit", price, state)
         if r[5] == 0:
-            return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+            return execution_report(r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ())
         return state.report(r)
 
     def market(
@@ -204,7 +203,7 @@ class OrderBook:
         if type(order_id) is not int or not 0 <= order_id < _MAXT:
             order_id = _c.order_id("OrderBook.cancel", "order_id", order_id, False)
         r = self._event(self._state.buf, _k.CANCEL, 0, 0.0, 0.0, order_id, -1, 0)
-        return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+        return execution_report(r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ())
 
     def reduce(self, order_id: int, quantity: Any) -> ExecutionReport:
         """Reduce a resting order *by* ``quantity``, keeping its time priority.
@@ -224,7 +223,7 @@ class OrderBook:
             order_id = _c.order_id("OrderBook.reduce", "order_id", order_id, False)
         _c.check("OrderBook.reduce", "buy", quantity, "GTC")
         r = self._event(self._state.buf, _k.REDUCE, 0, 0.0, float(quantity), order_id, -1, 0)
-        return _NEW(ExecutionReport, (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ()))
+        return execution_report(r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], (), ())
 
     # ---------------------------------------------------------------- storage
     @property

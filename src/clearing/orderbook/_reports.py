@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,7 +12,6 @@ from .._kernels.orderbook import layout as _k
 from .._result import ResultBase, builder, import_pandas, result
 from .._validate import choice
 
-T = TypeVar("T")
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -109,13 +108,45 @@ class ExecutionReport(ResultBase):
     self_trade_cancelled: tuple[tuple[int, float], ...] = ()
 
 
-_BUILDERS: dict[type, Any] = {cls: builder(cls) for cls in (ExecutionReport, Fill)}
+_REPORT, _FILL = builder(ExecutionReport), builder(Fill)
+_new = object.__new__
 
 
-def new_report(cls: type[T], values: tuple[Any, ...]) -> T:
-    """``cls(*values)`` for :class:`ExecutionReport` and :class:`Fill`, on the per-event path."""
-    obj = _BUILDERS[cls](*values)
-    obj.__class__ = cls
+# The per-event path builds these two for every call: each is made as its mutable twin
+# (plain slot stores) and then given the frozen class (see ``builder``), about 0.27 us
+# against 0.36 us through a generic ``builder(cls)(*values)`` and 1 us through the frozen
+# ``__init__``.
+def execution_report(
+    order_id: int,
+    state: OrderState,
+    reason: OrderReason,
+    filled: float,
+    remaining: float,
+    fills: tuple[Fill, ...],
+    self_trade_cancelled: tuple[tuple[int, float], ...],
+) -> ExecutionReport:
+    """``ExecutionReport(...)`` with the same fields, on the per-event path."""
+    obj = _new(_REPORT)
+    obj.order_id = order_id
+    obj.state = state
+    obj.reason = reason
+    obj.filled = filled
+    obj.remaining = remaining
+    obj.fills = fills
+    obj.self_trade_cancelled = self_trade_cancelled
+    obj.__class__ = ExecutionReport
+    return obj  # type: ignore[no-any-return]
+
+
+def fill(seq: int, taker: int, maker: int, price: float, quantity: float) -> Fill:
+    """``Fill(...)`` with the same fields, on the per-event path."""
+    obj = _new(_FILL)
+    obj.seq = seq
+    obj.taker = taker
+    obj.maker = maker
+    obj.price = price
+    obj.quantity = quantity
+    obj.__class__ = Fill
     return obj  # type: ignore[no-any-return]
 
 

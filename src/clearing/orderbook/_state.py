@@ -18,9 +18,16 @@ from .._kernels.orderbook import book as _kb
 from .._kernels.orderbook import index as _ki
 from .._kernels.orderbook import layout as _k
 from .._kernels.orderbook import queries as _kq
-from ._reports import _REASONS, _STATES, BookSnapshot, ExecutionReport, Fill, new_report
+from ._reports import (
+    _REASONS,
+    _STATES,
+    BookSnapshot,
+    ExecutionReport,
+    Fill,
+    execution_report,
+    fill,
+)
 
-_NEW = new_report  # ExecutionReport(*values), Fill(*values) without the frozen __init__
 STP = {
     "none": _k.STP_NONE,
     "cancel_taker": _k.STP_CANCEL_TAKER,
@@ -196,12 +203,11 @@ class BookState:
         ):
             if kind == 0:
                 price = ticks / scale if div else ticks * tick
-                fills.append(_NEW(Fill, (seq, taker, maker, price, q)))
+                fills.append(fill(seq, taker, maker, price, q))
             else:
                 cancelled.append((maker, q))
-        return _NEW(
-            ExecutionReport,
-            (r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], tuple(fills), tuple(cancelled)),
+        return execution_report(
+            r[4], _STATES[r[0]], _REASONS[r[1]], r[2], r[3], tuple(fills), tuple(cancelled)
         )
 
     # ------------------------------------------------------------ storage
