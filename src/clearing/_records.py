@@ -8,12 +8,28 @@ layers depend on these records, neither on the other's modules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ._validate import FloatArray, IntArray
 
-__all__ = ["Labels", "Offers", "Requests"]
+__all__ = ["Labels", "Offers", "Requests", "exact_text"]
+
+
+def exact_text(values: list[Any]) -> np.ndarray | None:
+    """``values``, a list of Python ``str``, as a numpy str array; ``None`` if it is not one.
+
+    ``None`` too when numpy's fixed-width strings would change a value (they drop trailing
+    NUL characters): such names must take an exact, slower path.
+    """
+    if set(map(type, values)) != {str}:
+        return None
+    text = np.array(values, dtype=str)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if (np.char.str_len(text) != lengths).any():
+        return None
+    return text
 
 
 class Labels:

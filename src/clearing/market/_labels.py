@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._kernels.market.labels import first_seen_codes
-from .._records import Labels
+from .._records import Labels, exact_text
 from ..errors import InputError
 
 __all__ = ["as_flag", "check_unique", "factorize"]
@@ -55,7 +55,7 @@ def factorize(values: Any, arg: str, fn: str, *, objects: bool = True) -> Labels
         return Labels(np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
     sorted_text: np.ndarray | None = None
     if arr.dtype.kind == "O":
-        text = _as_text(arr)
+        text = exact_text(arr.tolist())
         if text is not None:  # Python strings (a DataFrame's): sorted without comparing them
             codes, first = _text_codes(text)
             uniq, sorted_text = arr[first], text[first]
@@ -86,22 +86,6 @@ def factorize(values: Any, arg: str, fn: str, *, objects: bool = True) -> Labels
     labels = np.empty(len(uniq), dtype=object)
     labels[:] = uniq.tolist()  # Python str / int objects
     return Labels(codes, labels, sorted_text)
-
-
-def _as_text(arr: np.ndarray) -> np.ndarray | None:
-    """An object array of Python ``str`` as a numpy str array, or ``None`` if it is not one.
-
-    ``None`` too when numpy's fixed-width strings would change a value (they drop trailing
-    NUL characters), so that such labels keep the exact, slower path.
-    """
-    values = arr.tolist()
-    if set(map(type, values)) != {str}:
-        return None
-    text = np.array(values, dtype=str)
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    if (np.char.str_len(text) != lengths).any():
-        return None
-    return text
 
 
 def _object_codes(arr: np.ndarray, arg: str, fn: str) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._records import Labels, Offers, Requests
+from .._records import Labels, Offers, Requests, exact_text
 from .._validate import FloatArray, IntArray
 from ._policy import Policy
 from ._rules import fail
@@ -70,15 +70,14 @@ def label_codes(labels: np.ndarray) -> dict[str, int]:
 
 def codes_of(labels: Labels, names: list[str]) -> IntArray:
     """The code of each of ``names`` among factorised ``labels`` (by text), -1 if absent."""
-    wanted = np.array(names, dtype=str)
-    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
-    # numpy's str arrays drop trailing NUL characters: such names take the exact way
-    if labels.text is None or not len(names) or (np.char.str_len(wanted) != lengths).any():
+    text = labels.text
+    wanted = exact_text(names) if text is not None else None
+    if text is None or wanted is None:  # no str labels, no names, or names str would change
         table = label_codes(labels.labels)
         return np.array([table.get(name, -1) for name in names], dtype=np.int64)
-    pos = np.searchsorted(labels.text, wanted)
-    found = pos < len(labels.text)
-    found[found] = labels.text[pos[found]] == wanted[found]
+    pos = np.searchsorted(text, wanted)
+    found = pos < len(text)
+    found[found] = text[pos[found]] == wanted[found]
     return np.where(found, pos, -1).astype(np.int64)
 
 
