@@ -81,9 +81,9 @@ def _assign_batch() -> None:
 def _transport() -> None:
     from .assignment._api import transport
 
+    square = np.resize(_WIDE, (40, 40))  # 40 unit copies a side: the long-row variant
     for prices in (None, "min", "both"):
         transport(_VALUE, demand=[2, 1, 1], capacity=[2, 1], prices=prices)  # short copies
-        square = np.resize(_WIDE, (40, 40))  # 40 unit copies a side: the long-row variant
         transport(square, demand=np.ones(40), capacity=np.ones(40), prices=prices)
         transport(_VALUE, demand=[900, 1, 1], capacity=[900, 1], prices=prices)  # the CSR solver
 
