@@ -1,5 +1,5 @@
-"""The hashing kernel that gives label words their codes agrees with its reference twin,
-and the ranks built on it agree with ``np.unique``."""
+"""The label kernels (packing characters into words, hashing the words to codes) agree with
+their reference twins, and the ranks built on them agree with ``np.unique``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference.labels import first_seen_codes as reference_codes
+from reference.labels import pack_words as reference_words
 
-from clearing._kernels.market.labels import first_seen_codes
+from clearing._kernels.market.labels import first_seen_codes, pack_words
 from clearing.market._labels import _HASH_FROM, _rank
 
 # few distinct values (many repeats, long probe runs) as well as the whole 64-bit range
@@ -25,19 +26,37 @@ def test_kernel_matches_reference(values: list[int], bits: int) -> None:
     keys = np.array(values, dtype=np.uint64)
     n = len(keys)
     want_codes, want_first = reference_codes(keys)
-    # every key in one slot (the probe walks the whole run, wrapping round), and the keys
-    # themselves as hashes
-    for hashed in (np.full(n, 2**64 - 1, dtype=np.uint64), keys):
-        codes = np.full(n, -7, dtype=np.int64)
-        first = np.full(n, -7, dtype=np.int64)
-        table = np.full(1 << bits, -1, dtype=np.int64)
-        k = first_seen_codes(keys, hashed, table, codes, first)
-        if 2 * len(want_first) > len(table):  # more distinct keys than half the table
-            assert k == -1
-            continue
-        assert k == len(want_first)
-        np.testing.assert_array_equal(codes, want_codes)
-        np.testing.assert_array_equal(first[:k], want_first)
+    # a first table of 2 to 256 slots: long probe runs that wrap round, and growth while
+    # the rows are read
+    codes = np.full(n, -7, dtype=np.int64)
+    first = np.full(n, -7, dtype=np.int64)
+    k = first_seen_codes(keys, 1 << bits, codes, first)
+    assert k == len(want_first)
+    np.testing.assert_array_equal(codes, want_codes)
+    np.testing.assert_array_equal(first[:k], want_first)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda width: st.tuples(
+            st.just(width),
+            st.lists(st.lists(st.integers(0, 2**21), min_size=width, max_size=width), max_size=30),
+            st.integers(0, width),
+            st.integers(0, width),
+        )
+    )
+)
+def test_pack_words_matches_reference(case: tuple[int, list[list[int]], int, int]) -> None:
+    width, rows, a, b = case
+    lo, hi = min(a, b), max(a, b)
+    chars = np.array(rows, dtype=np.uint32).reshape(len(rows), width)
+    top = int(chars[:, lo:hi].max()) if chars.size and hi > lo else 0
+    bits = max(1, top.bit_length())
+    hi = min(hi, lo + 64 // bits)
+    words = np.full(len(rows), 7, dtype=np.uint64)
+    pack_words(chars, lo, hi, np.uint64(bits), words)
+    np.testing.assert_array_equal(words, reference_words(chars, lo, hi, bits))
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,5 +1,6 @@
-"""Reference twin of the label kernel ``clearing._kernels.market.labels.first_seen_codes``:
-a dictionary from key to code, filled in row order."""
+"""Reference twins of the label kernels of ``clearing._kernels.market.labels``: Python
+integers for ``pack_words``, a dictionary from key to code, filled in row order, for
+``first_seen_codes``."""
 
 from __future__ import annotations
 
@@ -17,3 +18,14 @@ def first_seen_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             first.append(i)
         codes[i] = seen[key]
     return codes, np.array(first, dtype=np.int64)
+
+
+def pack_words(chars: np.ndarray, lo: int, hi: int, bits: int) -> np.ndarray:
+    """Characters ``lo..hi-1`` of each row as the digits (base ``2**bits``) of one integer."""
+    words = []
+    for row in chars.tolist():
+        w = 0
+        for ch in row[lo:hi]:
+            w = w * 2**bits + ch
+        words.append(w)
+    return np.array(words, dtype=np.uint64)

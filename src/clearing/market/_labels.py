@@ -3,9 +3,9 @@
 A column of names (teams, services, providers, ids) becomes :class:`~clearing._records.Labels`:
 sorted distinct labels and one integer code per row. Text is not compared string by string:
 each label is packed into one unsigned 64-bit word per few characters, whose integer order
-is the text order, and the words get dense codes by hashing
-(:func:`clearing._kernels.market.labels.first_seen_codes`) and one sort of the distinct
-words.
+is the text order (:func:`clearing._kernels.market.labels.pack_words`), and the words
+get dense codes by hashing (:func:`clearing._kernels.market.labels.first_seen_codes`) and
+one sort of the distinct words.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._kernels.market.labels import first_seen_codes
+from .._kernels.market.labels import first_seen_codes, pack_words
 from .._records import Labels, exact_text
 from ..errors import InputError
 
@@ -108,9 +108,7 @@ def _object_codes(arr: np.ndarray, arg: str, fn: str) -> tuple[np.ndarray, np.nd
     return uniq, codes
 
 
-#: Fibonacci hashing: the odd 64-bit multiplier nearest 2**64 / golden ratio
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-#: slots of the first hash table: up to half as many distinct labels fit
+#: slots of the first hash table: up to half as many distinct labels fit before it grows
 _SMALL_TABLE = 4096
 #: columns shorter than this are sorted instead: as fast at that size, and the hashing
 #: kernel is then not compiled for a first call on a small table
@@ -122,22 +120,15 @@ def _rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The codes of ``np.unique(keys, return_inverse=True)``, without sorting the rows: they
     get codes in order of first appearance by hashing, and only the distinct keys are
-    sorted. Any index of a key can stand for it; this is its first row. The hash table
-    starts small (a column of a few labels probes it in cache) and grows when it fills.
+    sorted. Any index of a key can stand for it; this is its first row.
     """
     n = len(keys)
     if n < _HASH_FROM:
         return _rank_by_sort(keys)
-    hashed = keys * _GOLDEN  # wraps: the top bits of the product choose the slot
     codes = np.empty(n, dtype=np.int64)
     first = np.empty(n, dtype=np.int64)
     size = 2 * min(_SMALL_TABLE, 1 << n.bit_length())
-    while True:
-        table = np.full(size, -1, dtype=np.int64)
-        k = first_seen_codes(keys, hashed, table, codes, first)  # type: ignore[no-untyped-call]
-        if k >= 0:
-            break
-        size = 2 << n.bit_length()  # room for every row to be distinct
+    k = first_seen_codes(keys, size, codes, first)  # type: ignore[no-untyped-call]
     first = first[:k]
     order = np.argsort(keys[first])  # distinct keys: any sort gives the one order
     rank = np.empty(k, dtype=np.int64)
@@ -173,27 +164,22 @@ def _text_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = arr.dtype.itemsize // (4 if arr.dtype.kind == "U" else 1)
     if width == 0:  # numpy's empty-string dtype: every label is ""
         return np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    unit = np.uint32 if arr.dtype.kind == "U" else np.uint8
-    chars: npt.NDArray[np.unsignedinteger[Any]] = np.ascontiguousarray(arr).view(unit)
-    chars = chars.reshape(n, width)
+    chars: npt.NDArray[np.uint32] = np.ascontiguousarray(arr).view(
+        np.uint32 if arr.dtype.kind == "U" else np.uint8
+    )
+    chars = chars.reshape(n, width).astype(np.uint32, copy=False)  # bytes: one kernel type
     top = int(chars.max())
     if width * top.bit_length() > 64:  # ranks of the characters in use pack tighter
         used = np.flatnonzero(np.bincount(chars.ravel()))
-        rank: npt.NDArray[np.unsignedinteger[Any]] = np.zeros(
-            top + 1, dtype=np.uint8 if len(used) <= 256 else np.uint32
-        )
+        rank = np.zeros(top + 1, dtype=np.uint32)
         rank[used] = np.arange(len(used))
         chars, top = rank.take(chars), len(used) - 1
-    elif top < 256:
-        chars = chars.astype(np.uint8)
-    bits = np.uint64(max(1, top.bit_length()))
-    per_word = 64 // int(bits)
+    bits = max(1, top.bit_length())
+    per_word = 64 // bits
     codes, first = np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    word = np.empty(n, dtype=np.uint64)
     for start in range(0, width, per_word):
-        word = np.zeros(n, dtype=np.uint64)
-        for c in range(start, min(start + per_word, width)):
-            word <<= bits
-            word |= chars[:, c]
+        pack_words(chars, start, min(start + per_word, width), np.uint64(bits), word)  # type: ignore[no-untyped-call]
         word_code, word_first = _rank(word)
         if start == 0:
             codes, first = word_code, word_first
