@@ -3,8 +3,8 @@
 The workloads are the rows of ``rows_assignment.py`` (every input class, every peer); run
 explicitly (``pytest`` from the repository root collects only ``tests/``)::
 
-    pytest benchmarks/bench_assignment.py
-    CLEARING_BENCH_QUICK=1 pytest benchmarks/bench_assignment.py -k "ints 1..100"
+    pytest -n 0 benchmarks/bench_assignment.py
+    CLEARING_BENCH_QUICK=1 pytest -n 0 benchmarks/bench_assignment.py -k "ints 1..100"
 """
 
 from __future__ import annotations

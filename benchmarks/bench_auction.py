@@ -4,8 +4,8 @@ The workloads are the in-process rows of ``rows_auction.py`` (ours and ``np.sort
 same prices); pymarket and the fresh-process row run in ``compare.py`` only. Run explicitly
 (``pytest`` from the repository root collects only ``tests/``)::
 
-    pytest benchmarks/bench_auction.py
-    CLEARING_BENCH_QUICK=1 pytest benchmarks/bench_auction.py -k batch
+    pytest -n 0 benchmarks/bench_auction.py
+    CLEARING_BENCH_QUICK=1 pytest -n 0 benchmarks/bench_auction.py -k batch
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Run explicitly (``pytest`` from the repository root collects only ``tests/``)::
 
-    pytest benchmarks/bench_orderbook.py
-    pytest benchmarks/bench_orderbook.py -k batch --benchmark-columns=min,median
+    pytest -n 0 benchmarks/bench_orderbook.py
+    pytest -n 0 benchmarks/bench_orderbook.py -k batch --benchmark-columns=min,median
 
 The stream is :func:`rows_orderbook.make_stream` (70% limit, 10% market, 20% cancel). Groups
 are one stream size each: ``submit_batch`` (one call), one Python call per event, and the

@@ -25,6 +25,24 @@ def _need(module: str) -> None:
         pytest.skip(f"{module} is not installed (the [service] extra)")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each of schemathesis' tests its own node id.
+
+    schemathesis names the test of each operation ``test[GET /path]``, but pytest 9 builds
+    a node id from a test's parameters, which schemathesis does not declare, so all of them
+    get the id of the undecorated function; pytest-xdist hands tests to its workers by node
+    id, and would run one of them only.
+    """
+    for item in items:
+        if item.parent is None or item.nodeid.rsplit("::", 1)[-1] == item.name:
+            continue
+        nodeid = f"{item.parent.nodeid}::{item.name}"
+        if hasattr(item, "_id"):  # pytest 9: a structured id
+            item._id = type(item._id).parse(nodeid)
+        else:
+            item._nodeid = nodeid
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

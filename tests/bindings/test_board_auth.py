@@ -99,6 +99,7 @@ def test_the_page_of_a_team_token(browser: Any, locked: Any) -> None:
 def test_the_page_without_a_valid_token(browser: Any, locked: Any) -> None:
     url = locked.url
     for address in (f"{url}/board", f"{url}/board?token=not-a-token"):
+        browser.get(f"{url}/healthz")  # the board's origin: forget a token stored there
         browser.execute_script("sessionStorage.clear()")
         browser.get(address)
         status = browser.find_element("id", "status")
